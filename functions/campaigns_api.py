@@ -1,0 +1,62 @@
+"""HTTP entry point: campaigns, their lifecycle actions and their activity timeline."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from shared.bootstrap import services
+from shared.campaigns.lifecycle import Action
+from shared.campaigns.models import ActivityQuery, CampaignCreate, CampaignListQuery, CampaignUpdate
+from shared.http.api import Call, Handler, HttpApi, Reply
+
+
+def create_campaign(call: Call) -> Reply:
+    return Reply(201, services().campaigns.create(call.principal, call.body(CampaignCreate)))
+
+
+def list_campaigns(call: Call) -> Reply:
+    return Reply(200, services().campaigns.list(call.principal, call.query(CampaignListQuery)))
+
+
+def get_campaign(call: Call) -> Reply:
+    return Reply(200, services().campaigns.get(call.principal, call.path["campaign_id"]))
+
+
+def update_campaign(call: Call) -> Reply:
+    patch = call.body(CampaignUpdate)
+    return Reply(200, services().campaigns.update(call.principal, call.path["campaign_id"], patch))
+
+
+def lifecycle(action: Action) -> Handler:
+    def perform(call: Call) -> Reply:
+        campaign_id = call.path["campaign_id"]
+        return Reply(200, services().campaigns.perform(call.principal, campaign_id, action))
+
+    return perform
+
+
+def list_activity(call: Call) -> Reply:
+    query = call.query(ActivityQuery)
+    return Reply(200, services().campaigns.activity(call.principal, call.path["campaign_id"], query))
+
+
+api = HttpApi(
+    "campaigns_api",
+    {
+        "createCampaign": create_campaign,
+        "listCampaigns": list_campaigns,
+        "getCampaign": get_campaign,
+        "updateCampaign": update_campaign,
+        "activateCampaign": lifecycle(Action.ACTIVATE),
+        "pauseCampaign": lifecycle(Action.PAUSE),
+        "resumeCampaign": lifecycle(Action.RESUME),
+        "completeCampaign": lifecycle(Action.COMPLETE),
+        "listCampaignActivity": list_activity,
+    },
+)
+
+
+@functions_framework.http
+def campaigns_api(request: flask.Request) -> flask.Response:
+    return api(request)

@@ -1,0 +1,65 @@
+"""HTTP entry point: the organization, its API keys and its brands."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from shared.bootstrap import services
+from shared.brands.models import BrandCreate, BrandListQuery
+from shared.http.api import Call, HttpApi, Reply
+from shared.orgs.models import ApiKeyCreate
+
+
+def get_organization(call: Call) -> Reply:
+    return Reply(200, services().orgs.get_org(call.principal))
+
+
+def delete_organization(call: Call) -> Reply:
+    services().orgs.delete_org(call.principal)
+    return Reply(204)
+
+
+def create_api_key(call: Call) -> Reply:
+    return Reply(201, services().orgs.create_key(call.principal, call.body(ApiKeyCreate)))
+
+
+def list_api_keys(call: Call) -> Reply:
+    return Reply(200, {"items": [k.model_dump(mode="json") for k in services().orgs.list_keys(call.principal)]})
+
+
+def revoke_api_key(call: Call) -> Reply:
+    services().orgs.revoke_key(call.principal, call.path["key_id"])
+    return Reply(204)
+
+
+def create_brand(call: Call) -> Reply:
+    return Reply(201, services().brands.create(call.principal, call.body(BrandCreate)))
+
+
+def list_brands(call: Call) -> Reply:
+    return Reply(200, services().brands.list(call.principal, call.query(BrandListQuery)))
+
+
+def get_brand(call: Call) -> Reply:
+    return Reply(200, services().brands.get(call.principal, call.path["brand_id"]))
+
+
+api = HttpApi(
+    "org_api",
+    {
+        "getOrganization": get_organization,
+        "deleteOrganization": delete_organization,
+        "createApiKey": create_api_key,
+        "listApiKeys": list_api_keys,
+        "revokeApiKey": revoke_api_key,
+        "createBrand": create_brand,
+        "listBrands": list_brands,
+        "getBrand": get_brand,
+    },
+)
+
+
+@functions_framework.http
+def org_api(request: flask.Request) -> flask.Response:
+    return api(request)

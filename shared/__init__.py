@@ -1,0 +1,1 @@
+"""ReachOps: the library every Cloud Function imports."""

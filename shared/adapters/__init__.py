@@ -1,0 +1,1 @@
+"""One module per outside system, each implementing a Protocol from shared.ports."""

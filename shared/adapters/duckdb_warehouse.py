@@ -1,0 +1,73 @@
+"""Warehouse on embedded DuckDB, running the project's BigQuery SQL transpiled by sqlglot.
+
+Transpilation raises on anything DuckDB cannot express, so a query that would silently change
+meaning fails loudly instead. BigQuery storage hints (PARTITION BY, CLUSTER BY, OPTIONS) have
+no DuckDB meaning and are dropped before generation.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from shared.adapters.sql_files import DATASET, read_sql, schema_files
+
+_STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
+_PARAMETER = re.compile(r"\$(\w+)")
+
+
+def _drop_storage_hints(statement: exp.Expression) -> exp.Expression:
+    properties = statement.args.get("properties")
+    if isinstance(properties, exp.Properties):
+        kept = [p for p in properties.expressions if not isinstance(p, _STORAGE_HINTS)]
+        statement.set("properties", exp.Properties(expressions=kept) if kept else None)
+    return statement
+
+
+@cache
+def to_duckdb(bigquery_sql: str) -> tuple[str, ...]:
+    """BigQuery SQL text (one or more statements) as DuckDB statements."""
+    return tuple(
+        _drop_storage_hints(statement).sql("duckdb", unsupported_level=ErrorLevel.RAISE)
+        for statement in sqlglot.parse(bigquery_sql, read="bigquery")
+        if statement is not None
+    )
+
+
+class DuckDbWarehouse:
+    def __init__(self, path: Path | str, sql_dir: Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = duckdb.connect(str(path))
+        self._connection.execute(f"CREATE SCHEMA IF NOT EXISTS {DATASET}")
+        self._sql_dir = sql_dir
+        self._lock = threading.Lock()
+
+    def apply_schema(self) -> None:
+        for name in schema_files(self._sql_dir):
+            self.run(name)
+
+    def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        statements = to_duckdb(read_sql(self._sql_dir, sql_file))
+        with self._lock:
+            cursor = self._connection.cursor()
+            rows: list[dict[str, Any]] = []
+            for statement in statements:
+                wanted = set(_PARAMETER.findall(statement))
+                cursor.execute(statement, {name: (params or {})[name] for name in wanted})
+                if cursor.description:
+                    columns = [column[0] for column in cursor.description]
+                    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            return rows
+
+    def close(self) -> None:
+        self._connection.close()

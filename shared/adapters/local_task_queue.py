@@ -1,0 +1,32 @@
+"""TaskQueue for the local stack: hands tasks to the stack's dispatcher over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from shared.errors import Unavailable
+
+
+class LocalTaskQueue:
+    def __init__(self, dispatcher_url: str, client: httpx.Client | None = None) -> None:
+        self._dispatcher_url = dispatcher_url.rstrip("/")
+        self._client = client or httpx.Client(timeout=10)
+
+    def enqueue(
+        self,
+        queue: str,
+        payload: Mapping[str, Any],
+        *,
+        task_id: str | None = None,
+        delay_seconds: float = 0,
+    ) -> None:
+        body = {"payload": dict(payload), "task_id": task_id, "delay_seconds": delay_seconds}
+        try:
+            response = self._client.post(f"{self._dispatcher_url}/{queue}", json=body)
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"local task dispatcher unreachable: {exc}") from exc
+        if response.status_code not in (200, 201, 409):
+            raise Unavailable(f"local task dispatcher refused the task: {response.text}")

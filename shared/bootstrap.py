@@ -1,0 +1,91 @@
+"""The composition root: builds each outside-system client once per instance, lazily, from
+settings, and hands domain services their ports."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache, cached_property
+
+from shared.auth import Principal, authenticate
+from shared.brands.service import BrandService
+from shared.campaigns.service import CampaignService
+from shared.config import Settings, get_settings
+from shared.orgs.service import OrgService
+from shared.ports import DocumentStore, EventBus, TaskQueue, Warehouse
+from shared.topology import Topology, load_topology
+
+
+class Services:
+    def __init__(self, settings: Settings, topology: Topology) -> None:
+        self.settings = settings
+        self.topology = topology
+        self._lock = threading.RLock()
+
+    @cached_property
+    def store(self) -> DocumentStore:
+        from google.cloud import firestore
+
+        from shared.adapters.firestore_store import FirestoreStore
+
+        with self._lock:
+            return FirestoreStore(firestore.Client(project=self.settings.project_id))
+
+    @cached_property
+    def bus(self) -> EventBus:
+        from google.cloud import pubsub_v1
+
+        from shared.adapters.pubsub_bus import PubSubEventBus
+
+        with self._lock:
+            publisher = pubsub_v1.PublisherClient()
+            return PubSubEventBus(publisher, self.settings.project_id, self.topology)
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        with self._lock:
+            if self.settings.warehouse == "bigquery":
+                from google.cloud import bigquery
+
+                from shared.adapters.bigquery_warehouse import BigQueryWarehouse
+
+                client = bigquery.Client(project=self.settings.project_id)
+                return BigQueryWarehouse(client, self.settings.sql_dir)
+            from shared.adapters.duckdb_warehouse import DuckDbWarehouse
+
+            duckdb_warehouse = DuckDbWarehouse(self.settings.duckdb_path, self.settings.sql_dir)
+            duckdb_warehouse.apply_schema()
+            return duckdb_warehouse
+
+    @cached_property
+    def tasks(self) -> TaskQueue:
+        with self._lock:
+            if self.settings.task_queue == "cloud_tasks":
+                from google.cloud import tasks_v2
+
+                from shared.adapters.cloud_tasks_queue import CloudTasksQueue
+
+                client = tasks_v2.CloudTasksClient()
+                return CloudTasksQueue(client, self.settings, self.topology)
+            from shared.adapters.local_task_queue import LocalTaskQueue
+
+            return LocalTaskQueue(self.settings.local_dispatcher_url)
+
+    @cached_property
+    def orgs(self) -> OrgService:
+        return OrgService(self.store)
+
+    @cached_property
+    def brands(self) -> BrandService:
+        return BrandService(self.store, self.settings.max_page_size)
+
+    @cached_property
+    def campaigns(self) -> CampaignService:
+        return CampaignService(self.store, self.bus, self.brands, self.settings.max_page_size)
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        return authenticate(self.store, authorization)
+
+
+@cache
+def services() -> Services:
+    return Services(get_settings(), load_topology())

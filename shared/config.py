@@ -1,0 +1,46 @@
+"""Settings from the environment, validated once per instance.
+
+Emulator hosts are the standard variables the Google clients read themselves
+(FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST); everything ReachOps reads is prefixed REACHOPS_.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_SQL_DIR = Path(__file__).resolve().parents[1] / "bigquery_sql"
+
+
+def _default_sql_dir() -> Path:
+    """The SQL files ship beside the package in the source bundle (the deployed cwd holds them)."""
+    return _REPO_SQL_DIR if _REPO_SQL_DIR.is_dir() else Path.cwd() / "bigquery_sql"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REACHOPS_", extra="ignore")
+
+    project_id: str = Field(
+        default="reachops-local",
+        validation_alias=AliasChoices("REACHOPS_PROJECT_ID", "GOOGLE_CLOUD_PROJECT"),
+    )
+    region: str = "europe-west1"
+    warehouse: Literal["duckdb", "bigquery"] = "duckdb"
+    duckdb_path: Path = Path(".reachops/warehouse.duckdb")
+    sql_dir: Path = Field(default_factory=_default_sql_dir)
+    task_queue: Literal["local", "cloud_tasks"] = "local"
+    local_dispatcher_url: str = "http://127.0.0.1:8080/_tasks"
+    functions_base_url: str = "http://127.0.0.1:8080/fn"
+    tasks_service_account: str = ""
+    max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    default_page_size: int = Field(default=25, gt=0)
+    max_page_size: int = Field(default=100, gt=0)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

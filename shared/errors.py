@@ -1,0 +1,108 @@
+"""One error hierarchy; each error knows its HTTP status and renders the same JSON body.
+
+Body: {"error": {"code", "message", "field", ...details}}. `field` names the offending input
+(a dotted path for nested body fields, `query.<name>` or `path.<name>` for parameters) or null.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+
+class ReachOpsError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or []
+
+    def to_body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message, "field": self.field}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class BadRequest(ReachOpsError):
+    status = 400
+    code = "bad_request"
+
+
+class InvalidJson(BadRequest):
+    code = "invalid_json"
+
+
+class ValidationFailed(ReachOpsError):
+    status = 422
+    code = "validation_failed"
+
+    @classmethod
+    def from_pydantic(cls, exc: ValidationError, prefix: str = "") -> ValidationFailed:
+        """Every problem pydantic found, the first one named in `field`."""
+        problems = [
+            {"field": prefix + ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+            for error in exc.errors()
+        ]
+        first = problems[0] if problems else {"field": prefix.rstrip(".") or None, "message": str(exc)}
+        return cls(f"{first['field'] or 'body'}: {first['message']}", field=first["field"] or None,
+                   details=problems)
+
+
+class NotReady(ReachOpsError):
+    """Activation refused: `details` lists every readiness check that failed."""
+
+    status = 422
+    code = "not_ready"
+
+
+class Unauthenticated(ReachOpsError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(ReachOpsError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ReachOpsError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ReachOpsError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(ReachOpsError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class PayloadTooLarge(ReachOpsError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ReachOpsError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class Unavailable(ReachOpsError):
+    """A dependency failed; the caller may retry (Pub/Sub and Cloud Tasks do)."""
+
+    status = 503
+    code = "unavailable"

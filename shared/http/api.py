@@ -1,0 +1,146 @@
+"""HTTP plumbing every REST function shares: route by the OpenAPI document, authenticate,
+authorize, parse and validate input, and render every error in one JSON shape."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import flask
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+from werkzeug.exceptions import NotFound as WerkzeugNotFound
+
+from shared.auth import Principal
+from shared.bootstrap import services
+from shared.errors import (
+    InvalidJson,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    ReachOpsError,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from shared.http.openapi import Operation, route_map
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+# API Gateway calls the function with its own identity token and moves the caller's
+# Authorization header here; the local gateway does the same.
+FORWARDED_AUTHORIZATION = "X-Forwarded-Authorization"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: BaseModel | Mapping[str, Any] | None = None
+
+
+@dataclass
+class Call:
+    """What a handler gets: the caller, the path parameters, and validated input on demand."""
+
+    principal: Principal
+    path: dict[str, str]
+    request: flask.Request
+    max_body_bytes: int
+    _raw_body: bytes | None = field(default=None, repr=False)
+
+    def body(self, model: type[M]) -> M:
+        raw = self._read_body()
+        try:
+            json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidJson(f"request body is not valid JSON: {exc}") from exc
+        try:
+            return model.model_validate_json(raw)
+        except ValidationError as exc:
+            raise ValidationFailed.from_pydantic(exc) from exc
+
+    def query(self, model: type[M]) -> M:
+        values = {key: self.request.args.getlist(key) for key in self.request.args}
+        single = {key: items[0] if len(items) == 1 else items for key, items in values.items()}
+        try:
+            return model.model_validate(single)
+        except ValidationError as exc:
+            raise ValidationFailed.from_pydantic(exc, prefix="query.") from exc
+
+    def _read_body(self) -> bytes:
+        if self._raw_body is None:
+            if self.request.mimetype != "application/json":
+                raise UnsupportedMediaType(
+                    "send the body as application/json", field="header.Content-Type"
+                )
+            length = self.request.content_length
+            if length is not None and length > self.max_body_bytes:
+                raise PayloadTooLarge(f"body exceeds {self.max_body_bytes} bytes")
+            raw = self.request.stream.read(self.max_body_bytes + 1)
+            if len(raw) > self.max_body_bytes:
+                raise PayloadTooLarge(f"body exceeds {self.max_body_bytes} bytes")
+            self._raw_body = raw
+        return self._raw_body
+
+
+Handler = Callable[[Call], Reply]
+
+
+class HttpApi:
+    """One HTTP function's share of the API: its operations, each bound to a handler."""
+
+    def __init__(self, function_name: str, handlers: Mapping[str, Handler]) -> None:
+        self._routes = route_map(function_name)
+        declared = {rule.endpoint.operation_id for rule in self._routes.iter_rules()}
+        if declared != set(handlers):
+            raise RuntimeError(
+                f"{function_name}: OpenAPI operations {sorted(declared)} "
+                f"!= handlers {sorted(handlers)}"
+            )
+        self._handlers = dict(handlers)
+
+    def __call__(self, request: flask.Request) -> flask.Response:
+        try:
+            return self._dispatch(request)
+        except ReachOpsError as error:
+            return _json(error.status, error.to_body())
+        except Exception:
+            logger.exception("unhandled error in %s %s", request.method, request.path)
+            body = {"error": {"code": "internal", "message": "internal error", "field": None}}
+            return _json(500, body)
+
+    def _dispatch(self, request: flask.Request) -> flask.Response:
+        operation, path = self._match(request)
+        app = services()
+        authorization = request.headers.get(FORWARDED_AUTHORIZATION) or request.headers.get(
+            "Authorization"
+        )
+        principal = app.authenticate(authorization)
+        if operation.permission is not None:
+            principal.require(operation.permission)
+        call = Call(principal, path, request, app.settings.max_body_bytes)
+        reply = self._handlers[operation.operation_id](call)
+        body = reply.body
+        if isinstance(body, BaseModel):
+            body = body.model_dump(mode="json")
+        return _json(reply.status, body)
+
+    def _match(self, request: flask.Request) -> tuple[Operation, dict[str, str]]:
+        adapter = self._routes.bind("localhost")
+        try:
+            operation, path = adapter.match(request.path, method=request.method)
+        except WerkzeugMethodNotAllowed as exc:
+            raise MethodNotAllowed(f"{request.method} is not allowed on {request.path}") from exc
+        except WerkzeugNotFound as exc:
+            raise NotFound(f"no operation at {request.path}") from exc
+        return operation, path
+
+
+def _json(status: int, body: Any) -> flask.Response:
+    if body is None:
+        return flask.Response(status=status)
+    return flask.Response(json.dumps(body), status=status, mimetype="application/json")

@@ -1,0 +1,57 @@
+"""The OpenAPI document's component schemas, generated from the pydantic models.
+
+The models are the truth; `scripts/openapi.py` writes these into shared/http/openapi.yaml and
+a test fails when the document and the models disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from shared.brands.models import Brand, BrandCreate
+from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
+from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
+from shared.pagination import Page
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyView]
+
+
+REQUEST_MODELS: list[type[BaseModel]] = [ApiKeyCreate, BrandCreate, CampaignCreate, CampaignUpdate]
+RESPONSE_MODELS: list[type[BaseModel]] = [
+    ErrorBody,
+    Organization,
+    IssuedApiKey,
+    ApiKeyList,
+    Brand,
+    Page[Brand],
+    Campaign,
+    Page[Campaign],
+    Page[ActivityEntry],
+]
+
+
+def component_schemas() -> dict[str, Any]:
+    models: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
+        (model, "validation") for model in REQUEST_MODELS
+    ] + [(model, "serialization") for model in RESPONSE_MODELS]
+    _, schema = models_json_schema(models, ref_template=REF_TEMPLATE)
+    definitions: dict[str, Any] = schema["$defs"]
+    return dict(sorted(definitions.items()))

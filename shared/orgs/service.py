@@ -1,0 +1,79 @@
+"""Organizations and API keys: the tenancy every other record is scoped by."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from shared.auth import API_KEYS, Permission, Principal, Role, issue_key
+from shared.errors import Forbidden, NotFound
+from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
+from shared.ports import DocumentStore
+
+BOOTSTRAP_ACTOR = "bootstrap"
+
+
+def org_path(org_id: str) -> str:
+    return f"orgs/{org_id}"
+
+
+class OrgService:
+    def __init__(self, store: DocumentStore) -> None:
+        self._store = store
+
+    def create_org(self, name: str) -> tuple[Organization, IssuedApiKey]:
+        """Bootstrap (CLI/operator only): a new organization and its first OWNER key."""
+        org = Organization(org_id=secrets.token_hex(8), name=name, created_at=datetime.now(UTC))
+        self._store.set(org_path(org.org_id), org.model_dump())
+        key = self._issue(org.org_id, Role.OWNER, "owner (bootstrap)", BOOTSTRAP_ACTOR)
+        return org, key
+
+    def create_key(self, principal: Principal, request: ApiKeyCreate) -> IssuedApiKey:
+        principal.require(Permission.MANAGE_KEYS)
+        if not principal.may_grant(request.role):
+            raise Forbidden(f"a {principal.role} key cannot create a {request.role} key", field="role")
+        return self._issue(principal.org_id, request.role, request.name, principal.key_id)
+
+    def create_key_for_org(self, org_id: str, role: Role, name: str) -> IssuedApiKey:
+        """Operator path (CLI): the organization must exist."""
+        if self._store.get(org_path(org_id)) is None:
+            raise NotFound(f"organization {org_id} not found", field="org")
+        return self._issue(org_id, role, name, BOOTSTRAP_ACTOR)
+
+    def list_keys(self, principal: Principal) -> list[ApiKeyView]:
+        principal.require(Permission.MANAGE_KEYS)
+        documents = self._store.query(
+            API_KEYS,
+            where=[("org_id", "==", principal.org_id), ("revoked", "==", False)],
+            order_by=[("created_at", "asc")],
+        )
+        return [ApiKeyView.model_validate(d.data) for d in documents]
+
+    def revoke_key(self, principal: Principal, key_id: str) -> None:
+        principal.require(Permission.MANAGE_KEYS)
+        record = self._store.get(f"{API_KEYS}/{key_id}")
+        if record is None or record["org_id"] != principal.org_id or record["revoked"]:
+            raise NotFound(f"API key {key_id} not found", field="key_id")
+        if not principal.may_grant(Role(record["role"])):
+            raise Forbidden(f"a {principal.role} key cannot revoke a {record['role']} key")
+        self._store.set(f"{API_KEYS}/{key_id}", {**record, "revoked": True})
+
+    def get_org(self, principal: Principal) -> Organization:
+        principal.require(Permission.READ)
+        data = self._store.get(org_path(principal.org_id))
+        if data is None:
+            raise NotFound("organization not found")
+        return Organization.model_validate(data)
+
+    def delete_org(self, principal: Principal) -> None:
+        """Deletes the organization, everything under it, then every key it had."""
+        principal.require(Permission.DELETE_ORG)
+        self._store.delete_tree(org_path(principal.org_id))
+        for document in self._store.query(API_KEYS, where=[("org_id", "==", principal.org_id)]):
+            self._store.delete(f"{API_KEYS}/{document.id}")
+
+    def _issue(self, org_id: str, role: Role, name: str, created_by: str) -> IssuedApiKey:
+        issued = issue_key(org_id, role, name, created_by)
+        record = {**issued.record, "created_at": datetime.now(UTC)}
+        self._store.set(f"{API_KEYS}/{issued.key_id}", record)
+        return IssuedApiKey(api_key=issued.api_key, **ApiKeyView.model_validate(record).model_dump())

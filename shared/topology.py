@@ -1,0 +1,94 @@
+"""The declared topology (functions, topics, queues, schedules) as typed objects.
+
+terraform reads the same `topology.yaml`, so the code never spells a topic or queue name that
+production does not have.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+DEAD_LETTER_SUFFIX = "-dead-letter"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FunctionSpec(_Frozen):
+    trigger: Literal["http", "pubsub"]
+    description: str
+    memory: str
+    timeout_seconds: int
+    uses: tuple[Literal["firestore", "bigquery", "tasks"], ...] = ()
+    publishes: tuple[str, ...] = ()
+    subscribes: tuple[str, ...] = ()
+
+
+class TopicSpec(_Frozen):
+    event_type: str
+
+
+class SubscriptionDefaults(_Frozen):
+    ack_deadline_seconds: int
+    min_retry_backoff_seconds: int
+    max_retry_backoff_seconds: int
+    max_delivery_attempts: int
+
+
+class QueueSpec(_Frozen):
+    """A Cloud Tasks queue: the local dispatcher honours exactly these limits."""
+
+    target_function: str
+    max_dispatches_per_second: float = Field(gt=0)
+    max_concurrent_dispatches: int = Field(gt=0)
+    max_attempts: int = Field(ge=1)
+    min_backoff_seconds: float = Field(gt=0)
+    max_backoff_seconds: float = Field(gt=0)
+    max_doublings: int = Field(ge=0)
+
+
+class ScheduleSpec(_Frozen):
+    cron: str
+    target_function: str
+    description: str
+
+
+class Topology(_Frozen):
+    functions: dict[str, FunctionSpec]
+    topics: dict[str, TopicSpec]
+    subscription_defaults: SubscriptionDefaults
+    queues: dict[str, QueueSpec] = Field(default_factory=dict)
+    schedules: dict[str, ScheduleSpec] = Field(default_factory=dict)
+
+    def topic_for_event(self, event_type: str) -> str:
+        for name, topic in self.topics.items():
+            if topic.event_type == event_type:
+                return name
+        raise KeyError(f"no topic carries event type {event_type!r}")
+
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """(function, topic) pairs: one push subscription each."""
+        return [
+            (function_name, topic)
+            for function_name, spec in self.functions.items()
+            for topic in spec.subscribes
+        ]
+
+    def http_functions(self) -> list[str]:
+        return [name for name, spec in self.functions.items() if spec.trigger == "http"]
+
+
+def subscription_name(function_name: str, topic: str) -> str:
+    return f"{topic}--{function_name.replace('_', '-')}"
+
+
+@cache
+def load_topology() -> Topology:
+    text = resources.files("shared").joinpath("topology.yaml").read_text(encoding="utf-8")
+    return Topology.model_validate(yaml.safe_load(text))
