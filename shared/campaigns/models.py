@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -179,7 +180,9 @@ class CampaignUpdate(ApiModel):
 
 
 class Campaign(CampaignFields):
-    """A stored campaign as the API returns it."""
+    """A stored campaign as the API returns it (read back from storage, so types are parsed)."""
+
+    model_config = ConfigDict(strict=False, extra="ignore")
 
     campaign_id: str
     status: CampaignStatus

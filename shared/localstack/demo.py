@@ -1,0 +1,139 @@
+"""`reachops demo`: the platform's main flow on the local stack, over HTTP, narrated.
+
+Organization and key -> brand -> draft campaign -> activation refused with every failed
+readiness check -> draft completed -> activation -> `campaign.activated` travels through the
+Pub/Sub emulator to the campaign_activity function -> timeline shows who did what, when.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.localstack import stack
+
+ACTIVITY_WAIT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    api_base_url: str
+    org_id: str
+    campaign_id: str
+    status: str
+    timeline: list[str]
+    stack_left_running: bool
+
+
+def _say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def _check(response: httpx.Response, expected: int) -> dict[str, Any]:
+    if response.status_code != expected:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url} answered "
+            f"{response.status_code}, expected {expected}: {response.text}"
+        )
+    body: dict[str, Any] = response.json() if response.content else {}
+    return body
+
+
+def _wait_for_activity(api: httpx.Client, campaign_id: str, event_type: str) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + ACTIVITY_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        items: list[dict[str, Any]] = _check(api.get(f"/campaigns/{campaign_id}/activity"), 200)["items"]
+        if any(item["type"] == event_type for item in items):
+            return items
+        time.sleep(0.5)
+    raise RuntimeError(f"{event_type} did not reach the activity timeline in {ACTIVITY_WAIT_SECONDS}s")
+
+
+def run_demo(state_dir: Path, keep: bool) -> DemoResult:
+    already_running = stack.read_running(state_dir)
+    _say("== ReachOps demo on the local stack ==")
+    info = already_running or stack.up(state_dir)
+    if already_running:
+        os.environ.update(info.environment())
+    _say(f"stack: API {info.api_base_url}/v1, Firestore {info.firestore_emulator_host}, "
+         f"Pub/Sub {info.pubsub_emulator_host}")
+    try:
+        return _walk_through(info, keep or already_running is not None)
+    finally:
+        if not keep and already_running is None:
+            stack.down(state_dir)
+            _say("stack stopped")
+
+
+def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult:
+    from shared.bootstrap import services
+
+    org, owner_key = services().orgs.create_org("Demo Agency")
+    _say(f"1. organization {org.org_id} created with an OWNER key")
+    headers = {"Authorization": f"Bearer {owner_key.api_key}"}
+    with httpx.Client(base_url=info.api_base_url + "/v1", headers=headers, timeout=30) as api:
+        brand = _check(api.post("/brands", json={"name": "Acme Outdoor", "industry": "Apparel"}), 201)
+        _say(f"2. brand {brand['name']} ({brand['brand_id']})")
+        draft = _check(
+            api.post(
+                "/campaigns",
+                json={
+                    "brand_id": brand["brand_id"],
+                    "name": "Autumn trail launch",
+                    "budget": 2_500_000,
+                    "currency": "EUR",
+                    "goals": ["reach", "engagement"],
+                },
+            ),
+            201,
+        )
+        campaign_id = draft["campaign_id"]
+        _say(f"3. draft campaign {draft['name']} ({campaign_id}), budget EUR 25,000.00")
+        refused = _check(api.post(f"/campaigns/{campaign_id}/activate"), 422)
+        _say("4. activation refused until the draft is complete:")
+        for failed in refused["error"]["details"]:
+            _say(f"     - {failed['field']}: {failed['message']}")
+        today = datetime.now(UTC).date()
+        _check(
+            api.patch(
+                f"/campaigns/{campaign_id}",
+                json={
+                    "platforms": ["instagram", "tiktok"],
+                    "audience_size": "mid-tier",
+                    "target_location": "DE",
+                    "start_date": today.isoformat(),
+                    "end_date": (today + timedelta(days=30)).isoformat(),
+                    "tracking_config": {
+                        "required_hashtags": ["#AcmeTrail"],
+                        "required_mentions": ["@acme"],
+                    },
+                },
+            ),
+            200,
+        )
+        _say("5. draft completed: platforms, dates, tracking rules")
+        active = _check(api.post(f"/campaigns/{campaign_id}/activate"), 200)
+        _say(f"6. campaign is {active['status']}; waiting for campaign.activated on the timeline")
+        timeline = _wait_for_activity(api, campaign_id, "campaign.activated")
+    lines = [f"{item['occurred_at']}  {item['type']:<20} {item['summary']}" for item in timeline]
+    _say("7. activity timeline (written by the campaign_activity subscriber via Pub/Sub):")
+    for line in lines:
+        _say(f"     {line}")
+    if stack_left_running:
+        _say("\nThe stack is still running. Try:")
+        _say(f"  curl -H 'Authorization: Bearer {owner_key.api_key}' {info.api_base_url}/v1/campaigns")
+        _say("Stop it with: reachops stack down")
+    return DemoResult(
+        api_base_url=info.api_base_url + "/v1",
+        org_id=org.org_id,
+        campaign_id=campaign_id,
+        status=active["status"],
+        timeline=lines,
+        stack_left_running=stack_left_running,
+    )

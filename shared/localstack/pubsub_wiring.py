@@ -1,0 +1,47 @@
+"""Topics, dead-letter topics and push subscriptions on the emulator, from the topology,
+wired exactly as terraform wires production (push to the function's URL)."""
+
+from __future__ import annotations
+
+from google.api_core.exceptions import AlreadyExists
+from google.cloud import pubsub_v1
+from google.protobuf import duration_pb2
+
+from shared.topology import DEAD_LETTER_SUFFIX, Topology, subscription_name
+
+
+def wire_pubsub(project_id: str, functions_base_url: str, topology: Topology) -> list[str]:
+    """Create what is missing; returns the subscription names."""
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    defaults = topology.subscription_defaults
+    for topic in topology.topics:
+        for name in (topic, topic + DEAD_LETTER_SUFFIX):
+            try:
+                publisher.create_topic(name=publisher.topic_path(project_id, name))
+            except AlreadyExists:
+                continue
+    created = []
+    for function_name, topic in topology.subscriptions():
+        name = subscription_name(function_name, topic)
+        request = {
+            "name": subscriber.subscription_path(project_id, name),
+            "topic": publisher.topic_path(project_id, topic),
+            "push_config": {"push_endpoint": f"{functions_base_url}/{function_name}"},
+            "ack_deadline_seconds": defaults.ack_deadline_seconds,
+            "retry_policy": {
+                "minimum_backoff": duration_pb2.Duration(seconds=defaults.min_retry_backoff_seconds),
+                "maximum_backoff": duration_pb2.Duration(seconds=defaults.max_retry_backoff_seconds),
+            },
+            "dead_letter_policy": {
+                "dead_letter_topic": publisher.topic_path(project_id, topic + DEAD_LETTER_SUFFIX),
+                "max_delivery_attempts": defaults.max_delivery_attempts,
+            },
+        }
+        try:
+            subscriber.create_subscription(request=request)
+        except AlreadyExists:
+            pass
+        created.append(name)
+    subscriber.close()
+    return created

@@ -1,0 +1,137 @@
+"""Start and stop the whole local stack: both emulators, the functions host (gateway,
+functions, task dispatcher) and the Pub/Sub push wiring. State lives in <state_dir>/stack.json
+so `reachops stack down` (another process) can stop what `stack up` started."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from shared.localstack.emulators import (
+    StackError,
+    emulator_command,
+    require_tools,
+    start_process,
+    stop_process_group,
+    wait_until_ready,
+)
+from shared.localstack.host import FUNCTIONS_PREFIX, HEALTH_PATH
+from shared.topology import load_topology
+
+DEFAULT_STATE_DIR = Path(".reachops")
+LOCAL_PROJECT_ID = "reachops-local"
+FUNCTIONS_SOURCE = Path(__file__).resolve().parents[2] / "functions" / "main.py"
+READY_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    api_base_url: str
+    functions_base_url: str
+    firestore_emulator_host: str
+    pubsub_emulator_host: str
+    project_id: str
+    duckdb_path: str
+    state_dir: str
+    pids: dict[str, int]
+
+    def environment(self) -> dict[str, str]:
+        """What a process needs to talk to this stack with the real Google clients."""
+        return {
+            "FIRESTORE_EMULATOR_HOST": self.firestore_emulator_host,
+            "PUBSUB_EMULATOR_HOST": self.pubsub_emulator_host,
+            "GOOGLE_CLOUD_PROJECT": self.project_id,
+            "REACHOPS_PROJECT_ID": self.project_id,
+            "REACHOPS_WAREHOUSE": "duckdb",
+            "REACHOPS_DUCKDB_PATH": self.duckdb_path,
+            "REACHOPS_TASK_QUEUE": "local",
+            "REACHOPS_LOCAL_DISPATCHER_URL": self.api_base_url + "/_tasks",
+            "REACHOPS_FUNCTIONS_BASE_URL": self.functions_base_url,
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def state_file(state_dir: Path) -> Path:
+    return state_dir / "stack.json"
+
+
+def read_running(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo | None:
+    path = state_file(state_dir)
+    if not path.exists():
+        return None
+    return StackInfo(**json.loads(path.read_text()))
+
+
+def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
+    """Start everything in the background; raises StackError (with advice) when it cannot."""
+    if read_running(state_dir) is not None:
+        raise StackError(f"a stack is already running (see {state_file(state_dir)}); stop it first")
+    require_tools()
+    state_dir = state_dir.resolve()
+    logs = state_dir / "logs"
+    pids: dict[str, int] = {}
+    try:
+        firestore = _start_emulator("firestore", logs, pids)
+        pubsub = _start_emulator("pubsub", logs, pids)
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        info = StackInfo(
+            api_base_url=base_url,
+            functions_base_url=base_url + FUNCTIONS_PREFIX,
+            firestore_emulator_host=firestore,
+            pubsub_emulator_host=pubsub,
+            project_id=LOCAL_PROJECT_ID,
+            duckdb_path=str(state_dir / "warehouse.duckdb"),
+            state_dir=str(state_dir),
+            pids=pids,
+        )
+        _start_functions_host(info, port, logs / "functions.log")
+        os.environ.update(info.environment())
+        from shared.localstack.pubsub_wiring import wire_pubsub
+
+        wire_pubsub(info.project_id, info.functions_base_url, load_topology())
+    except BaseException:
+        for pid in pids.values():
+            stop_process_group(pid)
+        raise
+    state_file(state_dir).write_text(json.dumps(asdict(info), indent=2))
+    return info
+
+
+def down(state_dir: Path = DEFAULT_STATE_DIR) -> bool:
+    """Stop what `up` started; False when nothing was running."""
+    info = read_running(state_dir)
+    if info is None:
+        return False
+    for pid in info.pids.values():
+        stop_process_group(pid)
+    state_file(state_dir).unlink()
+    return True
+
+
+def _start_emulator(kind: str, logs: Path, pids: dict[str, int]) -> str:
+    host_port = f"127.0.0.1:{free_port()}"
+    log = logs / f"{kind}.log"
+    pids[kind] = start_process(emulator_command(kind, host_port, LOCAL_PROJECT_ID), log)
+    wait_until_ready(f"http://{host_port}/", pids[kind], READY_TIMEOUT_SECONDS, log)
+    return host_port
+
+
+def _start_functions_host(info: StackInfo, port: int, log: Path) -> None:
+    command = [
+        sys.executable, "-m", "shared.localstack.host",
+        "--port", str(port), "--source", str(FUNCTIONS_SOURCE),
+    ]
+    env = {**os.environ, **info.environment()}
+    info.pids["functions"] = start_process(command, log, env)
+    wait_until_ready(info.api_base_url + HEALTH_PATH, info.pids["functions"], READY_TIMEOUT_SECONDS, log)

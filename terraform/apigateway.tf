@@ -1,0 +1,55 @@
+# The REST API behind API Gateway: shared/http/openapi.yaml is the routing table, with one
+# `${<function>}` placeholder per backend, filled with that HTTP function's URL.
+resource "google_api_gateway_api" "api" {
+  provider     = google-beta
+  api_id       = var.api_id
+  display_name = "ReachOps API"
+  labels       = local.labels
+
+  depends_on = [google_project_service.service]
+}
+
+resource "google_api_gateway_api_config" "api" {
+  provider             = google-beta
+  api                  = google_api_gateway_api.api.api_id
+  api_config_id_prefix = "${var.api_id}-"
+  display_name         = "ReachOps API"
+  labels               = local.labels
+
+  openapi_documents {
+    document {
+      path = "openapi.yaml"
+      contents = base64encode(templatefile("${path.module}/../shared/http/openapi.yaml", {
+        for name in keys(local.http_functions) :
+        name => google_cloudfunctions2_function.function[name].service_config[0].uri
+      }))
+    }
+  }
+
+  gateway_config {
+    backend_config {
+      google_service_account = google_service_account.gateway.email
+    }
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "google_api_gateway_gateway" "gateway" {
+  provider     = google-beta
+  region       = var.region
+  gateway_id   = var.api_id
+  api_config   = google_api_gateway_api_config.api.id
+  display_name = "ReachOps API"
+  labels       = local.labels
+
+  depends_on = [google_cloud_run_v2_service_iam_member.gateway_invoker]
+}
+
+# The API's own managed service must be enabled for the gateway to serve it.
+resource "google_project_service" "api_managed_service" {
+  service            = google_api_gateway_api.api.managed_service
+  disable_on_destroy = false
+}

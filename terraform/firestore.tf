@@ -1,0 +1,60 @@
+locals {
+  # Composite indexes for the queries the code runs (fields in query order; Firestore appends
+  # __name__ in the direction of the last field).
+  firestore_indexes = {
+    # shared/campaigns/service.py list(): newest first, optionally by status and/or brand.
+    campaigns_by_created = {
+      collection = "campaigns"
+      fields     = [["created_at", "DESCENDING"], ["campaign_id", "DESCENDING"]]
+    }
+    campaigns_by_status = {
+      collection = "campaigns"
+      fields     = [["status", "ASCENDING"], ["created_at", "DESCENDING"], ["campaign_id", "DESCENDING"]]
+    }
+    campaigns_by_brand = {
+      collection = "campaigns"
+      fields     = [["brand_id", "ASCENDING"], ["created_at", "DESCENDING"], ["campaign_id", "DESCENDING"]]
+    }
+    campaigns_by_brand_status = {
+      collection = "campaigns"
+      fields = [
+        ["brand_id", "ASCENDING"],
+        ["status", "ASCENDING"],
+        ["created_at", "DESCENDING"],
+        ["campaign_id", "DESCENDING"],
+      ]
+    }
+    # shared/campaigns/service.py activity(): the timeline, oldest first.
+    activity_by_occurred = {
+      collection = "activity"
+      fields     = [["occurred_at", "ASCENDING"], ["event_id", "ASCENDING"]]
+    }
+    # shared/brands/service.py list(): newest first.
+    brands_by_created = {
+      collection = "brands"
+      fields     = [["created_at", "DESCENDING"], ["brand_id", "DESCENDING"]]
+    }
+    # shared/orgs/service.py: an organization's active keys, oldest first.
+    api_keys_by_org = {
+      collection = "api_keys"
+      fields     = [["org_id", "ASCENDING"], ["revoked", "ASCENDING"], ["created_at", "ASCENDING"]]
+    }
+  }
+}
+
+resource "google_firestore_index" "index" {
+  for_each    = local.firestore_indexes
+  database    = var.firestore_database
+  collection  = each.value.collection
+  query_scope = "COLLECTION"
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path = fields.value[0]
+      order      = fields.value[1]
+    }
+  }
+
+  depends_on = [google_project_service.service]
+}
