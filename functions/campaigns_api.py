@@ -38,7 +38,9 @@ def lifecycle(action: Action) -> Handler:
 
 def list_activity(call: Call) -> Reply:
     query = call.query(ActivityQuery)
-    return Reply(200, services().campaigns.activity(call.principal, call.path["campaign_id"], query))
+    return Reply(
+        200, services().campaigns.activity(call.principal, call.path["campaign_id"], query)
+    )
 
 
 api = HttpApi(

@@ -25,7 +25,10 @@ def create_api_key(call: Call) -> Reply:
 
 
 def list_api_keys(call: Call) -> Reply:
-    return Reply(200, {"items": [k.model_dump(mode="json") for k in services().orgs.list_keys(call.principal)]})
+    return Reply(
+        200,
+        {"items": [k.model_dump(mode="json") for k in services().orgs.list_keys(call.principal)]},
+    )
 
 
 def revoke_api_key(call: Call) -> Reply:

@@ -39,7 +39,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
     Role.MEMBER: frozenset({Permission.READ, Permission.WRITE_CAMPAIGNS}),
     Role.ADMIN: frozenset(
-        {Permission.READ, Permission.WRITE_CAMPAIGNS, Permission.MANAGE_BRANDS, Permission.MANAGE_KEYS}
+        {
+            Permission.READ,
+            Permission.WRITE_CAMPAIGNS,
+            Permission.MANAGE_BRANDS,
+            Permission.MANAGE_KEYS,
+        }
     ),
     Role.OWNER: frozenset(Permission),
 }

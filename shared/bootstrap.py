@@ -32,12 +32,12 @@ class Services:
 
     @cached_property
     def bus(self) -> EventBus:
-        from google.cloud import pubsub_v1
+        from google.cloud.pubsub import PublisherClient
 
         from shared.adapters.pubsub_bus import PubSubEventBus
 
         with self._lock:
-            publisher = pubsub_v1.PublisherClient()
+            publisher = PublisherClient()
             return PubSubEventBus(publisher, self.settings.project_id, self.topology)
 
     @cached_property

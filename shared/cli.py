@@ -52,7 +52,9 @@ def _org_create(args: argparse.Namespace) -> int:
     from shared.bootstrap import services
 
     org, key = services().orgs.create_org(args.name)
-    _print_json({"org_id": org.org_id, "name": org.name, "key_id": key.key_id, "api_key": key.api_key})
+    _print_json(
+        {"org_id": org.org_id, "name": org.name, "key_id": key.key_id, "api_key": key.api_key}
+    )
     return 0
 
 
@@ -61,7 +63,9 @@ def _key_create(args: argparse.Namespace) -> int:
     from shared.bootstrap import services
 
     key = services().orgs.create_key_for_org(args.org, Role(args.role), args.name)
-    _print_json({"org_id": args.org, "key_id": key.key_id, "role": key.role, "api_key": key.api_key})
+    _print_json(
+        {"org_id": args.org, "key_id": key.key_id, "role": key.role, "api_key": key.api_key}
+    )
     return 0
 
 
@@ -82,12 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     stack_commands.add_parser("up", help="start it in the background").set_defaults(run=_stack_up)
     stack_commands.add_parser("down", help="stop it").set_defaults(run=_stack_down)
 
-    org = commands.add_parser("org", help="organizations").add_subparsers(dest="org_command", required=True)
+    org = commands.add_parser("org", help="organizations").add_subparsers(
+        dest="org_command", required=True
+    )
     org_create = org.add_parser("create", help="create an organization and its OWNER key")
     org_create.add_argument("--name", required=True)
     org_create.set_defaults(run=_org_create)
 
-    key = commands.add_parser("key", help="API keys").add_subparsers(dest="key_command", required=True)
+    key = commands.add_parser("key", help="API keys").add_subparsers(
+        dest="key_command", required=True
+    )
     key_create = key.add_parser("create", help="issue an API key for an organization")
     key_create.add_argument("--org", required=True)
     key_create.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -47,12 +47,20 @@ class ValidationFailed(ReachOpsError):
     def from_pydantic(cls, exc: ValidationError, prefix: str = "") -> ValidationFailed:
         """Every problem pydantic found, the first one named in `field`."""
         problems = [
-            {"field": prefix + ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+            {
+                "field": prefix + ".".join(str(part) for part in error["loc"]),
+                "message": error["msg"],
+            }
             for error in exc.errors()
         ]
-        first = problems[0] if problems else {"field": prefix.rstrip(".") or None, "message": str(exc)}
-        return cls(f"{first['field'] or 'body'}: {first['message']}", field=first["field"] or None,
-                   details=problems)
+        first = (
+            problems[0] if problems else {"field": prefix.rstrip(".") or None, "message": str(exc)}
+        )
+        return cls(
+            f"{first['field'] or 'body'}: {first['message']}",
+            field=first["field"] or None,
+            details=problems,
+        )
 
 
 class NotReady(ReachOpsError):

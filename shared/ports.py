@@ -61,7 +61,9 @@ class Warehouse(Protocol):
 
     def apply_schema(self) -> None: ...
 
-    def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
+    def run(
+        self, sql_file: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
 
 
 class EventBus(Protocol):

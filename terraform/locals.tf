@@ -9,7 +9,7 @@ locals {
   functions = {
     for name, fn in local.topology.functions : name => {
       trigger         = fn.trigger
-      description     = try(fn.description, "")
+      description     = try(tostring(fn.description), "")
       memory          = fn.memory
       timeout_seconds = fn.timeout_seconds
       uses            = try([for item in fn.uses : item], [])

@@ -23,12 +23,12 @@ _SCALAR_TYPES: tuple[tuple[type, str], ...] = (
 
 def query_parameter(name: str, value: Any) -> bigquery.ScalarQueryParameter:
     """A typed parameter; None is sent as a NULL STRING (the SQL casts where it matters)."""
-    for python_type, bigquery_type in _SCALAR_TYPES:
-        if isinstance(value, python_type):
-            return bigquery.ScalarQueryParameter(name, bigquery_type, value)
     if value is None:
         return bigquery.ScalarQueryParameter(name, "STRING", None)
-    raise TypeError(f"parameter {name!r}: no BigQuery type for {type(value).__name__}")
+    bigquery_type = next((bq for py, bq in _SCALAR_TYPES if isinstance(value, py)), None)
+    if bigquery_type is None:
+        raise TypeError(f"parameter {name!r}: no BigQuery type for {type(value).__name__}")
+    return bigquery.ScalarQueryParameter(name, bigquery_type, value)
 
 
 class BigQueryWarehouse:

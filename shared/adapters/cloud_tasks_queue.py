@@ -49,6 +49,6 @@ class CloudTasksQueue:
             schedule.FromDatetime(datetime.now(UTC) + timedelta(seconds=delay_seconds))
             task["schedule_time"] = schedule
         try:
-            self._client.create_task(parent=parent, task=task)
+            self._client.create_task(parent=parent, task=tasks_v2.Task(task))
         except AlreadyExists:
             return

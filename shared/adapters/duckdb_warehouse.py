@@ -25,7 +25,7 @@ _STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
 _PARAMETER = re.compile(r"\$(\w+)")
 
 
-def _drop_storage_hints(statement: exp.Expression) -> exp.Expression:
+def _drop_storage_hints(statement: exp.Expr) -> exp.Expr:
     properties = statement.args.get("properties")
     if isinstance(properties, exp.Properties):
         kept = [p for p in properties.expressions if not isinstance(p, _STORAGE_HINTS)]

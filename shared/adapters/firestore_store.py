@@ -43,7 +43,7 @@ class FirestoreStore:
     ) -> dict[str, Any]:
         reference = self._client.document(path)
 
-        @firestore.transactional  # type: ignore[untyped-decorator]
+        @firestore.transactional
         def read_change_write(transaction: firestore.Transaction) -> dict[str, Any]:
             snapshot = reference.get(transaction=transaction)
             updated = change(snapshot.to_dict() if snapshot.exists else None)

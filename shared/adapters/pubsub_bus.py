@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from google.api_core.exceptions import GoogleAPICallError
-from google.cloud import pubsub_v1
+from google.cloud.pubsub import PublisherClient
 
 from shared.errors import Unavailable
 from shared.events import DomainEvent
@@ -13,7 +13,7 @@ PUBLISH_TIMEOUT_SECONDS = 30
 
 
 class PubSubEventBus:
-    def __init__(self, publisher: pubsub_v1.PublisherClient, project_id: str, topology: Topology):
+    def __init__(self, publisher: PublisherClient, project_id: str, topology: Topology):
         self._publisher = publisher
         self._project_id = project_id
         self._topology = topology

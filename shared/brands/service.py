@@ -32,7 +32,9 @@ class BrandService:
             created_at=datetime.now(UTC),
             created_by=principal.key_id,
         )
-        self._store.set(f"{brands_collection(principal.org_id)}/{brand.brand_id}", brand.model_dump())
+        self._store.set(
+            f"{brands_collection(principal.org_id)}/{brand.brand_id}", brand.model_dump()
+        )
         return brand
 
     def get(self, principal: Principal, brand_id: str) -> Brand:

@@ -50,8 +50,17 @@ TRANSITIONS: dict[Action, Transition] = {
 EDITABLE_FIELDS: dict[CampaignStatus, frozenset[str]] = {
     CampaignStatus.DRAFT: frozenset(
         {
-            "name", "description", "budget", "currency", "goals", "target_audience",
-            "platforms", "audience_size", "target_location", "start_date", "end_date",
+            "name",
+            "description",
+            "budget",
+            "currency",
+            "goals",
+            "target_audience",
+            "platforms",
+            "audience_size",
+            "target_location",
+            "start_date",
+            "end_date",
             "tracking_config",
         }
     ),
@@ -90,7 +99,9 @@ def readiness_failures(campaign: Campaign, today: date) -> list[FailedCheck]:
     if campaign.end_date is None:
         failures.append(FailedCheck("dates", "end_date", "end_date is not set"))
     elif campaign.end_date < today:
-        failures.append(FailedCheck("dates", "end_date", f"end_date {campaign.end_date} has passed"))
+        failures.append(
+            FailedCheck("dates", "end_date", f"end_date {campaign.end_date} has passed")
+        )
     if campaign.start_date and campaign.end_date and campaign.end_date < campaign.start_date:
         failures.append(FailedCheck("dates", "end_date", "end_date is before start_date"))
     if campaign.budget <= 0:

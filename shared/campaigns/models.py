@@ -79,7 +79,9 @@ def _compiles(pattern: str) -> str:
     return pattern
 
 
-_TAG = StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[#@]?[^\s#@]+$")
+_TAG = StringConstraints(
+    strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[#@]?[^\s#@]+$"
+)
 Hashtag = Annotated[str, _TAG, AfterValidator(lambda tag: tag.lstrip("#"))]
 Mention = Annotated[str, _TAG, AfterValidator(lambda handle: handle.lstrip("@"))]
 LinkPattern = Annotated[
@@ -98,9 +100,7 @@ class TrackingConfig(ApiModel):
     min_match_confidence: float = Field(default=0.7, ge=0, le=1)
 
     def identifies_posts(self) -> bool:
-        return bool(
-            self.required_hashtags or self.required_mentions or self.tracking_link_pattern
-        )
+        return bool(self.required_hashtags or self.required_mentions or self.tracking_link_pattern)
 
 
 class TargetAudience(ApiModel):

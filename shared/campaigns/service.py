@@ -124,9 +124,9 @@ class CampaignService:
                 {**current.model_dump(include=set(CampaignFields.model_fields)), **changes},
                 strict=False,
             )
-            if current.status != CampaignStatus.DRAFT and merged.end_date is not None:
-                if merged.end_date < self._today():
-                    raise ValidationFailed("end_date would be in the past", field="end_date")
+            running = current.status != CampaignStatus.DRAFT
+            if running and merged.end_date is not None and merged.end_date < self._today():
+                raise ValidationFailed("end_date would be in the past", field="end_date")
             return current.model_copy(update=merged.model_dump())
 
         campaign = self._change(principal, campaign_id, apply)
@@ -210,7 +210,6 @@ class CampaignService:
 
     def _path(self, principal: Principal, campaign_id: str) -> str:
         return f"{campaigns_collection(principal.org_id)}/{campaign_id}"
-
 
 
 def _require_ready(campaign: Campaign, today: date) -> None:

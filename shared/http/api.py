@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import flask
 from pydantic import BaseModel, ValidationError
@@ -137,7 +137,7 @@ class HttpApi:
             raise MethodNotAllowed(f"{request.method} is not allowed on {request.path}") from exc
         except WerkzeugNotFound as exc:
             raise NotFound(f"no operation at {request.path}") from exc
-        return operation, path
+        return cast(Operation, operation), dict(path)
 
 
 def _json(status: int, body: Any) -> flask.Response:

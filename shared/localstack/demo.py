@@ -45,14 +45,20 @@ def _check(response: httpx.Response, expected: int) -> dict[str, Any]:
     return body
 
 
-def _wait_for_activity(api: httpx.Client, campaign_id: str, event_type: str) -> list[dict[str, Any]]:
+def _wait_for_activity(
+    api: httpx.Client, campaign_id: str, event_type: str
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + ACTIVITY_WAIT_SECONDS
     while time.monotonic() < deadline:
-        items: list[dict[str, Any]] = _check(api.get(f"/campaigns/{campaign_id}/activity"), 200)["items"]
+        items: list[dict[str, Any]] = _check(api.get(f"/campaigns/{campaign_id}/activity"), 200)[
+            "items"
+        ]
         if any(item["type"] == event_type for item in items):
             return items
         time.sleep(0.5)
-    raise RuntimeError(f"{event_type} did not reach the activity timeline in {ACTIVITY_WAIT_SECONDS}s")
+    raise RuntimeError(
+        f"{event_type} did not reach the activity timeline in {ACTIVITY_WAIT_SECONDS}s"
+    )
 
 
 def run_demo(state_dir: Path, keep: bool) -> DemoResult:
@@ -61,8 +67,10 @@ def run_demo(state_dir: Path, keep: bool) -> DemoResult:
     info = already_running or stack.up(state_dir)
     if already_running:
         os.environ.update(info.environment())
-    _say(f"stack: API {info.api_base_url}/v1, Firestore {info.firestore_emulator_host}, "
-         f"Pub/Sub {info.pubsub_emulator_host}")
+    _say(
+        f"stack: API {info.api_base_url}/v1, Firestore {info.firestore_emulator_host}, "
+        f"Pub/Sub {info.pubsub_emulator_host}"
+    )
     try:
         return _walk_through(info, keep or already_running is not None)
     finally:
@@ -78,7 +86,9 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
     _say(f"1. organization {org.org_id} created with an OWNER key")
     headers = {"Authorization": f"Bearer {owner_key.api_key}"}
     with httpx.Client(base_url=info.api_base_url + "/v1", headers=headers, timeout=30) as api:
-        brand = _check(api.post("/brands", json={"name": "Acme Outdoor", "industry": "Apparel"}), 201)
+        brand = _check(
+            api.post("/brands", json={"name": "Acme Outdoor", "industry": "Apparel"}), 201
+        )
         _say(f"2. brand {brand['name']} ({brand['brand_id']})")
         draft = _check(
             api.post(
@@ -127,7 +137,8 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
         _say(f"     {line}")
     if stack_left_running:
         _say("\nThe stack is still running. Try:")
-        _say(f"  curl -H 'Authorization: Bearer {owner_key.api_key}' {info.api_base_url}/v1/campaigns")
+        auth = f"Authorization: Bearer {owner_key.api_key}"
+        _say(f"  curl -H '{auth}' {info.api_base_url}/v1/campaigns")
         _say("Stop it with: reachops stack down")
     return DemoResult(
         api_base_url=info.api_base_url + "/v1",

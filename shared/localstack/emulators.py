@@ -6,6 +6,7 @@ is signalled.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -38,8 +39,13 @@ def emulator_command(kind: str, host_port: str, project_id: str) -> list[str]:
         return ["gcloud", "emulators", "firestore", "start", f"--host-port={host_port}"]
     if kind == "pubsub":
         return [
-            "gcloud", "beta", "emulators", "pubsub", "start",
-            f"--host-port={host_port}", f"--project={project_id}",
+            "gcloud",
+            "beta",
+            "emulators",
+            "pubsub",
+            "start",
+            f"--host-port={host_port}",
+            f"--project={project_id}",
         ]
     raise ValueError(f"unknown emulator {kind!r}")
 
@@ -102,8 +108,6 @@ def _group_alive(pid: int) -> bool:
         os.killpg(pid, 0)
     except ProcessLookupError:
         return False
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
     return True

@@ -24,8 +24,16 @@ if TYPE_CHECKING:
 # What ESPv2 (the engine behind API Gateway) answers for a route the document does not define.
 UNDEFINED_ROUTE = {"code": 404, "message": "The current request is not defined by this API."}
 MAX_GATEWAY_BODY_BYTES = 32 * 1024 * 1024
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host",
-               "content-length", "authorization"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "upgrade",
+    "host",
+    "content-length",
+    "authorization",
+}
 
 
 class LocalGateway:

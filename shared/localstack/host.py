@@ -86,7 +86,7 @@ def queue_workers(
 def build_app(source: Path, base_url: str, topology: Topology) -> WSGIApplication:
     functions_base_url = base_url + FUNCTIONS_PREFIX
     mounts: dict[str, WSGIApplication] = {
-        f"{FUNCTIONS_PREFIX}/{name}": _rooted(functions_framework.create_app(name, str(source)))
+        f"{FUNCTIONS_PREFIX}/{name}": _rooted(functions_framework.create_app(name, str(source)))  # type: ignore[no-untyped-call]
         for name in topology.functions
     }
     mounts[TASKS_PREFIX] = TaskDispatcherApp(queue_workers(topology.queues, functions_base_url))

@@ -3,8 +3,10 @@ wired exactly as terraform wires production (push to the function's URL)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from google.api_core.exceptions import AlreadyExists
-from google.cloud import pubsub_v1
+from google.cloud.pubsub import PublisherClient, SubscriberClient
 from google.protobuf import duration_pb2
 
 from shared.topology import DEAD_LETTER_SUFFIX, Topology, subscription_name
@@ -12,8 +14,8 @@ from shared.topology import DEAD_LETTER_SUFFIX, Topology, subscription_name
 
 def wire_pubsub(project_id: str, functions_base_url: str, topology: Topology) -> list[str]:
     """Create what is missing; returns the subscription names."""
-    publisher = pubsub_v1.PublisherClient()
-    subscriber = pubsub_v1.SubscriberClient()
+    publisher = PublisherClient()
+    subscriber = SubscriberClient()
     defaults = topology.subscription_defaults
     for topic in topology.topics:
         for name in (topic, topic + DEAD_LETTER_SUFFIX):
@@ -30,18 +32,20 @@ def wire_pubsub(project_id: str, functions_base_url: str, topology: Topology) ->
             "push_config": {"push_endpoint": f"{functions_base_url}/{function_name}"},
             "ack_deadline_seconds": defaults.ack_deadline_seconds,
             "retry_policy": {
-                "minimum_backoff": duration_pb2.Duration(seconds=defaults.min_retry_backoff_seconds),
-                "maximum_backoff": duration_pb2.Duration(seconds=defaults.max_retry_backoff_seconds),
+                "minimum_backoff": duration_pb2.Duration(
+                    seconds=defaults.min_retry_backoff_seconds
+                ),
+                "maximum_backoff": duration_pb2.Duration(
+                    seconds=defaults.max_retry_backoff_seconds
+                ),
             },
             "dead_letter_policy": {
                 "dead_letter_topic": publisher.topic_path(project_id, topic + DEAD_LETTER_SUFFIX),
                 "max_delivery_attempts": defaults.max_delivery_attempts,
             },
         }
-        try:
+        with contextlib.suppress(AlreadyExists):
             subscriber.create_subscription(request=request)
-        except AlreadyExists:
-            pass
         created.append(name)
     subscriber.close()
     return created

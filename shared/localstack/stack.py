@@ -129,9 +129,16 @@ def _start_emulator(kind: str, logs: Path, pids: dict[str, int]) -> str:
 
 def _start_functions_host(info: StackInfo, port: int, log: Path) -> None:
     command = [
-        sys.executable, "-m", "shared.localstack.host",
-        "--port", str(port), "--source", str(FUNCTIONS_SOURCE),
+        sys.executable,
+        "-m",
+        "shared.localstack.host",
+        "--port",
+        str(port),
+        "--source",
+        str(FUNCTIONS_SOURCE),
     ]
     env = {**os.environ, **info.environment()}
     info.pids["functions"] = start_process(command, log, env)
-    wait_until_ready(info.api_base_url + HEALTH_PATH, info.pids["functions"], READY_TIMEOUT_SECONDS, log)
+    wait_until_ready(
+        info.api_base_url + HEALTH_PATH, info.pids["functions"], READY_TIMEOUT_SECONDS, log
+    )

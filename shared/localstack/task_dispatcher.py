@@ -170,7 +170,9 @@ class QueueWorker:
                 task.status = "succeeded"
             elif task.retries + 1 >= self.spec.max_attempts:
                 task.status = "failed"
-                logger.warning("task %s/%s failed for good: %s", self.name, task.task_id, task.last_error)
+                logger.warning(
+                    "task %s/%s failed for good: %s", self.name, task.task_id, task.last_error
+                )
             else:
                 task.retries += 1
                 task.status = "pending"

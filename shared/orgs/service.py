@@ -31,7 +31,9 @@ class OrgService:
     def create_key(self, principal: Principal, request: ApiKeyCreate) -> IssuedApiKey:
         principal.require(Permission.MANAGE_KEYS)
         if not principal.may_grant(request.role):
-            raise Forbidden(f"a {principal.role} key cannot create a {request.role} key", field="role")
+            raise Forbidden(
+                f"a {principal.role} key cannot create a {request.role} key", field="role"
+            )
         return self._issue(principal.org_id, request.role, request.name, principal.key_id)
 
     def create_key_for_org(self, org_id: str, role: Role, name: str) -> IssuedApiKey:
@@ -76,4 +78,6 @@ class OrgService:
         issued = issue_key(org_id, role, name, created_by)
         record = {**issued.record, "created_at": datetime.now(UTC)}
         self._store.set(f"{API_KEYS}/{issued.key_id}", record)
-        return IssuedApiKey(api_key=issued.api_key, **ApiKeyView.model_validate(record).model_dump())
+        return IssuedApiKey(
+            api_key=issued.api_key, **ApiKeyView.model_validate(record).model_dump()
+        )
