@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ from shared.ports import DocumentStore
 
 KEY_PREFIX = "ro"
 API_KEYS = "api_keys"
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class Role(StrEnum):
@@ -106,7 +108,8 @@ def authenticate(store: DocumentStore, authorization: str | None) -> Principal:
         raise Unauthenticated("use 'Authorization: Bearer <api key>'", field="header.Authorization")
     prefix, _, rest = token.strip().partition("_")
     key_id, _, secret = rest.partition("_")
-    record = store.get(f"{API_KEYS}/{key_id}") if prefix == KEY_PREFIX and key_id else None
+    well_formed = prefix == KEY_PREFIX and _KEY_ID.fullmatch(key_id) is not None
+    record = store.get(f"{API_KEYS}/{key_id}") if well_formed else None
     if (
         record is None
         or record.get("revoked")

@@ -122,7 +122,7 @@ class TargetAudience(ApiModel):
 class CampaignFields(ApiModel):
     """Everything a person sets on a campaign; the same rules hold at create and after a patch."""
 
-    brand_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    brand_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     name: Name
     description: Text | None = None
     budget: Money
@@ -196,7 +196,7 @@ class Campaign(CampaignFields):
 
 class CampaignListQuery(QueryModel):
     status: CampaignStatus | None = None
-    brand_id: str | None = None
+    brand_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
     limit: int | None = Field(default=None, ge=1)
     cursor: str | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -34,6 +35,9 @@ M = TypeVar("M", bound=BaseModel)
 # API Gateway calls the function with its own identity token and moves the caller's
 # Authorization header here; the local gateway does the same.
 FORWARDED_AUTHORIZATION = "X-Forwarded-Authorization"
+
+# Every id this API issues has this shape; anything else cannot name a document.
+SAFE_ID = re.compile(r"(?!__)[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class HttpApi:
             raise MethodNotAllowed(f"{request.method} is not allowed on {request.path}") from exc
         except WerkzeugNotFound as exc:
             raise NotFound(f"no operation at {request.path}") from exc
+        for name, value in path.items():
+            if not SAFE_ID.fullmatch(value):
+                raise NotFound(f"{name} {value!r} not found", field=f"path.{name}")
         return cast(Operation, operation), dict(path)
 
 

@@ -36,7 +36,7 @@ _CREATE = re.compile(
     r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?reachops\.(\w+)",
     re.IGNORECASE,
 )
-_DATASET_REF = re.compile(r"`?\breachops\.(\w+)")
+_DATASET_REF = re.compile(r"\breachops\.(\w+)")
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
@@ -236,16 +236,18 @@ def test_every_referenced_table_is_declared_in_terraform() -> None:
         assert not unknown, f"{path.relative_to(ROOT)} reads undeclared {sorted(unknown)}"
 
 
-def test_bigquery_jobs_run_the_declared_files() -> None:
-    jobs = terraform().of_type("google_bigquery_job").values()
-    by_source = {
-        folder: [job for job in jobs if f"bigquery_sql/{folder}/${{each.key}}.sql" in str(job)]
-        for folder in ("schema", "views")
-    }
-    assert [terraform().expands_to(j["for_each"], "bq_tables") for j in by_source["schema"]] == [
-        True
+@pytest.mark.parametrize(("folder", "names"), [("schema", "bq_tables"), ("views", "bq_views")])
+def test_bigquery_jobs_run_each_declared_file(folder: str, names: str) -> None:
+    tf = terraform()
+    jobs = [
+        job
+        for job in tf.of_type("google_bigquery_job").values()
+        if tf.expands_to(job.get("for_each"), f"local.{names}")
     ]
-    assert [terraform().expands_to(j["for_each"], "bq_views") for j in by_source["views"]] == [True]
+    assert len(jobs) == 1, f"one google_bigquery_job per entry of local.{names}"
+    sql_file = f"${{path.module}}/../bigquery_sql/{folder}/${{each.key}}.sql"
+    assert block(jobs[0], "query")["query"] == f'${{file("{sql_file}")}}'
+    assert sql_file in jobs[0]["job_id"], "the job id hashes the file, so an edit runs again"
 
 
 def openapi_document() -> dict[str, Any]:
