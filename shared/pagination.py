@@ -28,11 +28,22 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str) -> list[Any]:
+    invalid = ValidationFailed("cursor is not one this API issued", field="query.cursor")
     try:
         tagged = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return [datetime.fromisoformat(item["t"]) if "t" in item else item["v"] for item in tagged]
-    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
-        raise ValidationFailed("cursor is not one this API issued", field="query.cursor") from exc
+    except (binascii.Error, ValueError) as exc:
+        raise invalid from exc
+    if not isinstance(tagged, list) or not tagged:
+        raise invalid
+    values = []
+    for item in tagged:
+        if not isinstance(item, dict) or len(item) != 1 or not {"t", "v"} >= item.keys():
+            raise invalid
+        try:
+            values.append(datetime.fromisoformat(item["t"]) if "t" in item else item["v"])
+        except (TypeError, ValueError) as exc:
+            raise invalid from exc
+    return values
 
 
 def fetch_page(
