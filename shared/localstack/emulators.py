@@ -50,7 +50,12 @@ def emulator_command(kind: str, host_port: str, project_id: str) -> list[str]:
     raise ValueError(f"unknown emulator {kind!r}")
 
 
-def start_process(command: list[str], log_path: Path, env: dict[str, str] | None = None) -> int:
+def start_process(
+    command: list[str],
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> int:
     """Start `command` as the leader of a new process group; returns its pid."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
@@ -61,6 +66,7 @@ def start_process(command: list[str], log_path: Path, env: dict[str, str] | None
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             env=env,
+            cwd=cwd,
         )
     return process.pid
 

@@ -39,7 +39,7 @@ def event(event_id: str, event_type: str, at: datetime) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("name", schema_files(SQL_DIR) + [RECORD_EVENT_SQL])
+@pytest.mark.parametrize("name", [*schema_files(SQL_DIR), RECORD_EVENT_SQL])
 def test_every_sql_file_transpiles_without_loss(name: str) -> None:
     assert to_duckdb(read_sql(SQL_DIR, name))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_main_exports_every_topology_function_and_nothing_else() -> None:
 
 def test_roles_are_strictly_nested() -> None:
     ranked = [Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER]
-    for weaker, stronger in zip(ranked, ranked[1:], strict=False):
+    for weaker, stronger in itertools.pairwise(ranked):
         assert ROLE_PERMISSIONS[weaker] < ROLE_PERMISSIONS[stronger]
     assert ROLE_PERMISSIONS[Role.VIEWER] == {Permission.READ}
     assert Permission.DELETE_ORG in ROLE_PERMISSIONS[Role.OWNER]
