@@ -20,8 +20,8 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.reachops-stamp" 2>/dev/null)"
   echo "Setting up $VENV (first run takes a few minutes)..." >&2
   "$(find_python)" -m venv "$VENV"
   grep -vx '\.' "$ROOT/requirements.txt" > "$VENV/requirements-pinned.txt"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$VENV/requirements-pinned.txt"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$VENV/requirements-pinned.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT[dev]" 2> >(grep -v "is ignored: it is neither" >&2)
   echo "$stamp" > "$VENV/.reachops-stamp"
 fi
 export PATH="$VENV/bin:$PATH"
