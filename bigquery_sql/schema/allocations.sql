@@ -1,0 +1,15 @@
+-- Current state of each creator allocation (MERGEd on org_id, allocation_id).
+CREATE TABLE IF NOT EXISTS reachops.allocations (
+  org_id STRING NOT NULL,
+  campaign_id STRING NOT NULL,
+  allocation_id STRING NOT NULL,
+  creator_id STRING NOT NULL,
+  platform STRING NOT NULL,
+  status STRING NOT NULL,
+  fee_minor INT64 NOT NULL,
+  currency STRING NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+)
+PARTITION BY DATE(updated_at)
+CLUSTER BY org_id, campaign_id
+OPTIONS (description = 'fee_minor is the agreed fee in minor units of currency (the allocation spend).');
