@@ -1,6 +1,6 @@
 locals {
   # One entry per DDL file: bigquery_sql/schema/<name>.sql and bigquery_sql/views/<name>.sql.
-  bq_tables = ["campaign_events"]
+  bq_tables = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations"]
   bq_views  = ["campaign_state_periods"]
 }
 
