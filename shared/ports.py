@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from shared.events import DomainEvent
@@ -81,3 +82,37 @@ class TaskQueue(Protocol):
         task_id: str | None = None,
         delay_seconds: float = 0,
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class ActorRun:
+    """An Apify actor run as ReachOps needs it (status values are Apify's own)."""
+
+    run_id: str
+    actor_id: str
+    status: str
+    dataset_id: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    usage_total_usd: float | None
+    charged_event_counts: dict[str, int] | None
+    pricing_model: str | None
+
+
+class Scraper(Protocol):
+    """Apify: start actor runs that report back through a webhook, and read their results."""
+
+    def start_run(
+        self, actor_id: str, run_input: Mapping[str, Any], webhook_url: str
+    ) -> ActorRun: ...
+
+    def get_run(self, run_id: str) -> ActorRun: ...
+
+    def dataset_items(self, dataset_id: str) -> Iterator[dict[str, Any]]:
+        """Every item of the dataset, paged through transparently."""
+        ...
+
+    def event_prices_usd(self, actor_id: str) -> dict[str, float]:
+        """The actor's current pay-per-event prices (event name -> USD per event); empty when
+        the actor is not priced per event."""
+        ...
