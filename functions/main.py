@@ -3,6 +3,7 @@ terraform sets each function's entry_point to one of these names."""
 
 from campaign_activity import campaign_activity
 from campaigns_api import campaigns_api
+from creators_api import creators_api
 from org_api import org_api
 
-__all__ = ["campaign_activity", "campaigns_api", "org_api"]
+__all__ = ["campaign_activity", "campaigns_api", "creators_api", "org_api"]

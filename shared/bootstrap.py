@@ -10,6 +10,7 @@ from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
 from shared.campaigns.service import CampaignService
 from shared.config import Settings, get_settings
+from shared.creators.service import CreatorService
 from shared.orgs.service import OrgService
 from shared.ports import DocumentStore, EventBus, TaskQueue, Warehouse
 from shared.topology import Topology, load_topology
@@ -77,6 +78,10 @@ class Services:
     @cached_property
     def brands(self) -> BrandService:
         return BrandService(self.store, self.settings.max_page_size)
+
+    @cached_property
+    def creators(self) -> CreatorService:
+        return CreatorService(self.store, self.settings.max_page_size)
 
     @cached_property
     def campaigns(self) -> CampaignService:

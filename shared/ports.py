@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol
 from shared.events import DomainEvent
 
 Direction = Literal["asc", "desc"]
-FilterOp = Literal["==", "<", "<=", ">", ">=", "in"]
+FilterOp = Literal["==", "<", "<=", ">", ">=", "in", "array_contains"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,12 @@ class DocumentStore(Protocol):
 
     def delete_tree(self, path: str) -> None:
         """Delete a document and every subcollection below it."""
+        ...
+
+    def write_atomically(
+        self, sets: Mapping[str, Mapping[str, Any]], deletes: Sequence[str] = ()
+    ) -> None:
+        """Set and delete several documents as one all-or-nothing batch."""
         ...
 
     def update_atomically(

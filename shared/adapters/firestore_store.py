@@ -38,6 +38,16 @@ class FirestoreStore:
     def delete_tree(self, path: str) -> None:
         self._client.recursive_delete(self._client.document(path))
 
+    def write_atomically(
+        self, sets: Mapping[str, Mapping[str, Any]], deletes: Sequence[str] = ()
+    ) -> None:
+        batch = self._client.batch()
+        for path, data in sets.items():
+            batch.set(self._client.document(path), dict(data))
+        for path in deletes:
+            batch.delete(self._client.document(path))
+        batch.commit()
+
     def update_atomically(
         self, path: str, change: Callable[[dict[str, Any] | None], dict[str, Any]]
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
+from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
 from shared.pagination import Page
 
@@ -34,7 +35,14 @@ class ApiKeyList(BaseModel):
     items: list[ApiKeyView]
 
 
-REQUEST_MODELS: list[type[BaseModel]] = [ApiKeyCreate, BrandCreate, CampaignCreate, CampaignUpdate]
+REQUEST_MODELS: list[type[BaseModel]] = [
+    ApiKeyCreate,
+    BrandCreate,
+    CampaignCreate,
+    CampaignUpdate,
+    CreatorCreate,
+    CreatorUpdate,
+]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
     Organization,
@@ -45,6 +53,8 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Campaign,
     Page[Campaign],
     Page[ActivityEntry],
+    CreatorView,
+    Page[CreatorView],
 ]
 
 

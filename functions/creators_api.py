@@ -1,0 +1,43 @@
+"""HTTP entry point: creators and their social profiles."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from shared.bootstrap import services
+from shared.creators.models import CreatorCreate, CreatorListQuery, CreatorUpdate
+from shared.http.api import Call, HttpApi, Reply
+
+
+def create_creator(call: Call) -> Reply:
+    return Reply(201, services().creators.create(call.principal, call.body(CreatorCreate)))
+
+
+def list_creators(call: Call) -> Reply:
+    return Reply(200, services().creators.list(call.principal, call.query(CreatorListQuery)))
+
+
+def get_creator(call: Call) -> Reply:
+    return Reply(200, services().creators.get(call.principal, call.path["creator_id"]))
+
+
+def update_creator(call: Call) -> Reply:
+    patch = call.body(CreatorUpdate)
+    return Reply(200, services().creators.update(call.principal, call.path["creator_id"], patch))
+
+
+api = HttpApi(
+    "creators_api",
+    {
+        "createCreator": create_creator,
+        "listCreators": list_creators,
+        "getCreator": get_creator,
+        "updateCreator": update_creator,
+    },
+)
+
+
+@functions_framework.http
+def creators_api(request: flask.Request) -> flask.Response:
+    return api(request)
