@@ -5,6 +5,7 @@ from __future__ import annotations
 import flask
 import functions_framework
 
+from shared.allocations.models import AllocationList
 from shared.bootstrap import services
 from shared.campaigns.lifecycle import Action
 from shared.campaigns.models import ActivityQuery, CampaignCreate, CampaignListQuery, CampaignUpdate
@@ -36,6 +37,22 @@ def lifecycle(action: Action) -> Handler:
     return perform
 
 
+def list_allocations(call: Call) -> Reply:
+    items = services().allocations.allocations(call.principal, call.path["campaign_id"])
+    return Reply(200, AllocationList(items=items))
+
+
+def decide(accept: bool) -> Handler:
+    def record(call: Call) -> Reply:
+        path = call.path
+        allocation = services().allocations.decide(
+            call.principal, path["campaign_id"], path["allocation_id"], accept
+        )
+        return Reply(200, allocation)
+
+    return record
+
+
 def list_activity(call: Call) -> Reply:
     query = call.query(ActivityQuery)
     return Reply(
@@ -55,6 +72,9 @@ api = HttpApi(
         "resumeCampaign": lifecycle(Action.RESUME),
         "completeCampaign": lifecycle(Action.COMPLETE),
         "listCampaignActivity": list_activity,
+        "listAllocations": list_allocations,
+        "acceptAllocation": decide(accept=True),
+        "declineAllocation": decide(accept=False),
     },
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from functools import cache, cached_property
 
+from shared.allocations.service import AllocationService
 from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
 from shared.campaigns.service import CampaignService
@@ -78,6 +79,10 @@ class Services:
     @cached_property
     def brands(self) -> BrandService:
         return BrandService(self.store, self.settings.max_page_size)
+
+    @cached_property
+    def allocations(self) -> AllocationService:
+        return AllocationService(self.store, self.campaigns)
 
     @cached_property
     def creators(self) -> CreatorService:

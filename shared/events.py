@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.errors import ReachOpsError
+
 logger = logging.getLogger(__name__)
 
 
@@ -69,4 +71,9 @@ def handle_pubsub(cloud_event_data: dict[str, Any], handler: Callable[[DomainEve
     except PoisonMessage:
         logger.exception("dropping a message that is not a domain event")
         return
-    handler(event)
+    try:
+        handler(event)
+    except ReachOpsError as error:
+        if error.status >= 500:
+            raise
+        logger.warning("event %s (%s) needs no work: %s", event.event_id, event.type, error)

@@ -62,6 +62,7 @@ EDITABLE_FIELDS: dict[CampaignStatus, frozenset[str]] = {
             "start_date",
             "end_date",
             "tracking_config",
+            "creators_wanted",
         }
     ),
     CampaignStatus.ACTIVE: frozenset(

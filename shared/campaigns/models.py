@@ -135,6 +135,9 @@ class CampaignFields(ApiModel):
     start_date: date | None = None
     end_date: date | None = None
     tracking_config: TrackingConfig = Field(default_factory=TrackingConfig)
+    creators_wanted: int = Field(
+        default=1, ge=1, le=100, description="how many creators to allocate; the budget is split"
+    )
 
     @field_validator("goals", "platforms")
     @classmethod
@@ -171,6 +174,7 @@ class CampaignUpdate(ApiModel):
     start_date: date | None = None
     end_date: date | None = None
     tracking_config: TrackingConfig | None = None
+    creators_wanted: int | None = Field(default=None, ge=1, le=100)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> CampaignUpdate:

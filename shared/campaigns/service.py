@@ -85,7 +85,11 @@ class CampaignService:
 
     def get(self, principal: Principal, campaign_id: str) -> Campaign:
         principal.require(Permission.READ)
-        data = self._store.get(self._path(principal, campaign_id))
+        return self.load(principal.org_id, campaign_id)
+
+    def load(self, org_id: str, campaign_id: str) -> Campaign:
+        """For the platform's own handlers, which act for an organization, not a caller."""
+        data = self._store.get(f"{campaigns_collection(org_id)}/{campaign_id}")
         if data is None:
             raise NotFound(f"campaign {campaign_id} not found", field="campaign_id")
         return Campaign.model_validate(data)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from shared.allocations.models import Allocation, AllocationList
 from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
 from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
@@ -55,6 +56,8 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Page[ActivityEntry],
     CreatorView,
     Page[CreatorView],
+    Allocation,
+    AllocationList,
 ]
 
 

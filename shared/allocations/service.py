@@ -1,0 +1,139 @@
+"""Matching creators to active campaigns, and people accepting or declining them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.allocations.matching import (
+    Candidate,
+    candidate_from_index,
+    rank_candidates,
+    reasons_for,
+    split_budget,
+)
+from shared.allocations.models import Allocation, AllocationBook, AllocationStatus
+from shared.auth import Permission, Principal
+from shared.campaigns.models import Campaign, CampaignStatus
+from shared.campaigns.service import CampaignService
+from shared.creators.service import profile_index_collection
+from shared.errors import Conflict, NotFound
+from shared.ports import DocumentStore, FilterOp
+
+
+def book_path(org_id: str, campaign_id: str) -> str:
+    return f"orgs/{org_id}/campaign_allocations/{campaign_id}"
+
+
+class AllocationService:
+    def __init__(self, store: DocumentStore, campaigns: CampaignService) -> None:
+        self._store = store
+        self._campaigns = campaigns
+
+    def fill(self, org_id: str, campaign_id: str) -> AllocationBook:
+        """Allocate creators to every open slot of an active campaign (safe to repeat)."""
+        campaign = self._campaigns.load(org_id, campaign_id)
+        if campaign.status is not CampaignStatus.ACTIVE:
+            return self.book(org_id, campaign_id)
+        candidates = self.eligible(org_id, campaign)
+        return self._change_book(
+            org_id, campaign_id, lambda book: _fill_open_slots(book, campaign, candidates)
+        )
+
+    def book(self, org_id: str, campaign_id: str) -> AllocationBook:
+        data = self._store.get(book_path(org_id, campaign_id))
+        return AllocationBook.model_validate(data or {"campaign_id": campaign_id})
+
+    def allocations(self, principal: Principal, campaign_id: str) -> list[Allocation]:
+        self._campaigns.get(principal, campaign_id)
+        return self.book(principal.org_id, campaign_id).allocations
+
+    def get(self, principal: Principal, campaign_id: str, allocation_id: str) -> Allocation:
+        for allocation in self.allocations(principal, campaign_id):
+            if allocation.allocation_id == allocation_id:
+                return allocation
+        raise NotFound(f"allocation {allocation_id} not found", field="allocation_id")
+
+    def decide(
+        self, principal: Principal, campaign_id: str, allocation_id: str, accept: bool
+    ) -> Allocation:
+        principal.require(Permission.WRITE_CAMPAIGNS)
+        campaign = self._campaigns.get(principal, campaign_id)
+        candidates = [] if accept else self.eligible(principal.org_id, campaign)
+
+        def change(book: AllocationBook) -> AllocationBook:
+            target = next((a for a in book.allocations if a.allocation_id == allocation_id), None)
+            if target is None:
+                raise NotFound(f"allocation {allocation_id} not found", field="allocation_id")
+            if target.status is not AllocationStatus.PENDING:
+                raise Conflict(f"allocation is already {target.status}", field="status")
+            target.status = AllocationStatus.ACCEPTED if accept else AllocationStatus.DECLINED
+            target.decided_at = datetime.now(UTC)
+            target.decided_by = principal.key_id
+            if accept or campaign.status is not CampaignStatus.ACTIVE:
+                return book
+            return _fill_open_slots(book, campaign, candidates)
+
+        book = self._change_book(principal.org_id, campaign_id, change)
+        return next(a for a in book.allocations if a.allocation_id == allocation_id)
+
+    def eligible(self, org_id: str, campaign: Campaign) -> list[Candidate]:
+        candidates: list[Candidate] = []
+        for platform in campaign.platforms:
+            where: list[tuple[str, FilterOp, Any]] = [
+                ("platform", "==", platform.value),
+                ("status", "==", "active"),
+            ]
+            if campaign.audience_size:
+                where.append(("tier", "==", campaign.audience_size.value))
+            if campaign.target_location:
+                where.append(("location", "==", str(campaign.target_location)))
+            for hit in self._store.query(profile_index_collection(org_id), where=where):
+                candidate = candidate_from_index(hit.data)
+                if candidate is not None:
+                    candidates.append(candidate)
+        return rank_candidates(candidates)
+
+    def _change_book(
+        self, org_id: str, campaign_id: str, change: Callable[[AllocationBook], AllocationBook]
+    ) -> AllocationBook:
+        def apply(data: dict[str, Any] | None) -> dict[str, Any]:
+            book = AllocationBook.model_validate(data or {"campaign_id": campaign_id})
+            return change(book).model_dump(mode="json")
+
+        stored = self._store.update_atomically(book_path(org_id, campaign_id), apply)
+        return AllocationBook.model_validate(stored)
+
+
+def _fill_open_slots(
+    book: AllocationBook, campaign: Campaign, ranked: list[Candidate]
+) -> AllocationBook:
+    fees = split_budget(campaign.budget, campaign.creators_wanted)
+    taken = {a.slot for a in book.live()}
+    open_slots = [slot for slot in range(campaign.creators_wanted) if slot not in taken]
+    already = book.creator_ids()
+    fresh = [c for c in ranked if c.creator_id not in already]
+    now = datetime.now(UTC)
+    for slot, candidate in zip(open_slots, fresh, strict=False):
+        rank = ranked.index(candidate) + 1
+        book.allocations.append(
+            Allocation(
+                allocation_id=f"{candidate.creator_id}-{candidate.platform}",
+                campaign_id=campaign.campaign_id,
+                creator_id=candidate.creator_id,
+                platform=candidate.platform,
+                username=candidate.username,
+                status=AllocationStatus.PENDING,
+                fee=fees[slot],
+                currency=campaign.currency,
+                slot=slot,
+                rank=rank,
+                reasons=reasons_for(candidate, rank, len(ranked)),
+                followers=candidate.followers,
+                engagement_rate=candidate.engagement_rate,
+                verified=candidate.verified,
+                created_at=now,
+            )
+        )
+    return book
