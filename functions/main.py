@@ -1,10 +1,24 @@
 """The deployable entry points. Every Cloud Function is built from this one source bundle;
 terraform sets each function's entry_point to one of these names."""
 
+from apify_webhook import apify_webhook
 from campaign_activity import campaign_activity
 from campaigns_api import campaigns_api
 from creator_matching import creator_matching
 from creators_api import creators_api
 from org_api import org_api
+from scrape_ingest import scrape_ingest
+from scrape_monitor import scrape_monitor
+from scrape_runner import scrape_runner
 
-__all__ = ["campaign_activity", "campaigns_api", "creator_matching", "creators_api", "org_api"]
+__all__ = [
+    "apify_webhook",
+    "campaign_activity",
+    "campaigns_api",
+    "creator_matching",
+    "creators_api",
+    "org_api",
+    "scrape_ingest",
+    "scrape_monitor",
+    "scrape_runner",
+]

@@ -4,6 +4,7 @@ settings, and hands domain services their ports."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from functools import cache, cached_property
 
 from shared.allocations.service import AllocationService
@@ -13,7 +14,9 @@ from shared.campaigns.service import CampaignService
 from shared.config import Settings, get_settings
 from shared.creators.service import CreatorService
 from shared.orgs.service import OrgService
-from shared.ports import DocumentStore, EventBus, TaskQueue, Warehouse
+from shared.ports import DocumentStore, EventBus, Scraper, TaskQueue, Warehouse
+from shared.scraping.ingest import ScrapeIngest
+from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
 from shared.topology import Topology, load_topology
 
 
@@ -71,6 +74,53 @@ class Services:
             from shared.adapters.local_task_queue import LocalTaskQueue
 
             return LocalTaskQueue(self.settings.local_dispatcher_url)
+
+    def scraper(self) -> Scraper:
+        """Built on first use: only the functions that call Apify need its client."""
+        return self._apify
+
+    @cached_property
+    def _apify(self) -> Scraper:
+        from apify_client import ApifyClient
+
+        from shared.adapters.apify_scraper import ApifyScraper
+
+        settings = self.settings
+        client = ApifyClient(
+            token=settings.apify_token or None,
+            api_url=settings.apify_api_url,
+            max_retries=settings.apify_max_retries,
+            min_delay_between_retries=timedelta(
+                seconds=settings.apify_min_delay_between_retries_seconds
+            ),
+        )
+        return ApifyScraper(client)
+
+    @cached_property
+    def scrape_jobs(self) -> ScrapeJobs:
+        return ScrapeJobs(
+            store=self.store,
+            tasks=self.tasks,
+            scraper=self.scraper,
+            allocations=self.allocations,
+            queue=self.topology.queues[SCRAPE_QUEUE],
+            webhook=(
+                f"{self.settings.functions_base_url}/apify_webhook",
+                self.settings.apify_webhook_secret,
+            ),
+        )
+
+    @cached_property
+    def scrape_ingest(self) -> ScrapeIngest:
+        return ScrapeIngest(
+            store=self.store,
+            warehouse=self.warehouse,
+            bus=self.bus,
+            jobs=self.scrape_jobs,
+            creators=self.creators,
+            scraper=self.scraper,
+            queue=self.topology.queues[SCRAPE_QUEUE],
+        )
 
     @cached_property
     def orgs(self) -> OrgService:

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     local_dispatcher_url: str = "http://127.0.0.1:8080/_tasks"
     functions_base_url: str = "http://127.0.0.1:8080/fn"
     tasks_service_account: str = ""
+    apify_api_url: str = "https://api.apify.com"
+    apify_token: str = ""
+    apify_webhook_secret: str = Field(default="", repr=False)
+    apify_max_retries: int = 8
+    apify_min_delay_between_retries_seconds: float = 0.5
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     default_page_size: int = Field(default=25, gt=0)
     max_page_size: int = Field(default=100, gt=0)

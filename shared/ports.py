@@ -24,6 +24,10 @@ class DocumentStore(Protocol):
 
     def get(self, path: str) -> dict[str, Any] | None: ...
 
+    def get_many(self, paths: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The documents that exist among `paths`, by path."""
+        ...
+
     def create(self, path: str, data: Mapping[str, Any]) -> bool:
         """Write only if absent; False when the document already exists."""
         ...
@@ -72,6 +76,18 @@ class Warehouse(Protocol):
         self, sql_file: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]: ...
 
+    def merge_rows(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        keys: Sequence[str],
+        *,
+        update_existing: bool,
+    ) -> None:
+        """Write rows to reachops.<table> keyed by `keys`: a row whose key exists is skipped
+        (append-only tables) or replaces the old one (`update_existing`). Replays are no-ops."""
+        ...
+
 
 class EventBus(Protocol):
     def publish(self, event: DomainEvent) -> None: ...
@@ -103,6 +119,10 @@ class ActorRun:
     usage_total_usd: float | None
     charged_event_counts: dict[str, int] | None
     pricing_model: str | None
+
+
+class ScraperError(Exception):
+    """Apify refused or could not be reached, after the client's own retries."""
 
 
 class Scraper(Protocol):

@@ -21,7 +21,7 @@ class _Frozen(BaseModel):
 
 
 class FunctionSpec(_Frozen):
-    trigger: Literal["http", "pubsub"]
+    trigger: Literal["api", "webhook", "task", "schedule", "pubsub"]
     description: str
     memory: str
     timeout_seconds: int
@@ -52,6 +52,18 @@ class QueueSpec(_Frozen):
     max_backoff_seconds: float = Field(gt=0)
     max_doublings: int = Field(ge=0)
 
+    def backoff_seconds(self, retry: int) -> float:
+        """Delay before retry number `retry` (1 = first retry), as Cloud Tasks computes it:
+        start at min_backoff, double max_doublings times, then grow linearly by the last
+        doubled step, never above max_backoff."""
+        if retry < 1:
+            raise ValueError("retry counts from 1")
+        doublings = min(retry - 1, self.max_doublings)
+        delay = self.min_backoff_seconds * 2**doublings
+        linear_steps = retry - 1 - doublings
+        delay += linear_steps * self.min_backoff_seconds * 2**self.max_doublings
+        return float(min(delay, self.max_backoff_seconds))
+
 
 class ScheduleSpec(_Frozen):
     cron: str
@@ -80,8 +92,9 @@ class Topology(_Frozen):
             for topic in spec.subscribes
         ]
 
-    def http_functions(self) -> list[str]:
-        return [name for name, spec in self.functions.items() if spec.trigger == "http"]
+    def api_functions(self) -> list[str]:
+        """The REST functions behind the API gateway."""
+        return [name for name, spec in self.functions.items() if spec.trigger == "api"]
 
 
 def subscription_name(function_name: str, topic: str) -> str:

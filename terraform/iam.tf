@@ -122,3 +122,13 @@ resource "google_service_account_iam_member" "pubsub_agent_token_creator" {
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
 }
+
+# Webhook intake (Apify) is called from outside Google Cloud: anyone may reach it, and the
+# function itself verifies each call's HMAC signature before doing anything.
+resource "google_cloud_run_v2_service_iam_member" "public_invoker" {
+  for_each = local.public_functions
+  name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}

@@ -18,7 +18,8 @@ locals {
     }
   }
 
-  http_functions   = { for name, fn in local.functions : name => fn if fn.trigger == "http" }
+  http_functions   = { for name, fn in local.functions : name => fn if fn.trigger == "api" }
+  public_functions = { for name, fn in local.functions : name => fn if fn.trigger == "webhook" }
   pubsub_functions = { for name, fn in local.functions : name => fn if fn.trigger == "pubsub" }
 
   topics                = local.topology.topics

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from google.cloud import bigquery
 
-from shared.adapters.sql_files import read_sql, schema_files
+from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
 
 _SCALAR_TYPES: tuple[tuple[type, str], ...] = (
     (bool, "BOOL"),
@@ -40,9 +41,55 @@ class BigQueryWarehouse:
         for name in schema_files(self._sql_dir):
             self.run(name)
 
+    def merge_rows(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        keys: Sequence[str],
+        *,
+        update_existing: bool,
+    ) -> None:
+        """Load into a short-lived staging table with the target's schema, then MERGE."""
+        if not rows:
+            return
+        target = self._client.get_table(f"{self._client.project}.{DATASET}.{table}")
+        staging_id = f"{self._client.project}.{DATASET}._staging_{table}_{uuid.uuid4().hex}"
+        staging = bigquery.Table(staging_id, schema=target.schema)
+        staging.expires = datetime.now(UTC) + timedelta(hours=1)
+        self._client.create_table(staging)
+        try:
+            config = bigquery.LoadJobConfig(schema=target.schema)
+            payload = [_jsonable(row) for row in rows]
+            self._client.load_table_from_json(payload, staging_id, job_config=config).result()
+            self._client.query(_merge_sql(target, staging_id, keys, update_existing)).result()
+        finally:
+            self._client.delete_table(staging_id, not_found_ok=True)
+
     def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         config = bigquery.QueryJobConfig(
             query_parameters=[query_parameter(k, v) for k, v in (params or {}).items()]
         )
         job = self._client.query(read_sql(self._sql_dir, sql_file), job_config=config)
         return [dict(row.items()) for row in job.result()]
+
+
+def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in row.items()}
+
+
+def _merge_sql(target: bigquery.Table, staging_id: str, keys: Sequence[str], update: bool) -> str:
+    columns = [field.name for field in target.schema]
+    identifiers(*columns, *keys)
+    matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
+    listed = ", ".join(columns)
+    values = ", ".join(f"s.{c}" for c in columns)
+    partition = ", ".join(keys)
+    target_id = f"{target.project}.{target.dataset_id}.{target.table_id}"
+    source = (
+        f"SELECT * FROM `{staging_id}` QUALIFY ROW_NUMBER() OVER (PARTITION BY {partition}) = 1"  # noqa: S608
+    )
+    sql = f"MERGE `{target_id}` t USING ({source}) s ON {matches} "
+    if update:
+        assignments = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
+        sql += f"WHEN MATCHED THEN UPDATE SET {assignments} "
+    return sql + f"WHEN NOT MATCHED THEN INSERT ({listed}) VALUES ({values})"  # noqa: S608

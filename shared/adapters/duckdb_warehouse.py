@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from shared.adapters.sql_files import DATASET, read_sql, schema_files
+from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
 
 _STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
 _PARAMETER = re.compile(r"\$(\w+)")
@@ -68,6 +69,32 @@ class DuckDbWarehouse:
                     columns = [column[0] for column in cursor.description]
                     rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
             return rows
+
+    def merge_rows(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        keys: Sequence[str],
+        *,
+        update_existing: bool,
+    ) -> None:
+        if not rows:
+            return
+        frame = pd.DataFrame(list(rows)).drop_duplicates(subset=list(keys), keep="last")
+        identifiers(table, *keys, *frame.columns)
+        target = f"{DATASET}.{table}"
+        matches = " AND ".join(f"t.{key} IS NOT DISTINCT FROM s.{key}" for key in keys)
+        columns = ", ".join(frame.columns)
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.register("incoming", frame)
+            if update_existing:
+                cursor.execute(f"DELETE FROM {target} t USING incoming s WHERE {matches}")  # noqa: S608 - identifiers checked
+            cursor.execute(
+                f"INSERT INTO {target} ({columns}) SELECT {columns} FROM incoming s "  # noqa: S608
+                f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
+            )
+            cursor.unregister("incoming")
 
     def close(self) -> None:
         self._connection.close()

@@ -22,6 +22,15 @@ class FirestoreStore:
         snapshot = self._client.document(path).get()
         return snapshot.to_dict() if snapshot.exists else None
 
+    def get_many(self, paths: Sequence[str]) -> dict[str, dict[str, Any]]:
+        references = [self._client.document(path) for path in paths]
+        found: dict[str, dict[str, Any]] = {}
+        for snapshot in self._client.get_all(references):
+            data = snapshot.to_dict()
+            if snapshot.exists and data is not None:
+                found[snapshot.reference.path] = data
+        return found
+
     def create(self, path: str, data: Mapping[str, Any]) -> bool:
         try:
             self._client.document(path).create(dict(data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 DATASET = "reachops"
@@ -22,3 +23,13 @@ def schema_files(sql_dir: Path) -> list[str]:
         for folder in SCHEMA_FOLDERS
         for path in sorted((sql_dir / folder).glob("*.sql"))
     ]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def identifiers(*names: str) -> None:
+    """Table and column names are spliced into SQL text; only plain identifiers may be."""
+    for name in names:
+        if not _IDENTIFIER.fullmatch(name):
+            raise ValueError(f"not a plain SQL identifier: {name!r}")

@@ -92,7 +92,7 @@ def build_app(source: Path, base_url: str, topology: Topology) -> WSGIApplicatio
     mounts[TASKS_PREFIX] = TaskDispatcherApp(queue_workers(topology.queues, functions_base_url))
     mounts[HEALTH_PATH] = _health
     gateway = LocalGateway(
-        {name: f"{functions_base_url}/{name}" for name in topology.http_functions()}
+        {name: f"{functions_base_url}/{name}" for name in topology.api_functions()}
     )
     return DispatcherMiddleware(gateway, mounts)
 

@@ -24,19 +24,6 @@ from shared.topology import QueueSpec
 logger = logging.getLogger(__name__)
 
 
-def backoff_seconds(retry: int, spec: QueueSpec) -> float:
-    """Delay before retry number `retry` (1 = first retry), as Cloud Tasks computes it: start
-    at min_backoff, double max_doublings times, then grow linearly by the last doubled step,
-    never above max_backoff."""
-    if retry < 1:
-        raise ValueError("retry counts from 1")
-    doublings = min(retry - 1, spec.max_doublings)
-    delay = spec.min_backoff_seconds * 2**doublings
-    linear_steps = retry - 1 - doublings
-    delay += linear_steps * spec.min_backoff_seconds * 2**spec.max_doublings
-    return float(min(delay, spec.max_backoff_seconds))
-
-
 def next_dispatch_at(last_dispatch: float | None, now: float, rate_per_second: float) -> float:
     """The earliest moment the next task may go out at this queue's rate."""
     if last_dispatch is None:
@@ -176,4 +163,4 @@ class QueueWorker:
             else:
                 task.retries += 1
                 task.status = "pending"
-                self._schedule(task, self._clock() + backoff_seconds(task.retries, self.spec))
+                self._schedule(task, self._clock() + self.spec.backoff_seconds(task.retries))

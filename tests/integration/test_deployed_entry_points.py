@@ -80,7 +80,7 @@ def started(
         stop_process_group(pid)
 
 
-HTTP_FUNCTIONS = load_topology().http_functions()
+HTTP_FUNCTIONS = load_topology().api_functions()
 EVENT_FUNCTIONS = [n for n, f in load_topology().functions.items() if f.trigger == "pubsub"]
 
 

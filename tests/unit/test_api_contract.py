@@ -27,8 +27,8 @@ def test_component_schemas_match_the_pydantic_models() -> None:
     )
 
 
-def test_backends_are_exactly_the_http_functions() -> None:
-    assert sorted(backend_names()) == sorted(load_topology().http_functions())
+def test_backends_are_exactly_the_api_functions() -> None:
+    assert sorted(backend_names()) == sorted(load_topology().api_functions())
     assert {op.backend for op in operations()} == set(backend_names())
 
 
@@ -38,7 +38,7 @@ def test_operation_ids_are_unique_and_each_needs_a_permission() -> None:
     assert all(op.permission is not None for op in operations())
 
 
-@pytest.mark.parametrize("function_name", load_topology().http_functions())
+@pytest.mark.parametrize("function_name", load_topology().api_functions())
 def test_each_http_function_handles_exactly_its_operations(function_name: str) -> None:
     # HttpApi refuses to build (so the module refuses to import) when they differ.
     module = __import__(function_name)

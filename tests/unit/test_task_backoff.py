@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.localstack.task_dispatcher import backoff_seconds, next_dispatch_at
+from shared.localstack.task_dispatcher import next_dispatch_at
 from shared.topology import QueueSpec
 
 
@@ -26,7 +26,7 @@ def queue(**overrides: float) -> QueueSpec:
 def test_backoff_doubles_then_grows_linearly_then_caps_as_cloud_tasks_documents() -> None:
     # cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#RetryConfig
     spec = queue()
-    assert [backoff_seconds(n, spec) for n in range(1, 9)] == [10, 20, 40, 80, 160, 240, 300, 300]
+    assert [spec.backoff_seconds(n) for n in range(1, 9)] == [10, 20, 40, 80, 160, 240, 300, 300]
 
 
 @given(
@@ -39,9 +39,9 @@ def test_backoff_never_shrinks_and_stays_within_bounds(
     retry: int, low: float, high: float, doublings: int
 ) -> None:
     spec = queue(min_backoff_seconds=low, max_backoff_seconds=high, max_doublings=doublings)
-    delay = backoff_seconds(retry, spec)
+    delay = spec.backoff_seconds(retry)
     assert low <= delay <= high
-    assert backoff_seconds(retry + 1, spec) >= delay
+    assert spec.backoff_seconds(retry + 1) >= delay
 
 
 @given(st.floats(min_value=0, max_value=1e6), st.floats(min_value=0.01, max_value=500))

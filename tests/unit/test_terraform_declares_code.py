@@ -102,7 +102,7 @@ def topology_section(name: str) -> dict[str, dict[str, Any]]:
 
 
 def http_functions() -> set[str]:
-    return {name for name, spec in topology_functions().items() if spec["trigger"] == "http"}
+    return {name for name, spec in topology_functions().items() if spec["trigger"] == "api"}
 
 
 def block(body: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -266,7 +266,7 @@ def gateway_template_variables() -> set[str]:
         return set(re.findall(r"[{,]\s*(\w+)\s*=(?!=)", arguments))
     source = terraform().locals[iterated.group(2)]
     assert terraform().expands_to(source, "local.topology.functions")
-    assert re.search(r'\bif \w+\.trigger == "http"', str(source)), source
+    assert re.search(r'\bif \w+\.trigger == "api"', str(source)), source
     return http_functions()
 
 

@@ -1,0 +1,29 @@
+"""HTTP entry point for Apify's run webhooks: verify, hand on over Pub/Sub, answer at once."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+from pydantic import ValidationError
+
+from shared.bootstrap import services
+from shared.errors import ReachOpsError, ValidationFailed
+from shared.scraping.webhook import WebhookPayload, WebhookQuery, finished_event, verify
+
+
+@functions_framework.http
+def apify_webhook(request: flask.Request) -> flask.Response:
+    try:
+        query = WebhookQuery.model_validate(request.args.to_dict())
+        verify(services().settings.apify_webhook_secret, query.org, query.job, query.sig)
+        try:
+            payload = WebhookPayload.model_validate_json(request.get_data())
+        except ValidationError as exc:
+            raise ValidationFailed.from_pydantic(exc) from exc
+        services().bus.publish(finished_event(query.org, query.job, payload))
+    except ValidationError as exc:
+        error: ReachOpsError = ValidationFailed.from_pydantic(exc, prefix="query.")
+        return flask.make_response(flask.jsonify(error.to_body()), error.status)
+    except ReachOpsError as error:
+        return flask.make_response(flask.jsonify(error.to_body()), error.status)
+    return flask.jsonify({"accepted": True})

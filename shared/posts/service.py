@@ -1,0 +1,237 @@
+"""Deciding which ingested posts are campaign content, and letting people overrule it.
+
+Detection runs on every ingest; a person's confirm or reject always wins and is never undone
+by a later detection (which still refreshes the confidence and reasons shown beside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.allocations.models import Allocation, AllocationStatus
+from shared.allocations.service import AllocationService
+from shared.auth import Permission, Principal
+from shared.campaigns.models import Campaign, CampaignStatus
+from shared.campaigns.service import CampaignService, campaigns_collection
+from shared.detection.detector import detect
+from shared.detection.models import CampaignRule, PostText
+from shared.errors import NotFound
+from shared.events import SYSTEM_ACTOR, Actor, DomainEvent
+from shared.ports import DocumentStore, EventBus, Warehouse
+from shared.posts.models import CampaignPost, Decision, PostMatch
+from shared.scraping.ingest import posts_collection
+
+POSTS_DETECTED = "posts.detected"
+WATCHED_STATES = [
+    CampaignStatus.ACTIVE.value,
+    CampaignStatus.PAUSED.value,
+    CampaignStatus.COMPLETED.value,
+]
+
+
+def matches_collection(org_id: str) -> str:
+    return f"orgs/{org_id}/post_matches"
+
+
+def _match_path(org_id: str, campaign_id: str, post_key: str) -> str:
+    return f"{matches_collection(org_id)}/{campaign_id}__{post_key}"
+
+
+def campaign_rule(campaign: Campaign, accepted: Iterable[Allocation]) -> CampaignRule:
+    tracking = campaign.tracking_config
+    return CampaignRule(
+        campaign_id=campaign.campaign_id,
+        required_hashtags=tuple(tracking.required_hashtags),
+        optional_hashtags=tuple(tracking.optional_hashtags),
+        required_mentions=tuple(tracking.required_mentions),
+        tracking_link_pattern=tracking.tracking_link_pattern,
+        min_match_confidence=tracking.min_match_confidence,
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
+        creator_keys=frozenset((a.platform.value, a.username) for a in accepted),
+    )
+
+
+def post_text(post: dict[str, Any]) -> PostText:
+    return PostText(
+        post_key=post["post_key"],
+        platform=post["platform"],
+        username=post["username"],
+        caption=post.get("caption"),
+        hashtags=post.get("hashtags"),
+        mentions=post.get("mentions"),
+        is_paid_partnership=post.get("is_paid_partnership"),
+        posted_at=post.get("posted_at"),
+    )
+
+
+class PostMatching:
+    def __init__(
+        self,
+        *,
+        store: DocumentStore,
+        warehouse: Warehouse,
+        bus: EventBus,
+        campaigns: CampaignService,
+        allocations: AllocationService,
+    ) -> None:
+        self._store = store
+        self._warehouse = warehouse
+        self._bus = bus
+        self._campaigns = campaigns
+        self._allocations = allocations
+
+    def on_posts_ingested(self, event: DomainEvent) -> None:
+        org_id = event.org_id
+        paths = [f"{posts_collection(org_id)}/{key}" for key in event.data["post_keys"]]
+        posts = list(self._store.get_many(paths).values())
+        authors = {(p["platform"], p["username"]) for p in posts}
+        rules, accepted = self._rules_for(org_id, authors)
+        if not posts or not rules:
+            return
+        frame = detect([post_text(p) for p in posts], rules)
+        by_key = {p["post_key"]: p for p in posts}
+        now = datetime.now(UTC)
+        matches = []
+        for row in frame.to_dict("records"):
+            post = by_key[str(row["post_key"])]
+            allocation = accepted[(str(row["campaign_id"]), post["platform"], post["username"])]
+            matches.append(self._merged_match(org_id, post, allocation, row, now))
+        self._save(org_id, matches)
+        campaign_ids = sorted({m.campaign_id for m in matches})
+        self._bus.publish(
+            DomainEvent(
+                event_id=f"{event.event_id}:detected",
+                type=POSTS_DETECTED,
+                org_id=org_id,
+                subject_id=event.subject_id,
+                actor=SYSTEM_ACTOR,
+                data={"campaign_ids": campaign_ids},
+            )
+        )
+
+    def decide(
+        self, principal: Principal, post_key: str, campaign_id: str, confirm: bool
+    ) -> PostMatch:
+        principal.require(Permission.WRITE_CAMPAIGNS)
+        data = self._store.get(_match_path(principal.org_id, campaign_id, post_key))
+        if data is None:
+            raise NotFound(
+                f"post {post_key} has not been checked against campaign {campaign_id}",
+                field="post_id",
+            )
+        match = PostMatch.model_validate(data)
+        match.decision = Decision.CONFIRMED if confirm else Decision.REJECTED
+        match.is_campaign_content = confirm
+        match.decided_by = principal.key_id
+        match.updated_at = datetime.now(UTC)
+        self._save(principal.org_id, [match])
+        self._bus.publish(
+            DomainEvent(
+                type=POSTS_DETECTED,
+                org_id=principal.org_id,
+                subject_id=post_key,
+                actor=Actor(id=principal.key_id, role=principal.role.value),
+                data={"campaign_ids": [campaign_id], "decision": match.decision},
+            )
+        )
+        return match
+
+    def campaign_posts(
+        self, principal: Principal, campaign_id: str, allocation_id: str | None = None
+    ) -> list[CampaignPost]:
+        self._campaigns.get(principal, campaign_id)
+        where: list[Any] = [("campaign_id", "==", campaign_id)]
+        if allocation_id:
+            where.append(("allocation_id", "==", allocation_id))
+        matches = [
+            PostMatch.model_validate(d.data)
+            for d in self._store.query(matches_collection(principal.org_id), where=where)
+        ]
+        paths = [f"{posts_collection(principal.org_id)}/{m.post_key}" for m in matches]
+        posts = self._store.get_many(paths)
+        found = []
+        for match in matches:
+            post = posts.get(f"{posts_collection(principal.org_id)}/{match.post_key}")
+            if post is not None:
+                found.append(CampaignPost(**{**post, "match": match}))
+        return sorted(found, key=lambda p: (p.posted_at is None, p.posted_at), reverse=True)
+
+    def _rules_for(
+        self, org_id: str, authors: set[tuple[str, str]]
+    ) -> tuple[list[CampaignRule], dict[tuple[str, str, str], Allocation]]:
+        rules = []
+        accepted_by_key: dict[tuple[str, str, str], Allocation] = {}
+        watched = self._store.query(
+            campaigns_collection(org_id), where=[("status", "in", WATCHED_STATES)]
+        )
+        for document in watched:
+            campaign = Campaign.model_validate(document.data)
+            book = self._allocations.book(org_id, campaign.campaign_id)
+            accepted = [a for a in book.allocations if a.status is AllocationStatus.ACCEPTED]
+            keys = {(a.platform.value, a.username) for a in accepted}
+            if keys & authors:
+                rules.append(campaign_rule(campaign, accepted))
+                for allocation in accepted:
+                    accepted_by_key[
+                        (campaign.campaign_id, allocation.platform.value, allocation.username)
+                    ] = allocation
+        return rules, accepted_by_key
+
+    def _merged_match(
+        self,
+        org_id: str,
+        post: dict[str, Any],
+        allocation: Allocation,
+        row: Mapping[Hashable, Any],
+        now: datetime,
+    ) -> PostMatch:
+        existing = self._store.get(_match_path(org_id, str(row["campaign_id"]), post["post_key"]))
+        detected = bool(row["is_campaign_content"])
+        decision = Decision(existing["decision"]) if existing else Decision.AUTO
+        return PostMatch(
+            post_key=post["post_key"],
+            campaign_id=str(row["campaign_id"]),
+            allocation_id=allocation.allocation_id,
+            creator_id=allocation.creator_id,
+            platform=post["platform"],
+            platform_post_id=post["platform_post_id"],
+            confidence=float(row["confidence"]),
+            reasons=list(row["reasons"]),
+            detected_as_campaign_content=detected,
+            decision=decision,
+            decided_by=existing.get("decided_by") if existing else None,
+            is_campaign_content=detected
+            if decision is Decision.AUTO
+            else decision is Decision.CONFIRMED,
+            updated_at=now,
+        )
+
+    def _save(self, org_id: str, matches: list[PostMatch]) -> None:
+        if not matches:
+            return
+        self._store.write_atomically(
+            {
+                _match_path(org_id, m.campaign_id, m.post_key): m.model_dump(mode="json")
+                for m in matches
+            }
+        )
+        rows = [
+            {
+                "org_id": org_id,
+                "campaign_id": m.campaign_id,
+                "allocation_id": m.allocation_id,
+                "creator_id": m.creator_id,
+                "platform": m.platform,
+                "platform_post_id": m.platform_post_id,
+                "confidence": m.confidence,
+                "decision": m.decision.value,
+                "is_campaign_content": m.is_campaign_content,
+                "updated_at": m.updated_at,
+            }
+            for m in matches
+        ]
+        keys = ["org_id", "campaign_id", "platform", "platform_post_id"]
+        self._warehouse.merge_rows("post_matches", rows, keys, update_existing=True)
