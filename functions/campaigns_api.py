@@ -10,6 +10,7 @@ from shared.bootstrap import services
 from shared.campaigns.lifecycle import Action
 from shared.campaigns.models import ActivityQuery, CampaignCreate, CampaignListQuery, CampaignUpdate
 from shared.http.api import Call, Handler, HttpApi, Reply
+from shared.posts.models import CampaignPostList, PostDecision
 
 
 def create_campaign(call: Call) -> Reply:
@@ -53,6 +54,38 @@ def decide(accept: bool) -> Handler:
     return record
 
 
+def allocation_metrics(call: Call) -> Reply:
+    path = call.path
+    metrics = services().metrics.allocation(
+        call.principal, path["campaign_id"], path["allocation_id"]
+    )
+    return Reply(200, metrics)
+
+
+def allocation_posts(call: Call) -> Reply:
+    path = call.path
+    services().allocations.get(call.principal, path["campaign_id"], path["allocation_id"])
+    posts = services().post_matching.campaign_posts(
+        call.principal, path["campaign_id"], path["allocation_id"]
+    )
+    return Reply(200, CampaignPostList(items=posts))
+
+
+def campaign_metrics(call: Call) -> Reply:
+    return Reply(200, services().metrics.campaign(call.principal, call.path["campaign_id"]))
+
+
+def judge(confirm: bool) -> Handler:
+    def record(call: Call) -> Reply:
+        body = call.body(PostDecision)
+        match = services().post_matching.decide(
+            call.principal, call.path["post_id"], body.campaign_id, confirm
+        )
+        return Reply(200, match)
+
+    return record
+
+
 def list_activity(call: Call) -> Reply:
     query = call.query(ActivityQuery)
     return Reply(
@@ -75,6 +108,11 @@ api = HttpApi(
         "listAllocations": list_allocations,
         "acceptAllocation": decide(accept=True),
         "declineAllocation": decide(accept=False),
+        "getAllocationMetrics": allocation_metrics,
+        "listAllocationPosts": allocation_posts,
+        "getCampaignMetrics": campaign_metrics,
+        "confirmPost": judge(confirm=True),
+        "rejectPost": judge(confirm=False),
     },
 )
 

@@ -8,6 +8,7 @@ import functions_framework
 from shared.bootstrap import services
 from shared.creators.models import CreatorCreate, CreatorListQuery, CreatorUpdate
 from shared.http.api import Call, HttpApi, Reply
+from shared.scraping.models import ScrapeJobList, ScrapeJobQuery
 
 
 def create_creator(call: Call) -> Reply:
@@ -27,6 +28,15 @@ def update_creator(call: Call) -> Reply:
     return Reply(200, services().creators.update(call.principal, call.path["creator_id"], patch))
 
 
+def list_scrape_jobs(call: Call) -> Reply:
+    jobs = services().scrape_jobs.jobs(call.principal, call.query(ScrapeJobQuery))
+    return Reply(200, ScrapeJobList(items=jobs))
+
+
+def get_scrape_job(call: Call) -> Reply:
+    return Reply(200, services().scrape_jobs.get(call.principal, call.path["job_id"]))
+
+
 api = HttpApi(
     "creators_api",
     {
@@ -34,6 +44,8 @@ api = HttpApi(
         "listCreators": list_creators,
         "getCreator": get_creator,
         "updateCreator": update_creator,
+        "listScrapeJobs": list_scrape_jobs,
+        "getScrapeJob": get_scrape_job,
     },
 )
 

@@ -9,6 +9,7 @@ from shared.bootstrap import services
 from shared.brands.models import BrandCreate, BrandListQuery
 from shared.http.api import Call, HttpApi, Reply
 from shared.orgs.models import ApiKeyCreate
+from shared.orgs.settings import OrgSettings
 
 
 def get_organization(call: Call) -> Reply:
@@ -36,6 +37,15 @@ def revoke_api_key(call: Call) -> Reply:
     return Reply(204)
 
 
+def get_settings(call: Call) -> Reply:
+    return Reply(200, services().settings_service.get(call.principal))
+
+
+def replace_settings(call: Call) -> Reply:
+    settings = call.body(OrgSettings)
+    return Reply(200, services().settings_service.replace(call.principal, settings))
+
+
 def create_brand(call: Call) -> Reply:
     return Reply(201, services().brands.create(call.principal, call.body(BrandCreate)))
 
@@ -59,6 +69,8 @@ api = HttpApi(
         "createBrand": create_brand,
         "listBrands": list_brands,
         "getBrand": get_brand,
+        "getSettings": get_settings,
+        "replaceSettings": replace_settings,
     },
 )
 

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     WRITE_CAMPAIGNS = "write_campaigns"
     MANAGE_BRANDS = "manage_brands"
     MANAGE_KEYS = "manage_keys"
+    MANAGE_SETTINGS = "manage_settings"
     DELETE_ORG = "delete_org"
 
 
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_CAMPAIGNS,
             Permission.MANAGE_BRANDS,
             Permission.MANAGE_KEYS,
+            Permission.MANAGE_SETTINGS,
         }
     ),
     Role.OWNER: frozenset(Permission),

@@ -13,8 +13,11 @@ from shared.brands.service import BrandService
 from shared.campaigns.service import CampaignService
 from shared.config import Settings, get_settings
 from shared.creators.service import CreatorService
+from shared.metrics.service import MetricsService
 from shared.orgs.service import OrgService
+from shared.orgs.settings import SettingsService
 from shared.ports import DocumentStore, EventBus, Scraper, TaskQueue, Warehouse
+from shared.posts.service import PostMatching
 from shared.scraping.ingest import ScrapeIngest
 from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
 from shared.topology import Topology, load_topology
@@ -123,6 +126,32 @@ class Services:
         )
 
     @cached_property
+    def settings_service(self) -> SettingsService:
+        return SettingsService(self.store)
+
+    @cached_property
+    def post_matching(self) -> PostMatching:
+        return PostMatching(
+            store=self.store,
+            warehouse=self.warehouse,
+            bus=self.bus,
+            campaigns=self.campaigns,
+            allocations=self.allocations,
+        )
+
+    @cached_property
+    def metrics(self) -> MetricsService:
+        return MetricsService(
+            store=self.store,
+            warehouse=self.warehouse,
+            campaigns=self.campaigns,
+            allocations=self.allocations,
+            creators=self.creators,
+            posts=self.post_matching,
+            settings=self.settings_service,
+        )
+
+    @cached_property
     def orgs(self) -> OrgService:
         return OrgService(self.store)
 
@@ -132,7 +161,7 @@ class Services:
 
     @cached_property
     def allocations(self) -> AllocationService:
-        return AllocationService(self.store, self.campaigns)
+        return AllocationService(self.store, self.campaigns, self.bus)
 
     @cached_property
     def creators(self) -> CreatorService:

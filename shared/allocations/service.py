@@ -19,7 +19,10 @@ from shared.campaigns.models import Campaign, CampaignStatus
 from shared.campaigns.service import CampaignService
 from shared.creators.service import profile_index_collection
 from shared.errors import Conflict, NotFound
-from shared.ports import DocumentStore, FilterOp
+from shared.events import Actor, DomainEvent
+from shared.ports import DocumentStore, EventBus, FilterOp
+
+METRICS_STALE = "campaign.metrics_stale"
 
 
 def book_path(org_id: str, campaign_id: str) -> str:
@@ -27,9 +30,10 @@ def book_path(org_id: str, campaign_id: str) -> str:
 
 
 class AllocationService:
-    def __init__(self, store: DocumentStore, campaigns: CampaignService) -> None:
+    def __init__(self, store: DocumentStore, campaigns: CampaignService, bus: EventBus) -> None:
         self._store = store
         self._campaigns = campaigns
+        self._bus = bus
 
     def fill(self, org_id: str, campaign_id: str) -> AllocationBook:
         """Allocate creators to every open slot of an active campaign (safe to repeat)."""
@@ -76,7 +80,18 @@ class AllocationService:
             return _fill_open_slots(book, campaign, candidates)
 
         book = self._change_book(principal.org_id, campaign_id, change)
-        return next(a for a in book.allocations if a.allocation_id == allocation_id)
+        decided = next(a for a in book.allocations if a.allocation_id == allocation_id)
+        self._bus.publish(
+            DomainEvent(
+                event_id=f"{allocation_id}:{decided.status.value}",
+                type=METRICS_STALE,
+                org_id=principal.org_id,
+                subject_id=campaign_id,
+                actor=Actor(id=principal.key_id, role=principal.role.value),
+                data={"campaign_ids": [campaign_id], "allocation_id": allocation_id},
+            )
+        )
+        return decided
 
     def eligible(self, org_id: str, campaign: Campaign) -> list[Candidate]:
         candidates: list[Candidate] = []

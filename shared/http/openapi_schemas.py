@@ -15,8 +15,12 @@ from shared.allocations.models import Allocation, AllocationList
 from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
 from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
+from shared.metrics.models import AllocationMetrics, CampaignMetrics
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
+from shared.orgs.settings import OrgSettings
 from shared.pagination import Page
+from shared.posts.models import CampaignPostList, PostDecision, PostMatch
+from shared.scraping.models import ScrapeJob, ScrapeJobList
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -43,6 +47,8 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     CampaignUpdate,
     CreatorCreate,
     CreatorUpdate,
+    PostDecision,
+    OrgSettings,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
@@ -58,6 +64,12 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Page[CreatorView],
     Allocation,
     AllocationList,
+    AllocationMetrics,
+    CampaignMetrics,
+    CampaignPostList,
+    PostMatch,
+    ScrapeJob,
+    ScrapeJobList,
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import sys
 from dataclasses import asdict, dataclass
@@ -36,6 +37,8 @@ class StackInfo:
     pubsub_emulator_host: str
     project_id: str
     duckdb_path: str
+    apify_api_url: str
+    apify_webhook_secret: str
     state_dir: str
     pids: dict[str, int]
 
@@ -51,6 +54,10 @@ class StackInfo:
             "REACHOPS_TASK_QUEUE": "local",
             "REACHOPS_LOCAL_DISPATCHER_URL": self.api_base_url + "/_tasks",
             "REACHOPS_FUNCTIONS_BASE_URL": self.functions_base_url,
+            "REACHOPS_APIFY_API_URL": self.apify_api_url,
+            "REACHOPS_APIFY_TOKEN": "local-apify-token",
+            "REACHOPS_APIFY_WEBHOOK_SECRET": self.apify_webhook_secret,
+            "REACHOPS_APIFY_MIN_DELAY_BETWEEN_RETRIES_SECONDS": "0.05",
         }
 
 
@@ -83,6 +90,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
     try:
         firestore = _start_emulator("firestore", logs, pids)
         pubsub = _start_emulator("pubsub", logs, pids)
+        apify = _start_local_apify(logs, pids)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         info = StackInfo(
@@ -92,6 +100,8 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
             pubsub_emulator_host=pubsub,
             project_id=LOCAL_PROJECT_ID,
             duckdb_path=str(state_dir / "warehouse.duckdb"),
+            apify_api_url=apify,
+            apify_webhook_secret=secrets.token_hex(16),
             state_dir=str(state_dir),
             pids=pids,
         )
@@ -125,6 +135,17 @@ def _start_emulator(kind: str, logs: Path, pids: dict[str, int]) -> str:
     pids[kind] = start_process(emulator_command(kind, host_port, LOCAL_PROJECT_ID), log)
     wait_until_ready(f"http://{host_port}/", pids[kind], READY_TIMEOUT_SECONDS, log)
     return host_port
+
+
+def _start_local_apify(logs: Path, pids: dict[str, int]) -> str:
+    """The local Apify API v2 stand-in, replaying labelled sample datasets."""
+    port = free_port()
+    log = logs / "apify.log"
+    command = [sys.executable, "-m", "shared.localstack.apify_server", "--port", str(port)]
+    pids["apify"] = start_process(command, log)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(f"{url}/_control/runs", pids["apify"], READY_TIMEOUT_SECONDS, log)
+    return url
 
 
 def _start_functions_host(info: StackInfo, port: int, log: Path) -> None:

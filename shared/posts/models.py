@@ -50,5 +50,9 @@ class CampaignPost(BaseModel):
     match: PostMatch
 
 
+class CampaignPostList(BaseModel):
+    items: list[CampaignPost]
+
+
 class PostDecision(ApiModel):
     campaign_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.allocations.models import Allocation, AllocationStatus
-from shared.allocations.service import AllocationService
+from shared.allocations.service import METRICS_STALE, AllocationService
 from shared.auth import Permission, Principal
 from shared.campaigns.models import Campaign, CampaignStatus
 from shared.campaigns.service import CampaignService, campaigns_collection
@@ -23,7 +23,6 @@ from shared.ports import DocumentStore, EventBus, Warehouse
 from shared.posts.models import CampaignPost, Decision, PostMatch
 from shared.scraping.ingest import posts_collection
 
-POSTS_DETECTED = "posts.detected"
 WATCHED_STATES = [
     CampaignStatus.ACTIVE.value,
     CampaignStatus.PAUSED.value,
@@ -104,7 +103,7 @@ class PostMatching:
         self._bus.publish(
             DomainEvent(
                 event_id=f"{event.event_id}:detected",
-                type=POSTS_DETECTED,
+                type=METRICS_STALE,
                 org_id=org_id,
                 subject_id=event.subject_id,
                 actor=SYSTEM_ACTOR,
@@ -130,7 +129,7 @@ class PostMatching:
         self._save(principal.org_id, [match])
         self._bus.publish(
             DomainEvent(
-                type=POSTS_DETECTED,
+                type=METRICS_STALE,
                 org_id=principal.org_id,
                 subject_id=post_key,
                 actor=Actor(id=principal.key_id, role=principal.role.value),

@@ -8,18 +8,20 @@ that schedule time), never dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from shared.allocations.models import AllocationStatus
 from shared.allocations.service import AllocationService
+from shared.auth import Permission, Principal
 from shared.campaigns.models import CampaignStatus
 from shared.campaigns.service import campaigns_collection
 from shared.errors import NotFound, Unavailable
-from shared.ports import DocumentStore, Scraper, ScraperError, TaskQueue
+from shared.orgs.settings import settings_path
+from shared.ports import DocumentStore, FilterOp, Scraper, ScraperError, TaskQueue
 from shared.scraping.actors import SCRAPED_PLATFORMS, actor_for, run_input
-from shared.scraping.models import JobStatus, ScrapeJob, ScrapeTarget
+from shared.scraping.models import JobStatus, ScrapeJob, ScrapeJobQuery, ScrapeTarget
 from shared.scraping.planning import MonitoredProfile, PlannedJob, plan_jobs
 from shared.scraping.webhook import webhook_url
 from shared.topology import QueueSpec
@@ -38,10 +40,6 @@ def spend_path(org_id: str, day: str) -> str:
 
 def monitoring_path(org_id: str, platform: str, username: str) -> str:
     return f"orgs/{org_id}/monitoring/{platform}__{username}"
-
-
-def org_settings_path(org_id: str) -> str:
-    return f"orgs/{org_id}/settings/current"
 
 
 class ScrapeJobs:
@@ -69,6 +67,24 @@ class ScrapeJobs:
         if data is None:
             raise NotFound(f"scrape job {job_id} not found", field="job_id")
         return ScrapeJob.model_validate(data)
+
+    def get(self, principal: Principal, job_id: str) -> ScrapeJob:
+        principal.require(Permission.READ)
+        return self.load(principal.org_id, job_id)
+
+    def jobs(self, principal: Principal, query: ScrapeJobQuery) -> Sequence[ScrapeJob]:
+        """Newest first: status, attempts, the error if any and what each run cost."""
+        principal.require(Permission.READ)
+        where: Sequence[tuple[str, FilterOp, Any]] = (
+            [("status", "==", query.status.value)] if query.status else []
+        )
+        documents = self._store.query(
+            jobs_collection(principal.org_id),
+            where=where,
+            order_by=[("created_at", "desc")],
+            limit=query.limit or 50,
+        )
+        return [ScrapeJob.model_validate(d.data) for d in documents]
 
     def save(self, job: ScrapeJob) -> None:
         job.updated_at = self._now()
@@ -130,7 +146,7 @@ class ScrapeJobs:
         self._store.update_atomically(spend_path(org_id, self._now().date().isoformat()), add)
 
     def _over_daily_cap(self, org_id: str) -> bool:
-        settings = self._store.get(org_settings_path(org_id)) or {}
+        settings = self._store.get(settings_path(org_id)) or {}
         cap = settings.get("apify_daily_cap_usd_micros")
         return cap is not None and self.daily_spend_usd_micros(org_id) >= cap
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.campaigns.models import Platform
+from shared.model_base import QueryModel
 from shared.scraping.actors import ScrapeKind
 
 
@@ -52,6 +53,11 @@ class ScrapeJob(BaseModel):
 
     def creator_for(self, username: str) -> str | None:
         return next((t.creator_id for t in self.targets if t.username == username), None)
+
+
+class ScrapeJobQuery(QueryModel):
+    status: JobStatus | None = None
+    limit: int | None = Field(default=None, ge=1, le=100)
 
 
 class ScrapeJobList(BaseModel):

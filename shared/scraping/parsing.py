@@ -21,7 +21,7 @@ def _hidden_is_none(value: Any) -> Any:
     return None if value is None or (isinstance(value, int) and value < 0) else value
 
 
-Count = Annotated[int | None, BeforeValidator(_hidden_is_none), Field(default=None, ge=0)]
+Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_hidden_is_none)]
 Text = Annotated[str, Field(min_length=1)]
 
 

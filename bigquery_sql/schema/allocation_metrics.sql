@@ -1,0 +1,34 @@
+-- Performance of each creator allocation of a campaign, one row per allocation, upserted by
+-- rollups/allocation_metrics.sql (MERGE on org_id, campaign_id, allocation_id).
+-- Counts come from each campaign post's LATEST snapshot only. NULL means no source reported
+-- the figure; a *_posts_reported column says how many posts did.
+CREATE TABLE IF NOT EXISTS reachops.allocation_metrics (
+  org_id STRING NOT NULL,
+  campaign_id STRING NOT NULL,
+  allocation_id STRING NOT NULL,
+  creator_id STRING NOT NULL,
+  platform STRING NOT NULL,
+  status STRING NOT NULL,
+  currency STRING NOT NULL,
+  currency_minor_units INT64,
+  posts_count INT64 NOT NULL,
+  reach INT64,
+  reach_posts_reported INT64 NOT NULL,
+  views INT64,
+  views_posts_reported INT64 NOT NULL,
+  likes INT64,
+  comments INT64,
+  shares INT64,
+  engagement INT64,
+  engagement_posts_reported INT64 NOT NULL,
+  engagement_complete BOOL NOT NULL,
+  avg_engagement_rate FLOAT64,
+  engagement_rate_posts INT64 NOT NULL,
+  spend_minor INT64,
+  cost_per_engagement_minor FLOAT64,
+  cpm_minor FLOAT64,
+  computed_at TIMESTAMP NOT NULL
+)
+PARTITION BY DATE(computed_at)
+CLUSTER BY org_id, campaign_id
+OPTIONS (description = 'Per-allocation campaign performance from the latest snapshot of each campaign post; money in minor units of currency; NULL = not reported.');

@@ -1,0 +1,33 @@
+-- Performance of each campaign, one row per campaign, upserted by rollups/campaign_metrics.sql
+-- (MERGE on org_id, campaign_id). Same rules as allocation_metrics: the latest snapshot of each
+-- campaign post, NULL when no source reported a figure. Spend is the sum of the agreed fees of
+-- the accepted, active and completed allocations; NULL when there is none, or when they use more
+-- than one currency (no exchange rates are applied: spend_currencies says how many there are).
+CREATE TABLE IF NOT EXISTS reachops.campaign_metrics (
+  org_id STRING NOT NULL,
+  campaign_id STRING NOT NULL,
+  currency STRING,
+  currency_minor_units INT64,
+  spend_allocations INT64 NOT NULL,
+  spend_currencies INT64 NOT NULL,
+  posts_count INT64 NOT NULL,
+  reach INT64,
+  reach_posts_reported INT64 NOT NULL,
+  views INT64,
+  views_posts_reported INT64 NOT NULL,
+  likes INT64,
+  comments INT64,
+  shares INT64,
+  engagement INT64,
+  engagement_posts_reported INT64 NOT NULL,
+  engagement_complete BOOL NOT NULL,
+  avg_engagement_rate FLOAT64,
+  engagement_rate_posts INT64 NOT NULL,
+  spend_minor INT64,
+  cost_per_engagement_minor FLOAT64,
+  cpm_minor FLOAT64,
+  computed_at TIMESTAMP NOT NULL
+)
+PARTITION BY DATE(computed_at)
+CLUSTER BY org_id, campaign_id
+OPTIONS (description = 'Per-campaign performance from the latest snapshot of each campaign post; money in minor units of currency; NULL = not reported.');

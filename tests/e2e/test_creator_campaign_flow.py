@@ -1,0 +1,174 @@
+"""The heart of the product, end to end on the local stack: activation allocates creators,
+monitoring scrapes them through the local Apify server with the real apify-client, detection
+recognises campaign posts, and metrics are rolled up and scored."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.localstack.stack import StackInfo
+from tests.e2e.conftest import Tenant
+from tests.e2e.helpers import TODAY, create_brand, create_campaign
+
+pytestmark = pytest.mark.e2e
+SAMPLE_CREATORS = {"trail.anna": 0.03, "runwithmax": 0.05, "alpine_lena": 0.01}
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def add_sample_creators(client: httpx.Client) -> dict[str, str]:
+    ids = {}
+    for username, rate in SAMPLE_CREATORS.items():
+        body = {
+            "name": username,
+            "location": "DE",
+            "profiles": [
+                {
+                    "platform": "instagram",
+                    "username": username,
+                    "declared_followers": 40_000,
+                    "declared_engagement_rate": rate,
+                },
+                {
+                    "platform": "tiktok",
+                    "username": username,
+                    "declared_followers": 30_000,
+                    "declared_engagement_rate": rate / 2,
+                },
+            ],
+        }
+        response = client.post("/creators", json=body)
+        assert response.status_code == 201, response.text
+        ids[username] = response.json()["creator_id"]
+    return ids
+
+
+def run_monitoring(stack: StackInfo) -> list[str]:
+    """What Cloud Scheduler does every 12 hours."""
+    response = httpx.post(f"{stack.functions_base_url}/scrape_monitor", timeout=60)
+    assert response.status_code == 200, response.text
+    job_ids: list[str] = response.json()["job_ids"]
+    return job_ids
+
+
+def jobs_finished(client: httpx.Client, count: int) -> list[dict[str, Any]] | None:
+    jobs: list[dict[str, Any]] = client.get("/scrape-jobs").json()["items"]
+    done = [j for j in jobs if j["status"] in ("succeeded", "failed")]
+    return jobs if len(done) >= count else None
+
+
+def test_activation_to_scored_metrics(tenant: Tenant, local_stack: StackInfo) -> None:
+    member = tenant[Role.MEMBER]
+    ids = add_sample_creators(member)
+    campaign = create_campaign(
+        member,
+        create_brand(tenant[Role.ADMIN]),
+        platforms=["instagram"],
+        audience_size="mid-tier",
+        budget=300_000,
+        creators_wanted=2,
+        start_date=(TODAY - timedelta(days=20)).isoformat(),
+        end_date=(TODAY + timedelta(days=10)).isoformat(),
+        tracking_config={"required_hashtags": ["AcmeTrail"], "required_mentions": ["acmeoutdoor"]},
+    )
+    campaign_id = campaign["campaign_id"]
+    assert member.post(f"/campaigns/{campaign_id}/activate").status_code == 200
+
+    allocations = eventually(
+        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"],
+        "allocations",
+    )
+    assert [a["creator_id"] for a in allocations] == [ids["runwithmax"], ids["trail.anna"]]
+    for allocation in allocations:
+        accepted = member.post(
+            f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/accept"
+        )
+        assert accepted.status_code == 200
+
+    planned = run_monitoring(local_stack)
+    assert len(planned) == 2  # one posts run and one profiles run for both creators
+    assert run_monitoring(local_stack) == planned  # the same 12-hour slot plans the same jobs
+    jobs = eventually(lambda: jobs_finished(member, 2), "scrape jobs")
+    assert {j["status"] for j in jobs} == {"succeeded"}
+    assert all(j["cost_usd_micros"] is not None and j["cost_source"] for j in jobs)
+
+    anna = member.get(f"/creators/{ids['trail.anna']}").json()["profiles"][0]
+    assert anna["verified"] is True
+    assert anna["verified_engagement_rate"] is not None
+
+    def rolled_up() -> dict[str, Any] | None:
+        metrics: dict[str, Any] = member.get(f"/campaigns/{campaign_id}/metrics").json()
+        return (
+            metrics if metrics["posts_count"] > 0 and metrics["allocations"][1]["score"] else None
+        )
+
+    metrics = eventually(rolled_up, "campaign metrics")
+    assert metrics["reach"] is None
+    assert "reach" in metrics["unknown"]
+    assert metrics["spend_minor"] == 300_000
+    assert metrics["engagement"] > 0
+    assert metrics["cost_per_engagement_minor"] == pytest.approx(300_000 / metrics["engagement"])
+    anna_metrics = next(a for a in metrics["allocations"] if a["creator_id"] == ids["trail.anna"])
+    assert anna_metrics["score"]["rating"] in ("Strong", "Average", "Underperforming")
+    matched = [p for p in anna_metrics["posts"] if p["match"]["is_campaign_content"]]
+    assert matched
+    assert all(p["match"]["confidence"] >= 0.7 for p in matched)
+    assert any("acmetrail" in " ".join(p["match"]["reasons"]).lower() for p in matched)
+
+
+def test_a_persons_decision_survives_redetection(tenant: Tenant, local_stack: StackInfo) -> None:
+    member = tenant[Role.MEMBER]
+    add_sample_creators(member)
+    campaign = create_campaign(
+        member,
+        create_brand(tenant[Role.ADMIN]),
+        platforms=["instagram"],
+        audience_size="mid-tier",
+        creators_wanted=1,
+        start_date=(TODAY - timedelta(days=20)).isoformat(),
+        end_date=(TODAY + timedelta(days=10)).isoformat(),
+        tracking_config={"required_hashtags": ["AcmeTrail"]},
+    )
+    campaign_id = campaign["campaign_id"]
+    member.post(f"/campaigns/{campaign_id}/activate")
+    (allocation,) = eventually(
+        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
+    )
+    allocation_id = allocation["allocation_id"]
+    member.post(f"/campaigns/{campaign_id}/allocations/{allocation_id}/accept")
+    run_monitoring(local_stack)
+    posts_path = f"/campaigns/{campaign_id}/allocations/{allocation_id}/posts"
+    posts = eventually(lambda: member.get(posts_path).json()["items"], "detected posts")
+    detected = next(p for p in posts if p["match"]["is_campaign_content"])
+
+    rejected = member.post(
+        f"/posts/{detected['post_key']}/reject", json={"campaign_id": campaign_id}
+    )
+    assert rejected.status_code == 200
+    assert rejected.json()["decision"] == "rejected"
+    assert member.post(f"/posts/{detected['post_key']}/reject", json={}).status_code == 422
+    assert (
+        tenant[Role.VIEWER]
+        .post(f"/posts/{detected['post_key']}/confirm", json={"campaign_id": campaign_id})
+        .status_code
+        == 403
+    )
+
+    after = {p["post_key"]: p for p in member.get(posts_path).json()["items"]}
+    assert after[detected["post_key"]]["match"]["is_campaign_content"] is False
+    assert after[detected["post_key"]]["match"]["detected_as_campaign_content"] is True
