@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request, Response
 from shared.adapters.apify_scraper import ApifyScraper
 from shared.errors import NotFound
 from shared.localstack.apify_server import LocalApifyServer
-from shared.ports import ActorRun
+from shared.ports import ActorRun, ScraperError
 
 pytestmark = pytest.mark.integration
 
@@ -345,8 +345,9 @@ def test_errors_outlasting_the_retries_propagate(
     scraper: ApifyScraper, hook_url: str, control: httpx.Client
 ) -> None:
     control.post("/faults", json={"rate_limit_next": RETRIES + 1})
-    with pytest.raises(RateLimitError):
+    with pytest.raises(ScraperError, match="rate limit") as caught:
         scraper.start_run("apify/instagram-scraper", instagram_input(["trail.anna"]), hook_url)
+    assert isinstance(caught.value.__cause__, RateLimitError)
     control.post("/faults", json={"server_error_next": RETRIES + 1})
     with pytest.raises(ServerError):
         scraper.event_prices_usd("clockworks/tiktok-scraper")
@@ -524,9 +525,11 @@ def test_unknown_run_and_actor_are_not_found(scraper: ApifyScraper) -> None:
 def test_invalid_input_is_refused_with_apifys_error_body(
     scraper: ApifyScraper, hook_url: str
 ) -> None:
-    with pytest.raises(InvalidRequestError) as refused:
+    with pytest.raises(ScraperError, match="directUrls") as refused:
         scraper.start_run("apify/instagram-scraper", {"resultsLimit": 3}, hook_url)
-    assert refused.value.type == "invalid-input"
+    cause = refused.value.__cause__
+    assert isinstance(cause, InvalidRequestError)
+    assert cause.type == "invalid-input"
 
 
 def test_actor_may_be_named_url_encoded_on_the_acts_path(
