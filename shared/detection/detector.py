@@ -48,10 +48,12 @@ Text matching
 from __future__ import annotations
 
 import functools
+import gc
 import re
 import string
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -321,6 +323,24 @@ def detect(posts: Sequence[PostText], rules: Sequence[CampaignRule]) -> pd.DataF
     ``COLUMNS``: the same confidence and reasons as ``detect_one`` gives each pair, computed
     with array operations (each post's text is folded and tokenized once).
     """
+    with _collector_paused():
+        return _detect(posts, rules)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cycle collector: building millions of small lists would make it rescan
+    every live object again and again, and nothing here creates reference cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _detect(posts: Sequence[PostText], rules: Sequence[CampaignRule]) -> pd.DataFrame:
     prepared = [_prepare(rule) for rule in rules]
     pair_post, pair_rule = _candidate_pairs(posts, prepared)
     if not pair_post.size:
@@ -560,16 +580,39 @@ def _link_matches(
     order = np.argsort(pair_rule, kind="stable")
     bounds = np.searchsorted(pair_rule[order], np.arange(len(prepared) + 1))
     for number, rule in enumerate(prepared):
-        if rule.link is None:
-            continue
-        which = order[bounds[number] : bounds[number + 1]]
-        search = rule.link.search
-        matched[which] = np.fromiter(
-            (search(captions[row]) is not None for row in pair_row[which].tolist()),
-            bool,
-            which.size,
-        )
+        if rule.link is not None:
+            which = order[bounds[number] : bounds[number + 1]]
+            matched[which] = _texts_matching(rule.link, [captions[r] for r in pair_row[which]])
     return matched
+
+
+_CONTEXT_SENSITIVE = ("^", "$", "\\A", "\\Z", "(?=", "(?!", "(?<")
+
+
+def _texts_matching(pattern: re.Pattern[str], texts: list[str]) -> Bools:
+    """``pattern.search(text) is not None`` for each text, searching all texts in one call.
+
+    The texts are joined with newlines; a match inside one text is a match of that text, and
+    the texts a match runs across are searched one by one. That is exact for patterns that
+    cannot match nothing and do not look at their context (anchors, lookarounds; checked
+    conservatively on the source): other patterns are searched text by text.
+    """
+    if pattern.search("") is not None or any(s in pattern.pattern for s in _CONTEXT_SENSITIVE):
+        return np.fromiter((pattern.search(t) is not None for t in texts), bool, len(texts))
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    starts = np.cumsum(lengths + 1) - (lengths + 1)
+    spans = np.array([m.span() for m in pattern.finditer("\n".join(texts))], dtype=np.int64)
+    found = np.zeros(len(texts), dtype=bool)
+    if not spans.size:
+        return found
+    first = np.searchsorted(starts, spans[:, 0], side="right") - 1
+    last = np.searchsorted(starts, spans[:, 1] - 1, side="right") - 1
+    inside = spans[:, 1] <= starts[first] + lengths[first]
+    found[first[inside]] = True
+    for low, high in zip(first[~inside].tolist(), last[~inside].tolist(), strict=True):
+        for row in range(low, high + 1):
+            found[row] = pattern.search(texts[row]) is not None
+    return found
 
 
 def _scores(

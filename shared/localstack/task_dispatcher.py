@@ -91,7 +91,8 @@ class QueueWorker:
             for record in self.tasks.values():
                 by_status[record.status] = by_status.get(record.status, 0) + 1
             failed = [vars(r) for r in self.tasks.values() if r.status == "failed"]
-            return {"queue": self.name, "counts": by_status, "failed": failed}
+            pending = [vars(r) for r in self.tasks.values() if r.status == "pending"]
+            return {"queue": self.name, "counts": by_status, "failed": failed, "pending": pending}
 
     def stop(self) -> None:
         with self._wake:

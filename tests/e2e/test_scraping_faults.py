@@ -1,0 +1,149 @@
+"""Scraping when Apify misbehaves (faults injected into the local Apify server): throttling
+and server errors are retried, failed runs are retried up to the queue's limit and then the
+job fails visibly, duplicate webhooks ingest once, malformed items are skipped and counted,
+and the daily spend cap defers jobs without dropping them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.bootstrap import Services
+from shared.localstack.stack import StackInfo
+from shared.scraping.jobs import spend_path
+from tests.e2e.conftest import Tenant
+from tests.e2e.helpers import TODAY, create_brand, create_campaign
+from tests.e2e.test_creator_campaign_flow import add_sample_creators, eventually, run_monitoring
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def apify(local_stack: StackInfo) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{local_stack.apify_api_url}/_control", timeout=10) as client:
+        client.post("/reset").raise_for_status()
+        yield client
+        client.post("/reset").raise_for_status()
+
+
+def monitored_campaign(tenant: Tenant) -> str:
+    """An active campaign with one accepted Instagram creator (trail.anna's sample posts)."""
+    member = tenant[Role.MEMBER]
+    ids = add_sample_creators(member)
+    campaign = create_campaign(
+        member,
+        create_brand(tenant[Role.ADMIN]),
+        platforms=["instagram"],
+        audience_size="mid-tier",
+        creators_wanted=1,
+        start_date=(TODAY - timedelta(days=20)).isoformat(),
+        end_date=(TODAY + timedelta(days=10)).isoformat(),
+        tracking_config={"required_hashtags": ["AcmeTrail"]},
+    )
+    campaign_id: str = campaign["campaign_id"]
+    member.post(f"/campaigns/{campaign_id}/activate")
+    (allocation,) = eventually(
+        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
+    )
+    assert allocation["creator_id"] == ids["runwithmax"]
+    accepted = member.post(
+        f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/accept"
+    )
+    assert accepted.status_code == 200
+    return campaign_id
+
+
+def settled_jobs(client: httpx.Client, count: int = 2) -> list[dict[str, Any]]:
+    def settled() -> list[dict[str, Any]] | None:
+        jobs: list[dict[str, Any]] = client.get("/scrape-jobs").json()["items"]
+        done = [j for j in jobs if j["status"] in ("succeeded", "failed", "deferred")]
+        return jobs if len(jobs) == count and len(done) == count else None
+
+    result: list[dict[str, Any]] = eventually(settled, "settled scrape jobs", timeout=90)
+    return result
+
+
+def test_throttling_and_server_errors_are_retried(
+    tenant: Tenant, local_stack: StackInfo, apify: httpx.Client
+) -> None:
+    monitored_campaign(tenant)
+    apify.post("/faults", json={"rate_limit_next": 2, "server_error_next": 2})
+
+    run_monitoring(local_stack)
+
+    jobs = settled_jobs(tenant[Role.VIEWER])
+    assert {j["status"] for j in jobs} == {"succeeded"}
+
+
+def test_a_failed_run_is_retried_and_then_succeeds(
+    tenant: Tenant, local_stack: StackInfo, apify: httpx.Client
+) -> None:
+    monitored_campaign(tenant)
+    apify.post("/faults", json={"fail_next_runs": 1})
+
+    run_monitoring(local_stack)
+
+    jobs = settled_jobs(tenant[Role.VIEWER])
+    assert {j["status"] for j in jobs} == {"succeeded"}
+    assert sorted(j["attempts"] for j in jobs) == [1, 2]
+    retried = next(j for j in jobs if j["attempts"] == 2)
+    assert len(retried["run_ids"]) == 2
+
+
+def test_a_run_that_keeps_timing_out_fails_the_job_visibly(
+    tenant: Tenant, local_stack: StackInfo, apify: httpx.Client
+) -> None:
+    monitored_campaign(tenant)
+    apify.post("/faults", json={"timeout_next_runs": 100})
+
+    run_monitoring(local_stack)
+
+    jobs = settled_jobs(tenant[Role.VIEWER])
+    assert {j["status"] for j in jobs} == {"failed"}
+    for job in jobs:
+        assert job["attempts"] == 5
+        assert "TIMED_OUT" in job["error"]
+        assert job["finished_at"] is not None
+
+
+def test_duplicate_webhooks_ingest_once_and_malformed_items_are_counted(
+    tenant: Tenant, local_stack: StackInfo, apify: httpx.Client, app_services: Services
+) -> None:
+    monitored_campaign(tenant)
+    apify.post("/faults", json={"duplicate_webhooks": True, "malformed_items_per_run": 2})
+
+    run_monitoring(local_stack)
+
+    jobs = settled_jobs(tenant[Role.VIEWER])
+    assert {j["status"] for j in jobs} == {"succeeded"}
+    posts_job = next(j for j in jobs if j["kind"] == "posts")
+    assert sum(posts_job["skipped"].values()) >= 2
+    assert posts_job["posts_ingested"] > 0
+    ledger = app_services.store.get(spend_path(tenant.org_id, TODAY.isoformat()))
+    assert ledger is not None
+    assert ledger["total_usd_micros"] == sum(j["cost_usd_micros"] for j in jobs)
+
+
+def test_the_daily_spend_cap_defers_jobs_and_drops_none(
+    tenant: Tenant, local_stack: StackInfo, apify: httpx.Client
+) -> None:
+    monitored_campaign(tenant)
+    admin = tenant[Role.ADMIN]
+    assert admin.put("/settings", json={"apify_daily_cap_usd_micros": 0}).status_code == 200
+
+    run_monitoring(local_stack)
+
+    jobs = settled_jobs(tenant[Role.VIEWER])
+    assert {j["status"] for j in jobs} == {"deferred"}
+    assert all(
+        j["deferred_until"].startswith((TODAY + timedelta(days=1)).isoformat()) for j in jobs
+    )
+    assert apify.get("/runs").json()["runs"] == []
+    queue = httpx.get(f"{local_stack.api_base_url}/_tasks/apify-runs").json()
+    waiting = {t["payload"]["job_id"] for t in queue["pending"]}
+    assert waiting >= {j["job_id"] for j in jobs}
