@@ -61,9 +61,10 @@ def _chunks(items: list[MonitoredProfile]) -> list[tuple[MonitoredProfile, ...]]
 
 def plan_jobs(org_id: str, profiles: list[MonitoredProfile], now: datetime) -> list[PlannedJob]:
     """Posts jobs (per platform and since-date) and profile jobs (per platform)."""
-    unique = {
-        (p.platform, p.username): p for p in sorted(profiles, key=lambda p: p.since or date.min)
-    }
+    # A creator monitored for two campaigns is scraped once, from the earlier date (or from
+    # the start, when one campaign has never collected it).
+    latest_first = sorted(profiles, key=lambda p: p.since or date.min, reverse=True)
+    unique = {(p.platform, p.username): p for p in latest_first}
     slot = monitoring_slot(now)
     posts: dict[tuple[Platform, date | None], list[MonitoredProfile]] = defaultdict(list)
     by_platform: dict[Platform, list[MonitoredProfile]] = defaultdict(list)
