@@ -99,7 +99,8 @@ class ScrapeJobs:
         profiles = self._monitored_profiles(org_id)
         planned = plan_jobs(org_id, profiles, self._now())
         for job in planned:
-            self._create_and_enqueue(org_id, job)
+            if self.create(org_id, job):
+                self.enqueue(org_id, job.job_id, attempt=0)
         return [job.job_id for job in planned]
 
     def enqueue(self, org_id: str, job_id: str, attempt: int, delay_seconds: float = 0) -> None:
@@ -175,7 +176,8 @@ class ScrapeJobs:
         self.save(job)
         raise Unavailable(job.error) from exc
 
-    def _create_and_enqueue(self, org_id: str, planned: PlannedJob) -> None:
+    def create(self, org_id: str, planned: PlannedJob) -> bool:
+        """Record a planned job; False when this slot already planned it."""
         now = self._now()
         spec = actor_for(planned.platform, planned.kind)
         job = ScrapeJob(
@@ -191,9 +193,9 @@ class ScrapeJobs:
             created_at=now,
             updated_at=now,
         )
-        path = f"{jobs_collection(org_id)}/{job.job_id}"
-        if self._store.create(path, job.model_dump(mode="json")):
-            self.enqueue(org_id, job.job_id, attempt=0)
+        return self._store.create(
+            f"{jobs_collection(org_id)}/{job.job_id}", job.model_dump(mode="json")
+        )
 
     def _monitored_profiles(self, org_id: str) -> list[MonitoredProfile]:
         today = self._now().date()
