@@ -57,7 +57,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -137,20 +137,22 @@ def load_disclosure_markers() -> tuple[DisclosureMarker, ...]:
 class _Lexicon:
     """The tokenizer, and the disclosure markers among its tokens."""
 
-    pattern: re.Pattern[str]
+    tags: re.Pattern[str]  # separator | hashtag | mention
+    phrases: re.Pattern[str]  # separator | disclosure phrase
     disclosures: Mapping[str, str]  # token -> the marker as written in the data file
 
     def tokens(self, folded: str) -> list[str]:
-        """Hashtags, mentions and disclosure phrases in folded text, in order."""
-        found = self.pattern.findall(folded)
-        return [_canonical(token) for token in found if token != _SEP]
+        """Hashtags, mentions and disclosure phrases (whitespace made single spaces)."""
+        found = self.tags.findall(folded) + _single_spaced(self.phrases.findall(folded))
+        return [token for token in found if token != _SEP]
 
     def entry_tokens(self, entry: str, sigil: str) -> list[str]:
         return self.tokens(sigil + fold(entry).strip().lstrip("#@"))
 
 
-def _canonical(token: str) -> str:
-    return token if token[0] in "#@" else " ".join(token.split())
+def _single_spaced(found: list[str]) -> list[str]:
+    """Phrase matches with their whitespace made single spaces (separators kept)."""
+    return [match if match == _SEP else " ".join(match.split()) for match in found]
 
 
 @functools.cache
@@ -163,10 +165,14 @@ def _lexicon() -> _Lexicon:
             phrases[" ".join(words)] = _phrase_pattern(words)
         disclosures.setdefault(" ".join(words), marker.text)
     # Every alternative starts with a literal character (a lookbehind comes after it), so the
-    # regex engine can skip straight to the characters that may start a token.
-    alternatives = [re.escape(_SEP), r"#\w+", r"@(?<!\w@)\w(?:[\w.]*\w)?"]
-    alternatives += [phrases[phrase] for phrase in sorted(phrases, key=len, reverse=True)]
-    return _Lexicon(re.compile("|".join(alternatives)), disclosures)
+    # regex engine skips straight to the characters that may start a token.
+    tags = [re.escape(_SEP), r"#\w+", r"@(?<!\w@)\w(?:[\w.]*\w)?"]
+    longest_first = [phrases[phrase] for phrase in sorted(phrases, key=len, reverse=True)]
+    return _Lexicon(
+        tags=re.compile("|".join(tags)),
+        phrases=re.compile("|".join([re.escape(_SEP), *longest_first])),
+        disclosures=disclosures,
+    )
 
 
 def _phrase_pattern(words: list[str]) -> str:
@@ -461,13 +467,18 @@ def _candidate_pairs(posts: Sequence[PostText], prepared: Sequence[_Prepared]) -
 class _Vocabulary:
     """Every token detection looks for, numbered; and the rules' tags as flat arrays."""
 
-    index: pd.Index
+    numbers: Mapping[str, int]
+    lookup: Mapping[str, int]  # the numbers, and -2 for the separator between captions
     disclosure: list[str | None]  # by token number: the disclosure reason, if a marker
     tag_token: Ints  # the tags of rule r are tag_start[r] .. tag_start[r] + tag_count[r] - 1
     tag_kind: Ints
     tag_reason: npt.NDArray[np.object_]
     tag_start: Ints
     tag_count: Ints
+
+    def numbered(self, tokens: list[str]) -> Ints:
+        """Each token's number: -1 when detection does not look for it, -2 for a separator."""
+        return np.fromiter(map(self.lookup.get, tokens, repeat(-1)), np.int64, len(tokens))
 
 
 def _vocabulary(prepared: Sequence[_Prepared], lexicon: _Lexicon) -> _Vocabulary:
@@ -481,7 +492,8 @@ def _vocabulary(prepared: Sequence[_Prepared], lexicon: _Lexicon) -> _Vocabulary
         disclosure[numbers[token]] = f"disclosure {marker}"
     counts = np.array([len(rule.tags) for rule in prepared], dtype=np.int64)
     return _Vocabulary(
-        index=pd.Index(list(numbers), dtype=object),
+        numbers=numbers,
+        lookup={**numbers, _SEP: -2},
         disclosure=disclosure,
         tag_token=np.array(tag_token, dtype=np.int64),
         tag_kind=np.array([tag.kind for tag in tags], dtype=np.int64),
@@ -496,17 +508,19 @@ def _token_keys(
 ) -> Ints:
     """Sorted, distinct ``row * len(vocabulary) + token number`` of the tokens each post has."""
     found = [
-        _caption_tokens(captions, lexicon, vocabulary.index),
-        _entry_tokens([post.hashtags for post in posts], "#", lexicon, vocabulary.index),
-        _entry_tokens([post.mentions for post in posts], "@", lexicon, vocabulary.index),
+        _caption_tokens(captions, lexicon, vocabulary),
+        _entry_tokens([post.hashtags for post in posts], "#", lexicon, vocabulary),
+        _entry_tokens([post.mentions for post in posts], "@", lexicon, vocabulary),
     ]
     rows = np.concatenate([rows for rows, _ in found])
     numbers = np.concatenate([numbers for _, numbers in found])
-    keys = np.sort(rows * len(vocabulary.index) + numbers)
+    keys = np.sort(rows * len(vocabulary.numbers) + numbers)
     return keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
 
 
-def _caption_tokens(captions: list[str], lexicon: _Lexicon, index: pd.Index) -> tuple[Ints, Ints]:
+def _caption_tokens(
+    captions: list[str], lexicon: _Lexicon, vocabulary: _Vocabulary
+) -> tuple[Ints, Ints]:
     """(row, token number) of the known tokens in each caption: captions are joined, folded
     and tokenized a chunk at a time, and separator tokens tell whose token is whose."""
     rows: list[Ints] = []
@@ -516,21 +530,19 @@ def _caption_tokens(captions: list[str], lexicon: _Lexicon, index: pd.Index) -> 
         text = _SEP.join(chunk)
         if text.count(_SEP) != len(chunk) - 1:
             text = _SEP.join(caption.replace(_SEP, _STAND_IN) for caption in chunk)
-        found = np.array(lexicon.pattern.findall(fold(text)), dtype=object)
-        separator = found == _SEP
-        row = np.cumsum(separator)[~separator] + start
-        tokens = found[~separator]
-        phrases = [at for at, token in enumerate(tokens.tolist()) if token[0] not in "#@"]
-        if phrases:
-            tokens[phrases] = [_canonical(token) for token in tokens[phrases]]
-        number = index.get_indexer(tokens).astype(np.int64)
-        rows.append(row[number >= 0])
-        numbers.append(number[number >= 0])
+        folded = fold(text)
+        for found in lexicon.tags.findall(folded), _single_spaced(lexicon.phrases.findall(folded)):
+            number = vocabulary.numbered(found)
+            separator = number == -2
+            row = np.cumsum(separator)[~separator] + start
+            number = number[~separator]
+            rows.append(row[number >= 0])
+            numbers.append(number[number >= 0])
     return np.concatenate(rows), np.concatenate(numbers)
 
 
 def _entry_tokens(
-    lists: list[Sequence[str] | None], sigil: str, lexicon: _Lexicon, index: pd.Index
+    lists: list[Sequence[str] | None], sigil: str, lexicon: _Lexicon, vocabulary: _Vocabulary
 ) -> tuple[Ints, Ints]:
     """(row, token number) of the known tokens in the scraper's hashtag or mention lists;
     each distinct entry is tokenized once."""
@@ -541,8 +553,7 @@ def _entry_tokens(
     codes, distinct = pd.factorize(flat)
     token_lists = [lexicon.entry_tokens(str(entry), sigil) for entry in distinct]
     counts = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
-    flat_tokens = pd.Index(list(chain.from_iterable(token_lists)), dtype=object)
-    numbers = index.get_indexer(flat_tokens).astype(np.int64)
+    numbers = vocabulary.numbered(list(chain.from_iterable(token_lists)))
     entry, position = _ranges((np.cumsum(counts) - counts)[codes], counts[codes])
     row = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)[entry]
     number = numbers[position]
@@ -554,7 +565,7 @@ def _tag_hits(
 ) -> tuple[Ints, Ints]:
     """(pair, tag) for every rule tag the pair's post has, in pair order then tag order."""
     pair, tag = _ranges(vocabulary.tag_start[pair_rule], vocabulary.tag_count[pair_rule])
-    keys = pair_row[pair] * len(vocabulary.index) + vocabulary.tag_token[tag]
+    keys = pair_row[pair] * len(vocabulary.numbers) + vocabulary.tag_token[tag]
     padded = np.append(tokens, -1)
     hit = padded[np.searchsorted(tokens, keys)] == keys
     return pair[hit], tag[hit]
@@ -562,7 +573,7 @@ def _tag_hits(
 
 def _disclosures(tokens: Ints, vocabulary: _Vocabulary) -> dict[int, list[str]]:
     """Row -> the sorted disclosure reasons of that post, for posts with a marker."""
-    size = len(vocabulary.index)
+    size = len(vocabulary.numbers)
     found: dict[int, list[str]] = {}
     for key in tokens.tolist():
         reason = vocabulary.disclosure[key % size]
@@ -582,7 +593,9 @@ def _link_matches(
     for number, rule in enumerate(prepared):
         if rule.link is not None:
             which = order[bounds[number] : bounds[number + 1]]
-            matched[which] = _texts_matching(rule.link, [captions[r] for r in pair_row[which]])
+            matched[which] = _texts_matching(
+                rule.link, [captions[r] for r in pair_row[which].tolist()]
+            )
     return matched
 
 
