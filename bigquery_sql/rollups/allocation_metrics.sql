@@ -15,7 +15,8 @@
 --   least one post and every post reported all three parts, so a partial sum is never mistaken
 --   for a complete one.
 -- * engagement rate of a post = its engagement / the creator's followers in the latest profile
---   snapshot taken at or before the post's snapshot; NULL when followers are unknown or 0.
+--   snapshot at or before the post's snapshot (else the nearest one after it, as a profile and its
+--   posts are scraped by separate runs of one monitoring pass); NULL when followers are unknown or 0.
 --   avg_engagement_rate is the mean over posts with a rate (engagement_rate_posts of them).
 -- * spend_minor = the agreed fee_minor once the allocation is accepted, active or completed;
 --   NULL while pending, and when declined or cancelled (no fee is owed).
@@ -82,11 +83,14 @@ USING (
       ON f.org_id = @org_id
       AND f.creator_id = p.creator_id
       AND f.platform = p.platform
-      AND f.scraped_at <= p.scraped_at
+      AND f.followers IS NOT NULL
     WHERE TRUE
     QUALIFY ROW_NUMBER() OVER (
       PARTITION BY p.platform, p.platform_post_id
-      ORDER BY f.scraped_at DESC, f.run_id DESC
+      ORDER BY
+        IF(f.scraped_at <= p.scraped_at, 0, 1),
+        ABS(TIMESTAMP_DIFF(p.scraped_at, f.scraped_at, SECOND)),
+        f.run_id DESC
     ) = 1
   ),
 

@@ -72,11 +72,14 @@ USING (
       ON f.org_id = @org_id
       AND f.creator_id = p.creator_id
       AND f.platform = p.platform
-      AND f.scraped_at <= p.scraped_at
+      AND f.followers IS NOT NULL
     WHERE TRUE
     QUALIFY ROW_NUMBER() OVER (
       PARTITION BY p.platform, p.platform_post_id
-      ORDER BY f.scraped_at DESC, f.run_id DESC
+      ORDER BY
+        IF(f.scraped_at <= p.scraped_at, 0, 1),
+        ABS(TIMESTAMP_DIFF(p.scraped_at, f.scraped_at, SECOND)),
+        f.run_id DESC
     ) = 1
   ),
 

@@ -158,29 +158,34 @@ def _single_spaced(found: list[str]) -> list[str]:
 @functools.cache
 def _lexicon() -> _Lexicon:
     disclosures: dict[str, str] = {}
-    phrases: dict[str, str] = {}
+    phrases: list[list[str]] = []
     for marker in load_disclosure_markers():
         words = fold(marker.text).split()
         if marker.kind == "phrase":
-            phrases[" ".join(words)] = _phrase_pattern(words)
+            phrases.append(words)
         disclosures.setdefault(" ".join(words), marker.text)
     # Every alternative starts with a literal character (a lookbehind comes after it), so the
     # regex engine skips straight to the characters that may start a token.
     tags = [re.escape(_SEP), r"#\w+", r"@(?<!\w@)\w(?:[\w.]*\w)?"]
-    longest_first = [phrases[phrase] for phrase in sorted(phrases, key=len, reverse=True)]
     return _Lexicon(
         tags=re.compile("|".join(tags)),
-        phrases=re.compile("|".join([re.escape(_SEP), *longest_first])),
+        phrases=re.compile("|".join([re.escape(_SEP), *_phrase_patterns(phrases)])),
         disclosures=disclosures,
     )
 
 
-def _phrase_pattern(words: list[str]) -> str:
-    r"""Whole words with any whitespace between them: ``(?<!\w)w1\s+w2(?!\w)``, written with
-    the first character ahead of the lookbehind."""
-    first = re.escape(words[0][0])
-    body = r"\s+".join(re.escape(word) for word in words)[len(first) :]
-    return rf"{first}(?<!\w{first}){body}(?!\w)"
+def _phrase_patterns(phrases: list[list[str]]) -> list[str]:
+    r"""Whole words with any whitespace between them, ``(?<!\w)w1\s+w2(?!\w)``, longest
+    first; written one alternative per first character, that character ahead."""
+    by_first: dict[str, list[str]] = {}
+    for words in sorted(phrases, key=lambda words: len(" ".join(words)), reverse=True):
+        first = re.escape(words[0][0])
+        body = r"\s+".join(re.escape(word) for word in words)[len(first) :]
+        if body not in by_first.setdefault(first, []):
+            by_first[first].append(body)
+    return [
+        rf"{first}(?<!\w{first})(?:{'|'.join(bodies)})(?!\w)" for first, bodies in by_first.items()
+    ]
 
 
 # --- Rules --------------------------------------------------------------------------------
@@ -377,7 +382,7 @@ def _detect(posts: Sequence[PostText], rules: Sequence[CampaignRule]) -> pd.Data
     disclosures = _disclosures(tokens, vocabulary)
     disclosed = np.zeros(len(chosen), dtype=bool)
     disclosed[list(disclosures)] = True
-    link = _link_matches(prepared, pair_rule, pair_row, captions)
+    link = _link_matches(prepared, pair_rule, pair_row, np.array(captions, dtype=object))
     optional = np.bincount(hit_pair[hit_kind == _OPTIONAL_HASHTAG], minlength=pairs) > 0
 
     confidence = _scores(
@@ -583,7 +588,10 @@ def _disclosures(tokens: Ints, vocabulary: _Vocabulary) -> dict[int, list[str]]:
 
 
 def _link_matches(
-    prepared: Sequence[_Prepared], pair_rule: Ints, pair_row: Ints, captions: list[str]
+    prepared: Sequence[_Prepared],
+    pair_rule: Ints,
+    pair_row: Ints,
+    captions: npt.NDArray[np.object_],
 ) -> Bools:
     """Whether each pair's caption has its rule's tracking link (each pattern compiled once,
     searched only in its own candidates' captions)."""
@@ -593,9 +601,7 @@ def _link_matches(
     for number, rule in enumerate(prepared):
         if rule.link is not None:
             which = order[bounds[number] : bounds[number + 1]]
-            matched[which] = _texts_matching(
-                rule.link, [captions[r] for r in pair_row[which].tolist()]
-            )
+            matched[which] = _texts_matching(rule.link, captions[pair_row[which]].tolist())
     return matched
 
 

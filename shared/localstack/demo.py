@@ -1,8 +1,10 @@
 """`reachops demo`: the platform's main flow on the local stack, over HTTP, narrated.
 
-Organization and key -> brand -> draft campaign -> activation refused with every failed
-readiness check -> draft completed -> activation -> `campaign.activated` travels through the
-Pub/Sub emulator to the campaign_activity function -> timeline shows who did what, when.
+Organization and key -> brand -> creators -> draft campaign -> activation refused with every
+failed readiness check -> draft completed -> activation -> `campaign.activated` travels through
+the Pub/Sub emulator: the timeline records it and creators are matched -> allocations accepted
+-> the 12-hourly monitoring pass scrapes them through the local Apify server (real
+apify-client, labelled sample data) -> posts detected -> metrics rolled up and scored.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import httpx
 
 from shared.localstack import stack
+from shared.localstack.demo_creators import SAMPLE_CREATORS, run_creator_flow
 
 ACTIVITY_WAIT_SECONDS = 60
 
@@ -28,6 +31,7 @@ class DemoResult:
     campaign_id: str
     status: str
     timeline: list[str]
+    creator_report: dict[str, Any]
     stack_left_running: bool
 
 
@@ -89,7 +93,17 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
         brand = _check(
             api.post("/brands", json={"name": "Acme Outdoor", "industry": "Apparel"}), 201
         )
-        _say(f"2. brand {brand['name']} ({brand['brand_id']})")
+        _say(f"2. brand {brand['name']} ({brand['brand_id']}); creators added:")
+        for username, followers, rate in SAMPLE_CREATORS:
+            profile = {
+                "platform": "instagram",
+                "username": username,
+                "declared_followers": followers,
+                "declared_engagement_rate": rate,
+            }
+            body = {"name": username, "profiles": [profile], "location": "DE"}
+            _check(api.post("/creators", json=body), 201)
+            _say(f"     - @{username}: {followers:,} followers, {rate:.1%} engagement (declared)")
         draft = _check(
             api.post(
                 "/campaigns",
@@ -114,27 +128,31 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
             api.patch(
                 f"/campaigns/{campaign_id}",
                 json={
-                    "platforms": ["instagram", "tiktok"],
+                    "platforms": ["instagram"],
                     "audience_size": "mid-tier",
                     "target_location": "DE",
-                    "start_date": today.isoformat(),
-                    "end_date": (today + timedelta(days=30)).isoformat(),
+                    "creators_wanted": 2,
+                    "start_date": (today - timedelta(days=20)).isoformat(),
+                    "end_date": (today + timedelta(days=10)).isoformat(),
                     "tracking_config": {
                         "required_hashtags": ["#AcmeTrail"],
-                        "required_mentions": ["@acme"],
+                        "required_mentions": ["@acmeoutdoor"],
                     },
                 },
             ),
             200,
         )
-        _say("5. draft completed: platforms, dates, tracking rules")
+        _say("5. draft completed: platform, tier, dates, 2 creators wanted, tracking rules")
         active = _check(api.post(f"/campaigns/{campaign_id}/activate"), 200)
         _say(f"6. campaign is {active['status']}; waiting for campaign.activated on the timeline")
         timeline = _wait_for_activity(api, campaign_id, "campaign.activated")
-    lines = [f"{item['occurred_at']}  {item['type']:<20} {item['summary']}" for item in timeline]
-    _say("7. activity timeline (written by the campaign_activity subscriber via Pub/Sub):")
-    for line in lines:
-        _say(f"     {line}")
+        lines = [
+            f"{item['occurred_at']}  {item['type']:<20} {item['summary']}" for item in timeline
+        ]
+        _say("7. activity timeline (written by the campaign_activity subscriber via Pub/Sub):")
+        for line in lines:
+            _say(f"     {line}")
+        report = run_creator_flow(api, info, campaign_id)
     if stack_left_running:
         _say("\nThe stack is still running. Try:")
         auth = f"Authorization: Bearer {owner_key.api_key}"
@@ -146,5 +164,6 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
         campaign_id=campaign_id,
         status=active["status"],
         timeline=lines,
+        creator_report=report,
         stack_left_running=stack_left_running,
     )
