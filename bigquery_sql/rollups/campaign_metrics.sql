@@ -8,7 +8,7 @@
 -- figure is the sum over the posts that report it and NULL when none does; engagement sums the
 -- known parts of likes + comments + shares and engagement_complete says whether every part of
 -- every post was known; engagement rates use the latest profile snapshot at or before the
--- post's snapshot. Posts count here whatever the state of their allocation.
+-- post's snapshot, else the nearest one after it. Posts count here whatever the state of their allocation.
 --
 -- Spend: the sum of fee_minor over the accepted, active and completed allocations
 -- (spend_allocations of them). They must share one currency: with several

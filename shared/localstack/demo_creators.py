@@ -80,12 +80,13 @@ def run_creator_flow(api: httpx.Client, info: StackInfo, campaign_id: str) -> di
     for allocation in metrics["allocations"]:
         score = allocation["score"]
         _say(
-            f"     @{allocation['creator_id']} on {allocation['platform']}: "
+            f"     @{usernames[allocation['allocation_id']]} on {allocation['platform']}: "
             f"{allocation['posts_count']} campaign posts, engagement {allocation['engagement']}, "
             f"CPE {_money(allocation['cost_per_engagement_minor'], allocation['currency'])}, "
             f"rating {score['rating'] or 'n/a'}"
         )
-        for post in allocation["posts"][:4]:
+        ranked = sorted(allocation["posts"], key=lambda p: -p["match"]["confidence"])
+        for post in ranked[:4]:
             match = post["match"]
             verdict = "campaign" if match["is_campaign_content"] else "not campaign"
             _say(
