@@ -25,7 +25,7 @@ class FunctionSpec(_Frozen):
     description: str
     memory: str
     timeout_seconds: int
-    uses: tuple[Literal["firestore", "bigquery", "tasks"], ...] = ()
+    uses: tuple[Literal["firestore", "bigquery", "tasks", "apify"], ...] = ()
     publishes: tuple[str, ...] = ()
     subscribes: tuple[str, ...] = ()
 

@@ -1,6 +1,6 @@
 locals {
   # Composite indexes for the queries the code runs (fields in query order; Firestore appends
-  # __name__ in the direction of the last field).
+  # __name__ in the direction of the last field). "CONTAINS" marks an array-contains field.
   firestore_indexes = {
     # shared/campaigns/service.py list(): newest first, optionally by status and/or brand.
     campaigns_by_created = {
@@ -39,6 +39,46 @@ locals {
       collection = "api_keys"
       fields     = [["org_id", "ASCENDING"], ["revoked", "ASCENDING"], ["created_at", "ASCENDING"]]
     }
+    # shared/creators/search.py: creator search ranked by engagement, one filter per index
+    # (Firestore merges them for several equality filters).
+    creator_profiles_ranked = {
+      collection = "creator_profiles"
+      fields     = [["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    creator_profiles_by_platform = {
+      collection = "creator_profiles"
+      fields     = [["platform", "ASCENDING"], ["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    creator_profiles_by_tier = {
+      collection = "creator_profiles"
+      fields     = [["tier", "ASCENDING"], ["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    creator_profiles_by_location = {
+      collection = "creator_profiles"
+      fields     = [["location", "ASCENDING"], ["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    creator_profiles_by_status = {
+      collection = "creator_profiles"
+      fields     = [["status", "ASCENDING"], ["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    creator_profiles_by_verified = {
+      collection = "creator_profiles"
+      fields     = [["verified", "ASCENDING"], ["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    creator_profiles_by_niches = {
+      collection = "creator_profiles"
+      fields     = [["niches", "CONTAINS"], ["engagement_rate", "DESCENDING"], ["creator_id", "ASCENDING"], ["platform", "ASCENDING"]]
+    }
+    # shared/scraping/ingest.py: a creator's latest posts on a platform (engagement rate).
+    posts_recent_by_creator = {
+      collection = "posts"
+      fields     = [["creator_id", "ASCENDING"], ["platform", "ASCENDING"], ["posted_at", "DESCENDING"]]
+    }
+    # shared/scraping/jobs.py jobs(): newest first, optionally by status.
+    scrape_jobs_by_status = {
+      collection = "scrape_jobs"
+      fields     = [["status", "ASCENDING"], ["created_at", "DESCENDING"]]
+    }
   }
 }
 
@@ -51,8 +91,9 @@ resource "google_firestore_index" "index" {
   dynamic "fields" {
     for_each = each.value.fields
     content {
-      field_path = fields.value[0]
-      order      = fields.value[1]
+      field_path   = fields.value[0]
+      order        = fields.value[1] == "CONTAINS" ? null : fields.value[1]
+      array_config = fields.value[1] == "CONTAINS" ? "CONTAINS" : null
     }
   }
 

@@ -44,6 +44,17 @@ resource "google_cloudfunctions2_function" "function" {
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.function[each.key].email
     environment_variables          = local.function_environment
+
+    # The Apify token and webhook secret, only for the functions that talk to Apify.
+    dynamic "secret_environment_variables" {
+      for_each = contains(each.value.uses, "apify") ? local.apify_secrets : {}
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.secret[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
+    }
   }
 
   depends_on = [google_project_service.service]

@@ -9,6 +9,7 @@ locals {
     "cloudtasks.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "secretmanager.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "servicecontrol.googleapis.com",
