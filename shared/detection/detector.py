@@ -616,7 +616,7 @@ def _texts_matching(pattern: re.Pattern[str], texts: list[str]) -> Bools:
     cannot match nothing and do not look at their context (anchors, lookarounds; checked
     conservatively on the source): other patterns are searched text by text.
     """
-    if pattern.search("") is not None or any(s in pattern.pattern for s in _CONTEXT_SENSITIVE):
+    if any(s in pattern.pattern for s in _CONTEXT_SENSITIVE):
         return np.fromiter((pattern.search(t) is not None for t in texts), bool, len(texts))
     lengths = np.fromiter(map(len, texts), np.int64, len(texts))
     starts = np.cumsum(lengths + 1) - (lengths + 1)
