@@ -48,7 +48,7 @@ class ValidationFailed(ReachOpsError):
         """Every problem pydantic found, the first one named in `field`."""
         problems = [
             {
-                "field": prefix + ".".join(str(part) for part in error["loc"]),
+                "field": prefix + _field_path(error["loc"]),
                 "message": error["msg"],
             }
             for error in exc.errors()
@@ -114,3 +114,14 @@ class Unavailable(ReachOpsError):
 
     status = 503
     code = "unavailable"
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    """The input's path, without pydantic's internal steps (`[key]`, `literal[...]`, union
+    members), so `field` names what the caller sent."""
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or "(" in part):
+            break
+        parts.append(str(part))
+    return ".".join(parts)
