@@ -31,18 +31,26 @@ Evidence and score (noisy-OR)
     (0.72), the paid flag (0.8) or the other required kind (0.84).
 
 Text matching
-    Text is folded before comparison: NFKD, casefold, NFKD again, then combining marks of the
-    Basic Multilingual Plane (accents, diacritics) are dropped; so ``#Café``, ``#CAFE`` and
-    ``#cafe`` with a fullwidth number sign all read ``#cafe``. Hashtags are ``#`` followed by
-    word characters, so punctuation and emoji around them do not matter (``#AcmeTrail!``,
-    ``🔥#acmetrail🔥``);
-    mentions are ``@`` not preceded by a word character (so e-mail addresses are not mentions),
-    followed by word characters and inner dots. Tags come from the caption and from the
-    scraper's lists (an entry is read as if written ``#entry`` or ``@entry`` in the caption).
-    A rule tag that folding cannot turn into such a token (one with a ``-`` inside, say) never
-    matches. Disclosure markers come from ``disclosure_markers.yaml``: hashtags match as tags,
-    phrases as whole words with any whitespace between them. The tracking link pattern is a
-    Python regular expression searched, ignoring case, in the unfolded caption.
+    Text is folded before comparison: NFKD, casefold, NFKD again, then the combining marks of
+    the Basic Multilingual Plane (accents, diacritics) are dropped; so ``#Café``, ``#CAFE``,
+    ``#cafe`` in fullwidth or in mathematical bold letters all read ``#cafe``. A hashtag is
+    ``#`` and the word characters after it, so punctuation and emoji around it do not matter
+    (``#AcmeTrail!``, ``🔥#acmetrail🔥``, ``#a#b`` is two tags); a mention is ``@`` not preceded
+    by a word character (an e-mail address is no mention) and the word characters and inner
+    dots after it. Tags are read from the caption and from the scraper's lists (an entry reads
+    as if written ``#entry`` or ``@entry`` in the caption). Rule tags are folded the same way,
+    surrounding punctuation dropped; a tag listed twice counts once, and an optional hashtag
+    that is also required counts as required. A rule tag that cannot be a token (``acme-trail``)
+    never matches. Disclosure markers come from ``disclosure_markers.yaml``: hashtags match as
+    tags, phrases as whole words with any whitespace between them. The tracking link pattern is
+    a Python regular expression searched, ignoring case, in the caption as written.
+
+Volume
+    ``detect`` joins posts to rules on the folded author key, folds and tokenizes captions
+    20,000 at a time (joined into one string, one regex pass each for tags and phrases), numbers
+    the tokens any rule or marker looks for, and tests every (pair, rule tag) against the sorted
+    ``post * vocabulary + token`` keys with one ``searchsorted``. Each tracking link pattern is
+    compiled once and run over its own candidates' captions in one call.
 """
 
 from __future__ import annotations
@@ -579,11 +587,11 @@ def _tag_hits(
 def _disclosures(tokens: Ints, vocabulary: _Vocabulary) -> dict[int, list[str]]:
     """Row -> the sorted disclosure reasons of that post, for posts with a marker."""
     size = len(vocabulary.numbers)
+    is_marker = np.array([reason is not None for reason in vocabulary.disclosure], dtype=bool)
+    marked = tokens[is_marker[tokens % size]]
     found: dict[int, list[str]] = {}
-    for key in tokens.tolist():
-        reason = vocabulary.disclosure[key % size]
-        if reason is not None:
-            found.setdefault(key // size, []).append(reason)
+    for row, number in zip((marked // size).tolist(), (marked % size).tolist(), strict=True):
+        found.setdefault(row, []).append(str(vocabulary.disclosure[number]))
     return {row: sorted(reasons) for row, reasons in found.items()}
 
 
@@ -616,7 +624,7 @@ def _texts_matching(pattern: re.Pattern[str], texts: list[str]) -> Bools:
     cannot match nothing and do not look at their context (anchors, lookarounds; checked
     conservatively on the source): other patterns are searched text by text.
     """
-    if any(s in pattern.pattern for s in _CONTEXT_SENSITIVE):
+    if pattern.search("") is not None or any(s in pattern.pattern for s in _CONTEXT_SENSITIVE):
         return np.fromiter((pattern.search(t) is not None for t in texts), bool, len(texts))
     lengths = np.fromiter(map(len, texts), np.int64, len(texts))
     starts = np.cumsum(lengths + 1) - (lengths + 1)

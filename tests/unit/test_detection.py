@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from unittest.mock import patch
@@ -23,7 +24,7 @@ from shared.detection import (
     detect_one,
     load_disclosure_markers,
 )
-from shared.detection.detector import NOT_ALLOCATED
+from shared.detection.detector import NOT_ALLOCATED, _texts_matching
 
 CREATOR = ("instagram", "trailqueen")
 IN_CAMPAIGN = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -183,6 +184,41 @@ def test_detect_agrees_with_detect_one_pair_by_pair(
     assert frame["confidence"].between(0, 1).all()
 
 
+@pytest.mark.parametrize(
+    ("pattern", "captions", "linked"),
+    [
+        (r"c\d\s+acme", ["code c1", "acme rocks"], [False, False]),  # c1 ends one, acme starts next
+        (r"acme\s", ["go acme", "x"], [False, False]),  # the whitespace after acme is between posts
+        (r"c\d\s+c\d", ["c1", "c2 c3"], [False, True]),  # a match across posts hides one inside
+        (r"(?s)acme.+", ["acme", "acme!"], [False, True]),
+    ],
+)
+def test_a_link_pattern_matches_within_one_post_only(
+    pattern: str, captions: list[str], linked: list[bool]
+) -> None:
+    posts = [post(caption, post_key=f"p{n}") for n, caption in enumerate(captions)]
+
+    frame = detect(posts, [rule(tracking_link_pattern=pattern)])
+
+    assert ["tracking link matched" in reasons for reasons in frame["reasons"]] == linked
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(["acme", "c1", " ", "\n", "x", "é", "/"])).map("".join)),
+    st.sampled_from(
+        [r"c\d\s+acme", r"acme\s", r"x\s+x", r"x\W*acme", r"[^/]+x", r"\bc1\b", r"x*", r"^x"]
+    ),
+)
+def test_searching_captions_joined_finds_what_searching_each_finds(
+    texts: list[str], source: str
+) -> None:
+    pattern = re.compile(source, re.IGNORECASE)
+
+    found = _texts_matching(pattern, texts).tolist()
+
+    assert found == [pattern.search(text) is not None for text in texts]
+
+
 def test_detect_on_nothing_gives_the_columns_and_no_rows() -> None:
     assert list(detect([], [rule()]).columns) == list(COLUMNS)
     assert detect([post("#acmetrail")], []).empty
@@ -270,6 +306,23 @@ def test_a_tracking_link_alone_is_enough_and_a_required_tag_needs_one_more_signa
     assert not score("#acmetrail").is_campaign_content
     assert score("#acmetrail #ad").is_campaign_content
     assert score("#acmetrail @acmeoutdoor").is_campaign_content
+
+
+def test_the_campaigns_own_threshold_decides() -> None:
+    assert not score("#acmetrail").is_campaign_content
+    assert score("#acmetrail", rule(min_match_confidence=0.5)).is_campaign_content
+
+
+def test_a_tag_listed_twice_counts_once_and_required_wins_over_optional() -> None:
+    campaign = rule(
+        required_hashtags=["acmetrail", "#AcmeTrail"],
+        required_mentions=[],
+        optional_hashtags=["ACMETRAIL"],
+    )
+
+    match = score("#acmetrail", campaign)
+
+    assert (match.confidence, match.reasons[:-1]) == (0.6, ["required hashtag #acmetrail"])
 
 
 @given(
