@@ -27,6 +27,7 @@ class Figures(BaseModel):
     currency: str | None = None
     emv_minor: int | None = None
     emv_currency: str | None = None
+    emv_note: str | None = None
     computed_at: datetime | None = None
     unknown: dict[str, str] = Field(
         default_factory=dict, description="why each null figure is null"

@@ -234,6 +234,7 @@ def _figures(
         **{**values, "currency": row.get("currency") or currency},
         emv_minor=emv.value_minor,
         emv_currency=emv.currency,
+        emv_note=emv.note,
         unknown=unknown,
     )
 

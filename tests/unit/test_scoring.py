@@ -226,11 +226,19 @@ def test_rollups_spell_the_same_minor_units_as_the_data_table(name: str) -> None
 # --- Earned media value ------------------------------------------------------------------------
 
 
-def test_no_built_in_rates_so_no_emv_without_org_rates() -> None:
-    assert all(rates is None for rates in DEFAULT_EMV_RATES.values())
-    assert emv_rates_for({}, "instagram") is None
-    result = post_emv(PostCounts("instagram", 1000, 10), emv_rates_for({}, "instagram"))
-    assert (result.value_minor, result.reason) == (None, "no EMV rates set for instagram")
+def test_built_in_rates_value_views_only_and_say_so() -> None:
+    rates = emv_rates_for({}, "instagram")
+    assert rates == DEFAULT_EMV_RATES["instagram"]
+    result = post_emv(PostCounts("instagram", 10_000, None), rates)
+    assert (result.value_minor, result.currency) == (7_930, "USD")
+    assert result.note is not None
+    assert result.note.startswith("views only")
+
+
+def test_a_platform_without_any_rates_has_no_emv() -> None:
+    assert emv_rates_for({}, "twitch") is None
+    result = post_emv(PostCounts("twitch", 1000, 10), emv_rates_for({}, "twitch"))
+    assert (result.value_minor, result.reason) == (None, "no EMV rates set for twitch")
 
 
 def test_post_emv_from_views_and_engagements() -> None:
