@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from shared.events import DomainEvent
@@ -141,4 +141,76 @@ class Scraper(Protocol):
     def event_prices_usd(self, actor_id: str) -> dict[str, float]:
         """The actor's current pay-per-event prices (event name -> USD per event); empty when
         the actor is not priced per event."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdsUsage:
+    """Meta's rate-limit headers on one response, as the highest percentage used (0-100) and
+    the wait Meta announces, if any."""
+
+    percent_used: float
+    regain_access_seconds: float
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_at: datetime | None
+
+
+class AdsThrottled(Exception):
+    """Meta throttled the call (codes 4, 17, 613, 80000, 80004); wait before the next one."""
+
+    def __init__(self, message: str, wait_seconds: float) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class AdsAuthError(Exception):
+    """The token is expired, revoked or lacks permission (code 190 and friends)."""
+
+
+class AdsUnavailable(Exception):
+    """Meta failed (5xx, transient errors) after the SDK's own retries."""
+
+
+class AdsPlatform(Protocol):
+    """The Meta Marketing API (Graph API) as ReachOps uses it, through facebook-business."""
+
+    def exchange_code(self, code: str, redirect_uri: str) -> IssuedToken:
+        """OAuth callback: short-lived code -> long-lived user token."""
+        ...
+
+    def ad_accounts(self, token: str) -> list[dict[str, Any]]:
+        """The ad accounts the token can read: id, name, currency, timezone_name, business."""
+        ...
+
+    def children(self, token: str, object_id: str, level: str) -> list[str]:
+        """Ids one level down: an account's campaigns, a campaign's ad sets."""
+        ...
+
+    def start_report(
+        self,
+        token: str,
+        object_id: str,
+        *,
+        level: str,
+        since: date,
+        until: date,
+        attribution_windows: Sequence[str],
+    ) -> str:
+        """Start an asynchronous insights report (daily rows); returns the report run id."""
+        ...
+
+    def report_status(self, token: str, report_id: str) -> tuple[str, int]:
+        """(async_status, async_percent_completion), e.g. ("Job Completed", 100)."""
+        ...
+
+    def report_rows(self, token: str, report_id: str) -> Iterator[dict[str, Any]]:
+        """Every row of a completed report, paged through."""
+        ...
+
+    def last_usage(self) -> AdsUsage:
+        """Usage read from the most recent response's headers (failed ones too)."""
         ...
