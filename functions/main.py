@@ -1,11 +1,16 @@
 """The deployable entry points. Every Cloud Function is built from this one source bundle;
 terraform sets each function's entry_point to one of these names."""
 
+from ad_accounts_api import ad_accounts_api
+from alert_feed import alert_feed
 from apify_webhook import apify_webhook
 from campaign_activity import campaign_activity
 from campaigns_api import campaigns_api
 from creator_matching import creator_matching
 from creators_api import creators_api
+from insights_schedule import insights_schedule
+from insights_sync import insights_sync
+from meta_oauth_callback import meta_oauth_callback
 from metrics_rollup import metrics_rollup
 from org_api import org_api
 from post_detection import post_detection
@@ -14,11 +19,16 @@ from scrape_monitor import scrape_monitor
 from scrape_runner import scrape_runner
 
 __all__ = [
+    "ad_accounts_api",
+    "alert_feed",
     "apify_webhook",
     "campaign_activity",
     "campaigns_api",
     "creator_matching",
     "creators_api",
+    "insights_schedule",
+    "insights_sync",
+    "meta_oauth_callback",
     "metrics_rollup",
     "org_api",
     "post_detection",

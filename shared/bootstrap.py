@@ -7,6 +7,10 @@ import threading
 from datetime import timedelta
 from functools import cache, cached_property
 
+from shared.adaccounts.alerts import SpendAlerts
+from shared.adaccounts.links import PaidCampaignLinks
+from shared.adaccounts.service import AdAccountService
+from shared.adaccounts.sync import InsightSync
 from shared.allocations.service import AllocationService
 from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
@@ -16,7 +20,17 @@ from shared.creators.service import CreatorService
 from shared.metrics.service import MetricsService
 from shared.orgs.service import OrgService
 from shared.orgs.settings import SettingsService
-from shared.ports import DocumentStore, EventBus, Scraper, TaskQueue, Warehouse
+from shared.paid.creator_campaigns import CreatorPaidCampaignsService
+from shared.paid.service import PaidPlanning
+from shared.ports import (
+    AdsPlatform,
+    DocumentStore,
+    EventBus,
+    Scraper,
+    TaskQueue,
+    TokenVault,
+    Warehouse,
+)
 from shared.posts.service import PostMatching
 from shared.scraping.ingest import ScrapeIngest
 from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
@@ -123,6 +137,85 @@ class Services:
             creators=self.creators,
             scraper=self.scraper,
             queue=self.topology.queues[SCRAPE_QUEUE],
+        )
+
+    @cached_property
+    def token_vault(self) -> TokenVault:
+        with self._lock:
+            if self.settings.vault_backend == "secret_manager":
+                from google.cloud import secretmanager
+
+                from shared.adapters.token_vault import SecretManagerTokenVault
+
+                client = secretmanager.SecretManagerServiceClient()
+                return SecretManagerTokenVault(client, self.settings.project_id)
+            from shared.adapters.token_vault import LocalTokenVault
+
+            return LocalTokenVault(self.store, self.settings.local_token_key)
+
+    def ads(self) -> AdsPlatform:
+        """Built on first use: only the functions that call Meta need the SDK."""
+        return self._meta
+
+    @cached_property
+    def _meta(self) -> AdsPlatform:
+        from shared.adapters.meta_ads import MetaAds
+
+        settings = self.settings
+        return MetaAds(
+            app_id=settings.meta_app_id,
+            app_secret=settings.meta_app_secret,
+            api_version=settings.meta_api_version,
+            graph_url=settings.meta_graph_url,
+        )
+
+    @cached_property
+    def ad_accounts(self) -> AdAccountService:
+        return AdAccountService(
+            store=self.store,
+            ads=self.ads,
+            vault=lambda: self.token_vault,
+            tasks=self.tasks,
+            settings=self.settings,
+        )
+
+    @cached_property
+    def spend_alerts(self) -> SpendAlerts:
+        return SpendAlerts(store=self.store, warehouse=self.warehouse, bus=self.bus)
+
+    @cached_property
+    def insight_sync(self) -> InsightSync:
+        return InsightSync(
+            store=self.store,
+            warehouse=self.warehouse,
+            accounts=self.ad_accounts,
+            ads=self.ads,
+            alerts=self.spend_alerts,
+            links=self.paid_links,
+            tasks=self.tasks,
+        )
+
+    @cached_property
+    def paid_links(self) -> PaidCampaignLinks:
+        return PaidCampaignLinks(
+            store=self.store,
+            warehouse=self.warehouse,
+            accounts=self.ad_accounts,
+            campaigns=self.campaigns,
+            creators=self.creators,
+        )
+
+    @cached_property
+    def paid_planning(self) -> PaidPlanning:
+        return PaidPlanning(warehouse=self.warehouse, campaigns=self.campaigns)
+
+    @cached_property
+    def creator_paid_campaigns(self) -> CreatorPaidCampaignsService:
+        return CreatorPaidCampaignsService(
+            store=self.store,
+            warehouse=self.warehouse,
+            creators=self.creators,
+            settings=self.settings_service,
         )
 
     @cached_property

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     apify_webhook_secret: str = Field(default="", repr=False)
     apify_max_retries: int = 8
     apify_min_delay_between_retries_seconds: float = 0.5
+    meta_app_id: str = ""
+    meta_app_secret: str = Field(default="", repr=False)
+    meta_graph_url: str = "https://graph.facebook.com"
+    meta_dialog_url: str = "https://www.facebook.com"
+    meta_api_version: str = "v21.0"
+    meta_oauth_redirect_uri: str = ""
+    oauth_state_secret: str = Field(default="", repr=False)
+    vault_backend: Literal["local", "secret_manager"] = "local"
+    local_token_key: str = Field(default="", repr=False)
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     default_page_size: int = Field(default=25, gt=0)
     max_page_size: int = Field(default=100, gt=0)

@@ -214,3 +214,13 @@ class AdsPlatform(Protocol):
     def last_usage(self) -> AdsUsage:
         """Usage read from the most recent response's headers (failed ones too)."""
         ...
+
+
+class TokenVault(Protocol):
+    """Where platform access tokens live, encrypted; the API never returns them."""
+
+    def store(self, name: str, token: str) -> str:
+        """Keep `token` under `name`; returns the reference to load it by."""
+        ...
+
+    def load(self, reference: str) -> str: ...

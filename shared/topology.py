@@ -25,7 +25,7 @@ class FunctionSpec(_Frozen):
     description: str
     memory: str
     timeout_seconds: int
-    uses: tuple[Literal["firestore", "bigquery", "tasks", "apify"], ...] = ()
+    uses: tuple[Literal["firestore", "bigquery", "tasks", "apify", "meta", "tokens"], ...] = ()
     publishes: tuple[str, ...] = ()
     subscribes: tuple[str, ...] = ()
 

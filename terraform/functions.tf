@@ -1,13 +1,16 @@
 locals {
   # What shared/config.py reads in production.
   function_environment = {
-    REACHOPS_PROJECT_ID            = var.project_id
-    REACHOPS_REGION                = var.region
-    REACHOPS_WAREHOUSE             = "bigquery"
-    REACHOPS_SQL_DIR               = "/workspace/bigquery_sql"
-    REACHOPS_TASK_QUEUE            = "cloud_tasks"
-    REACHOPS_FUNCTIONS_BASE_URL    = local.functions_base_url
-    REACHOPS_TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
+    REACHOPS_PROJECT_ID              = var.project_id
+    REACHOPS_REGION                  = var.region
+    REACHOPS_WAREHOUSE               = "bigquery"
+    REACHOPS_SQL_DIR                 = "/workspace/bigquery_sql"
+    REACHOPS_TASK_QUEUE              = "cloud_tasks"
+    REACHOPS_FUNCTIONS_BASE_URL      = local.functions_base_url
+    REACHOPS_TASKS_SERVICE_ACCOUNT   = google_service_account.tasks_invoker.email
+    REACHOPS_VAULT_BACKEND           = "secret_manager"
+    REACHOPS_META_APP_ID             = var.meta_app_id
+    REACHOPS_META_OAUTH_REDIRECT_URI = "${local.functions_base_url}/meta_oauth_callback"
   }
 }
 
@@ -47,7 +50,10 @@ resource "google_cloudfunctions2_function" "function" {
 
     # The Apify token and webhook secret, only for the functions that talk to Apify.
     dynamic "secret_environment_variables" {
-      for_each = contains(each.value.uses, "apify") ? local.apify_secrets : {}
+      for_each = merge(
+        contains(each.value.uses, "apify") ? local.apify_secrets : {},
+        contains(each.value.uses, "meta") ? local.meta_secrets : {},
+      )
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id

@@ -56,3 +56,9 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "meta_app_id" {
+  description = "The Meta app (Marketing API) id; its secret goes in Secret Manager (see README)."
+  type        = string
+  default     = ""
+}

@@ -67,6 +67,20 @@ class Call:
         except ValidationError as exc:
             raise ValidationFailed.from_pydantic(exc) from exc
 
+    def text(self, media_type: str, max_bytes: int) -> str:
+        """A non-JSON upload (e.g. text/csv) as UTF-8 text, at most `max_bytes`."""
+        if self.request.mimetype != media_type:
+            raise UnsupportedMediaType(
+                f"send the body as {media_type}", field="header.Content-Type"
+            )
+        raw = self.request.stream.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise PayloadTooLarge(f"upload exceeds {max_bytes} bytes")
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidJson(f"the upload is not UTF-8 text: {exc}") from exc
+
     def query(self, model: type[M]) -> M:
         values = {key: self.request.args.getlist(key) for key in self.request.args}
         single = {key: items[0] if len(items) == 1 else items for key, items in values.items()}

@@ -11,6 +11,15 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from shared.adaccounts.alerts import Alert
+from shared.adaccounts.links import PaidCampaignSettings
+from shared.adaccounts.models import (
+    AdAccount,
+    AdAccountList,
+    AdAccountUpdate,
+    ConnectRequest,
+    ConnectStart,
+)
 from shared.allocations.models import Allocation, AllocationList
 from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
@@ -19,6 +28,7 @@ from shared.metrics.models import AllocationMetrics, CampaignMetrics
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
 from shared.orgs.settings import OrgSettings
 from shared.pagination import Page
+from shared.paid.creator_campaigns import CreatorPaidCampaigns
 from shared.posts.models import CampaignPostList, PostDecision, PostMatch
 from shared.scraping.models import ScrapeJob, ScrapeJobList
 
@@ -49,6 +59,9 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     CreatorUpdate,
     PostDecision,
     OrgSettings,
+    ConnectRequest,
+    AdAccountUpdate,
+    PaidCampaignSettings,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
@@ -70,6 +83,11 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     PostMatch,
     ScrapeJob,
     ScrapeJobList,
+    ConnectStart,
+    AdAccount,
+    AdAccountList,
+    Page[Alert],
+    CreatorPaidCampaigns,
 ]
 
 

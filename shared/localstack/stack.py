@@ -12,6 +12,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from shared.localstack.emulators import (
     StackError,
     emulator_command,
@@ -39,6 +41,9 @@ class StackInfo:
     duckdb_path: str
     apify_api_url: str
     apify_webhook_secret: str
+    graph_api_url: str
+    local_secret: str
+    local_token_key: str
     state_dir: str
     pids: dict[str, int]
 
@@ -58,6 +63,13 @@ class StackInfo:
             "REACHOPS_APIFY_TOKEN": "local-apify-token",
             "REACHOPS_APIFY_WEBHOOK_SECRET": self.apify_webhook_secret,
             "REACHOPS_APIFY_MIN_DELAY_BETWEEN_RETRIES_SECONDS": "0.05",
+            "REACHOPS_META_GRAPH_URL": self.graph_api_url,
+            "REACHOPS_META_DIALOG_URL": self.graph_api_url,
+            "REACHOPS_META_APP_ID": "local-meta-app",
+            "REACHOPS_META_APP_SECRET": self.local_secret,
+            "REACHOPS_OAUTH_STATE_SECRET": self.local_secret,
+            "REACHOPS_LOCAL_TOKEN_KEY": self.local_token_key,
+            "REACHOPS_META_OAUTH_REDIRECT_URI": self.functions_base_url + "/meta_oauth_callback",
         }
 
 
@@ -91,6 +103,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
         firestore = _start_emulator("firestore", logs, pids)
         pubsub = _start_emulator("pubsub", logs, pids)
         apify = _start_local_apify(logs, pids)
+        graph = _start_local_graph_api(logs, pids)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         info = StackInfo(
@@ -102,6 +115,9 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
             duckdb_path=str(state_dir / "warehouse.duckdb"),
             apify_api_url=apify,
             apify_webhook_secret=secrets.token_hex(16),
+            graph_api_url=graph,
+            local_secret=secrets.token_hex(16),
+            local_token_key=Fernet.generate_key().decode(),
             state_dir=str(state_dir),
             pids=pids,
         )
@@ -145,6 +161,17 @@ def _start_local_apify(logs: Path, pids: dict[str, int]) -> str:
     pids["apify"] = start_process(command, log)
     url = f"http://127.0.0.1:{port}"
     wait_until_ready(f"{url}/_control/runs", pids["apify"], READY_TIMEOUT_SECONDS, log)
+    return url
+
+
+def _start_local_graph_api(logs: Path, pids: dict[str, int]) -> str:
+    """The local Meta Graph API stand-in (OAuth, insights, async reports), sample data."""
+    port = free_port()
+    log = logs / "graph_api.log"
+    command = [sys.executable, "-m", "shared.localstack.graph_api_server", "--port", str(port)]
+    pids["graph_api"] = start_process(command, log)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(f"{url}/_control/calls", pids["graph_api"], READY_TIMEOUT_SECONDS, log)
     return url
 
 

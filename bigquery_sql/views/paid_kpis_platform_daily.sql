@@ -1,0 +1,80 @@
+-- One row per organization, platform, day and currency: the platform's paid delivery that day
+-- over all its ad accounts in that currency (no exchange rate is applied, so accounts in other
+-- currencies get their own row), with the KPIs of paid_kpis_daily (same formulas and units: cost
+-- KPIs in MAJOR units of currency as FLOAT64, exact money in *_micros; NULL when a denominator
+-- is 0 or unknown).
+--
+-- Each campaign counts once per day, from the rows paid_kpis_campaign_daily uses (its campaign
+-- row, else its ad sets, else its ads). Sums are over the campaigns that report the figure; NULL
+-- when none does. There is no reach or frequency: unique people do not add up across campaigns.
+CREATE OR REPLACE VIEW reachops.paid_kpis_platform_daily AS
+WITH ranked AS (
+  SELECT
+    *,
+    CASE level WHEN 'campaign' THEN 1 WHEN 'adset' THEN 2 WHEN 'ad' THEN 3 END AS level_rank
+  FROM reachops.ad_insights_daily
+),
+
+chosen AS (
+  SELECT *
+  FROM ranked
+  WHERE TRUE
+  QUALIFY level_rank = MIN(level_rank) OVER (
+    PARTITION BY org_id, platform, account_id, campaign_id, date
+  )
+),
+
+platform_day AS (
+  SELECT
+    org_id,
+    platform,
+    date,
+    currency,
+    COUNT(DISTINCT account_id) AS accounts,
+    COUNT(DISTINCT CONCAT(account_id, '/', campaign_id)) AS campaigns,
+    SUM(spend_micros) AS spend_micros,
+    SUM(impressions) AS impressions,
+    SUM(clicks) AS clicks,
+    SUM(link_clicks) AS link_clicks,
+    SUM(conversions) AS conversions,
+    SUM(conversion_value_micros) AS conversion_value_micros,
+    SUM(engagements) AS engagements,
+    SUM(video_p25) AS video_p25,
+    SUM(video_p50) AS video_p50,
+    SUM(video_p75) AS video_p75,
+    SUM(video_p100) AS video_p100,
+    MAX(synced_at) AS synced_at
+  FROM chosen
+  GROUP BY org_id, platform, date, currency
+)
+
+SELECT
+  org_id,
+  platform,
+  date,
+  currency,
+  accounts,
+  campaigns,
+  spend_micros,
+  spend_micros / 1000000 AS spend,
+  impressions,
+  clicks,
+  link_clicks,
+  conversions,
+  conversion_value_micros,
+  conversion_value_micros / 1000000 AS conversion_value,
+  engagements,
+  video_p25,
+  video_p50,
+  video_p75,
+  video_p100,
+  SAFE_DIVIDE(spend_micros, impressions) / 1000 AS cpm,
+  SAFE_DIVIDE(spend_micros, clicks) / 1000000 AS cpc,
+  SAFE_DIVIDE(spend_micros, link_clicks) / 1000000 AS cost_per_link_click,
+  SAFE_DIVIDE(clicks, impressions) AS ctr,
+  SAFE_DIVIDE(link_clicks, impressions) AS link_ctr,
+  SAFE_DIVIDE(spend_micros, conversions) / 1000000 AS cpa,
+  SAFE_DIVIDE(conversion_value_micros, spend_micros) AS roas,
+  SAFE_DIVIDE(spend_micros, engagements) / 1000000 AS cpe,
+  synced_at
+FROM platform_day;

@@ -1,0 +1,160 @@
+"""Paid media for one ReachOps campaign: pacing, forecast and budget advice from the daily
+delivery of the platform campaigns linked to it.
+
+The goal metric is the campaign's first goal that paid platforms report: conversions, sales
+(conversion value), clicks (link clicks), engagement, views (completed video views); a reach
+goal uses impressions, since reach does not add up across days and channels.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from shared.auth import Principal
+from shared.campaigns.models import Campaign, Goal
+from shared.campaigns.service import CampaignService
+from shared.errors import ValidationFailed
+from shared.metrics.scoring import currency_minor_units
+from shared.paid import AD_DAILY_SERIES_SQL
+from shared.paid.budget import Allocation, ChannelHistory, recommend_allocation
+from shared.paid.forecast import FlightForecast, forecast_flight
+from shared.paid.pacing import Flight, Pacing, pace
+from shared.ports import Warehouse
+
+GOAL_COLUMNS: list[tuple[Goal, str]] = [
+    (Goal.CONVERSIONS, "conversions"),
+    (Goal.SALES, "conversion_value_micros"),
+    (Goal.CLICKS, "link_clicks"),
+    (Goal.ENGAGEMENT, "engagements"),
+    (Goal.VIEWS, "video_p100"),
+    (Goal.REACH, "impressions"),
+    (Goal.FOLLOWERS, "engagements"),
+]
+HISTORY_DAYS = 90
+
+
+def goal_column(campaign: Campaign) -> str:
+    for goal, column in GOAL_COLUMNS:
+        if goal in campaign.goals:
+            return column
+    return "engagements"
+
+
+class PaidPlanning:
+    def __init__(self, *, warehouse: Warehouse, campaigns: CampaignService) -> None:
+        self._warehouse = warehouse
+        self._campaigns = campaigns
+
+    def pacing(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
+        campaign, rows, today = self._load(principal, campaign_id)
+        start, end = _flight(campaign)
+        daily = _daily(rows, "spend_micros", campaign.currency)
+        result: Pacing = pace(
+            Flight(_budget_micros(campaign), start, end),
+            today,
+            sum(v for v in daily.values() if v is not None),
+            daily,
+        )
+        return {"goal": None, "currencies": _currencies(rows), "pacing": result}
+
+    def forecast(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
+        campaign, rows, today = self._load(principal, campaign_id)
+        start, end = _flight(campaign)
+        column = goal_column(campaign)
+        result: FlightForecast = forecast_flight(
+            _daily(rows, "spend_micros", campaign.currency),
+            _daily(rows, column, campaign.currency),
+            start=start,
+            end=end,
+            today=today,
+        )
+        return {"goal_metric": column, "currencies": _currencies(rows), "forecast": result}
+
+    def recommendation(
+        self, principal: Principal, campaign_id: str, total_daily_budget_micros: int | None
+    ) -> dict[str, Any]:
+        campaign, rows, today = self._load(principal, campaign_id)
+        column = goal_column(campaign)
+        histories = _histories(rows, column, today)
+        total = total_daily_budget_micros
+        if total is None:
+            start, end = _flight(campaign)
+            days = max((end - start).days + 1, 1)
+            total = _budget_micros(campaign) // days
+        result: Allocation = recommend_allocation(histories, total)
+        return {"goal_metric": column, "total_daily_budget_micros": total, "advice": result}
+
+    def _load(
+        self, principal: Principal, campaign_id: str
+    ) -> tuple[Campaign, list[dict[str, Any]], date]:
+        campaign = self._campaigns.get(principal, campaign_id)
+        today = datetime.now(UTC).date()
+        start, end = _flight(campaign)
+        rows = self._warehouse.run(
+            AD_DAILY_SERIES_SQL,
+            {
+                "org_id": principal.org_id,
+                "start_date": min(start, today - timedelta(days=HISTORY_DAYS)),
+                "end_date": min(end, today),
+                "reachops_campaign_id": campaign_id,
+            },
+        )
+        return campaign, rows, today
+
+
+def _flight(campaign: Campaign) -> tuple[date, date]:
+    if campaign.start_date is None or campaign.end_date is None:
+        raise ValidationFailed("the campaign has no flight dates yet", field="start_date")
+    return campaign.start_date, campaign.end_date
+
+
+def _budget_micros(campaign: Campaign) -> int:
+    """The campaign budget (minor units of its currency) in micros, as ad spend is kept."""
+    exponent = currency_minor_units(campaign.currency)
+    if exponent is None:
+        raise ValidationFailed(f"{campaign.currency} has no ISO 4217 minor unit", field="currency")
+    micros: int = campaign.budget * 10 ** (6 - exponent)
+    return micros
+
+
+def _currencies(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({str(r["currency"]) for r in rows})
+
+
+def _daily(rows: list[dict[str, Any]], column: str, currency: str) -> dict[date, int | None]:
+    """Per day, summed over channels in the campaign's currency (other currencies are not
+    converted: no exchange rates are applied)."""
+    totals: dict[date, int | None] = {}
+    for row in rows:
+        if row["currency"] != currency:
+            continue
+        day, value = row["date"], row[column]
+        if value is None:
+            totals.setdefault(day, None)
+            continue
+        totals[day] = (totals.get(day) or 0) + value
+    return totals
+
+
+def _histories(rows: list[dict[str, Any]], column: str, today: date) -> list[ChannelHistory]:
+    """One history per channel (platform), oldest day first, one entry per day."""
+    by_channel: dict[str, dict[date, dict[str, Any]]] = defaultdict(dict)
+    for row in rows:
+        by_channel[row["platform"]][row["date"]] = row
+    histories = []
+    for channel, days in sorted(by_channel.items()):
+        first = min(days)
+        span = [first + timedelta(days=i) for i in range((today - first).days)]
+        histories.append(
+            ChannelHistory(
+                channel=channel,
+                spend_micros=[days[d]["spend_micros"] if d in days else None for d in span],
+                goal=[
+                    float(days[d][column]) if d in days and days[d][column] is not None else None
+                    for d in span
+                ],
+            )
+        )
+    return histories

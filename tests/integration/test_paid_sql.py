@@ -1,0 +1,218 @@
+"""Paid media SQL on DuckDB: the ad_insights_daily table loaded twice (idempotent), the paid_kpis_*
+views (the Python KPI formulas, NULL on a zero denominator, one level per campaign so nothing
+is counted twice) and the daily series query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.adapters.duckdb_warehouse import DuckDbWarehouse, to_duckdb
+from shared.adapters.sql_files import read_sql
+from shared.config import get_settings
+from shared.paid import AD_DAILY_SERIES_SQL, AD_INSIGHTS_COLUMNS, save_insights
+from shared.paid.csv_import import expected_header, parse_insights_csv
+from shared.paid.kpis import kpis_for, meta_insight_row
+
+pytestmark = pytest.mark.integration
+SQL_DIR = get_settings().sql_dir
+PAID_SQL = (
+    "schema/ad_insights_daily.sql",
+    "views/paid_kpis_daily.sql",
+    "views/paid_kpis_campaign_daily.sql",
+    "views/paid_kpis_platform_daily.sql",
+    AD_DAILY_SERIES_SQL,
+)
+SYNCED = datetime(2026, 11, 21, 6, tzinfo=UTC)
+DAY = date(2026, 11, 2)
+KPI_COLUMNS = ("cpm", "cpc", "cost_per_link_click", "ctr", "link_ctr", "cpa", "roas", "cpe")
+
+
+def meta(level: str, entity: str, spend: str, impressions: str, **extra: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "account_id": "act_123",
+        "campaign_id": "c1",
+        "campaign_name": "Spring",
+        "date_start": extra.pop("day", DAY.isoformat()),
+        "account_currency": "EUR",
+        "spend": spend,
+        "impressions": impressions,
+        **extra,
+    }
+    if level == "ad":
+        raw |= {"adset_id": "as1", "ad_id": entity, "ad_name": f"Ad {entity}"}
+    return meta_insight_row(
+        raw, org_id="o1", level=level, synced_at=SYNCED, reachops_campaign_id="rc1"
+    )
+
+
+def purchases(count: str, value: str) -> dict[str, Any]:
+    return {
+        "actions": [
+            {"action_type": "offsite_conversion.fb_pixel_purchase", "value": count},
+            {"action_type": "purchase", "value": count},
+            {"action_type": "post_engagement", "value": "100"},
+        ],
+        "action_values": [{"action_type": "purchase", "value": value}],
+    }
+
+
+def meta_rows() -> list[dict[str, Any]]:
+    return [
+        # The campaign's own row and two of its ads the same day: the ads are the same delivery.
+        meta("campaign", "c1", "30.00", "3000", reach="2000", frequency="1.5", clicks="60",
+             inline_link_clicks="30", **purchases("3", "120.00")),
+        meta("ad", "ad1", "12.34", "1000", reach="900", clicks="20", **purchases("1", "40.00")),
+        meta("ad", "ad2", "17.66", "2000", reach="1500", clicks="40", **purchases("2", "80.00")),
+        # Delivered nothing: every ratio is NULL, and what Meta left out is unknown.
+        meta("ad", "ad3", "0", "0", clicks="0"),
+        meta("campaign", "c1", "10.00", "1000", clicks="10", day="2026-11-03"),
+    ]  # fmt: skip
+
+
+def tiktok_rows() -> list[dict[str, Any]]:
+    """Ad rows only, from the CSV path: the campaign is summed from its ads."""
+    lines = [
+        ",".join(expected_header()),
+        "tiktok_ads,adv9,ad,t_ad1,A,t1,t_g1,t_ad1,rc1,cr1,2026-11-02,USD,5.00,500,400,,5,4,,,,,,,,,",
+        "tiktok_ads,adv9,ad,t_ad2,B,t1,t_g1,t_ad2,,cr2,2026-11-02,USD,7.50,1500,1000,,15,,1,9.00,,,,,,,",
+        "tiktok_ads,adv9,ad,t_ad1,A,t1,t_g1,t_ad1,rc2,cr1,2026-11-03,USD,2.00,100,90,,1,1,,,,,,,,,",
+    ]
+    imported = parse_insights_csv("\n".join(lines), org_id="o1", synced_at=SYNCED)
+    assert imported.rejected == ()
+    return list(imported.rows)
+
+
+def other_org_row() -> dict[str, Any]:
+    return {**meta("campaign", "c1", "99.00", "9900"), "org_id": "o2"}
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Iterator[DuckDbWarehouse]:
+    made = DuckDbWarehouse(tmp_path / "w.duckdb", SQL_DIR)
+    made.apply_schema()
+    save_insights(made, [*meta_rows(), *tiktok_rows(), other_org_row()])
+    yield made
+    made.close()
+
+
+def select(warehouse: DuckDbWarehouse, sql: str) -> list[dict[str, Any]]:
+    cursor = warehouse._connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def table(warehouse: DuckDbWarehouse) -> list[dict[str, Any]]:
+    columns = ", ".join(
+        "CAST(synced_at AS VARCHAR) AS synced_at" if c == "synced_at" else c
+        for c in AD_INSIGHTS_COLUMNS
+    )
+    return select(
+        warehouse,
+        f"SELECT {columns} FROM reachops.ad_insights_daily "  # noqa: S608
+        "ORDER BY org_id, platform, level, entity_id, date",
+    )
+
+
+@pytest.mark.parametrize("name", PAID_SQL)
+def test_paid_sql_transpiles_without_loss(name: str) -> None:
+    assert to_duckdb(read_sql(SQL_DIR, name))
+
+
+def test_loading_the_same_rows_twice_changes_nothing(warehouse: DuckDbWarehouse) -> None:
+    first = table(warehouse)
+    assert len(first) == 9
+    save_insights(warehouse, [*meta_rows(), *tiktok_rows(), other_org_row()])
+    assert table(warehouse) == first
+
+
+def test_a_restated_day_replaces_its_row(warehouse: DuckDbWarehouse) -> None:
+    restated = {**meta_rows()[0], "spend_micros": 31_000_000, "synced_at": datetime.now(UTC)}
+    save_insights(warehouse, [restated])
+    found = select(
+        warehouse,
+        "SELECT spend_micros FROM reachops.ad_insights_daily "
+        "WHERE org_id = 'o1' AND level = 'campaign' AND date = DATE '2026-11-02'",
+    )
+    assert found == [{"spend_micros": 31_000_000}]
+    assert len(table(warehouse)) == 9
+
+
+def test_entity_view_matches_the_python_kpis(warehouse: DuckDbWarehouse) -> None:
+    view = select(warehouse, "SELECT * FROM reachops.paid_kpis_daily")
+    assert len(view) == 9
+    for row in view:
+        python = kpis_for(row)
+        for name in KPI_COLUMNS:
+            assert row[name] == pytest.approx(getattr(python, name)), (row["entity_id"], name)
+    ad1 = next(r for r in view if r["entity_id"] == "ad1")
+    assert ad1["spend"] == pytest.approx(12.34)
+    assert ad1["cpm"] == pytest.approx(12.34)
+    assert ad1["roas"] == pytest.approx(40 / 12.34)
+    assert ad1["frequency"] == pytest.approx(1000 / 900)  # not reported: impressions / reach
+
+
+def test_nothing_divides_by_zero_or_makes_up_a_figure(warehouse: DuckDbWarehouse) -> None:
+    (ad3,) = select(warehouse, "SELECT * FROM reachops.paid_kpis_daily WHERE entity_id = 'ad3'")
+    assert (ad3["spend_micros"], ad3["impressions"], ad3["clicks"]) == (0, 0, 0)
+    for name in (*KPI_COLUMNS, "frequency", "reach", "conversions", "engagements"):
+        assert ad3[name] is None, name
+
+
+def test_campaign_view_uses_one_level_per_campaign_and_day(warehouse: DuckDbWarehouse) -> None:
+    view = {
+        (r["platform"], r["campaign_id"], r["date"]): r
+        for r in select(
+            warehouse, "SELECT * FROM reachops.paid_kpis_campaign_daily WHERE org_id = 'o1'"
+        )
+    }
+    c1 = view[("meta", "c1", DAY)]
+    assert (c1["from_level"], c1["rows_summed"]) == ("campaign", 1)
+    assert c1["spend_micros"] == 30_000_000  # the campaign row alone, not + its ads
+    assert (c1["reach"], c1["frequency"], c1["conversions"]) == (2000, 1.5, 3.0)
+    assert c1["campaign_name"] == "Spring"
+    assert c1["reachops_campaign_id"] == "rc1"
+    assert c1["cpa"] == pytest.approx(10.0)
+    assert c1["roas"] == pytest.approx(4.0)
+    t1 = view[("tiktok_ads", "t1", DAY)]
+    assert (t1["from_level"], t1["rows_summed"]) == ("ad", 2)
+    assert (t1["spend_micros"], t1["impressions"], t1["clicks"]) == (12_500_000, 2000, 20)
+    assert (t1["reach"], t1["frequency"]) == (None, None)  # people do not add up across ads
+    assert t1["link_clicks"] == 4  # only the ad that reported it
+    assert t1["creator_id"] is None  # two creators
+    assert t1["reachops_campaign_id"] == "rc1"  # the one link among the rows that have one
+    assert t1["cpm"] == pytest.approx(12.5 / 2000 * 1000)
+
+
+def test_platform_view_adds_up_campaigns_per_currency(warehouse: DuckDbWarehouse) -> None:
+    view = {
+        (r["org_id"], r["platform"], r["date"]): r
+        for r in select(warehouse, "SELECT * FROM reachops.paid_kpis_platform_daily")
+    }
+    meta_day = view[("o1", "meta", DAY)]
+    assert (meta_day["campaigns"], meta_day["accounts"], meta_day["currency"]) == (1, 1, "EUR")
+    assert meta_day["spend_micros"] == 30_000_000
+    assert "reach" not in meta_day
+    assert view[("o2", "meta", DAY)]["spend_micros"] == 99_000_000
+    assert view[("o1", "tiktok_ads", DAY)]["cpa"] == pytest.approx(12.5)
+
+
+def test_daily_series_per_platform(warehouse: DuckDbWarehouse) -> None:
+    params = {"org_id": "o1", "start_date": DAY, "end_date": date(2026, 11, 30)}
+    series = warehouse.run(AD_DAILY_SERIES_SQL, {**params, "reachops_campaign_id": None})
+    found = [(r["date"], r["platform"], r["spend_micros"]) for r in series]
+    assert found == [
+        (DAY, "meta", 30_000_000),
+        (DAY, "tiktok_ads", 12_500_000),
+        (date(2026, 11, 3), "meta", 10_000_000),
+        (date(2026, 11, 3), "tiktok_ads", 2_000_000),
+    ]
+    linked = warehouse.run(AD_DAILY_SERIES_SQL, {**params, "reachops_campaign_id": "rc2"})
+    assert [(r["platform"], r["spend_micros"]) for r in linked] == [("tiktok_ads", 2_000_000)]
+    only_linked_ad = warehouse.run(AD_DAILY_SERIES_SQL, {**params, "reachops_campaign_id": "rc1"})
+    tiktok = [r for r in only_linked_ad if r["platform"] == "tiktok_ads"]
+    assert [(r["date"], r["spend_micros"]) for r in tiktok] == [(DAY, 5_000_000)]
