@@ -193,6 +193,7 @@ class Services:
             alerts=self.spend_alerts,
             links=self.paid_links,
             tasks=self.tasks,
+            poll_seconds=self.settings.insights_poll_seconds,
         )
 
     @cached_property

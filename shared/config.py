@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     oauth_state_secret: str = Field(default="", repr=False)
     vault_backend: Literal["local", "secret_manager"] = "local"
     local_token_key: str = Field(default="", repr=False)
+    insights_poll_seconds: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     default_page_size: int = Field(default=25, gt=0)
     max_page_size: int = Field(default=100, gt=0)

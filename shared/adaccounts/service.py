@@ -145,11 +145,18 @@ class AdAccountService:
         return account
 
     def enqueue_sync(self, org_id: str, account_id: str, reason: str) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M")
+        """A scheduled sync is one per account and day (a repeated schedule is a no-op); a
+        manual one is new each time."""
+        stamp = (
+            datetime.now(UTC).strftime("%Y%m%d")
+            if reason == "scheduled"
+            else datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + secrets.token_hex(3)
+        )
+        sync_id = f"{account_id}-{reason}-{stamp}"
         self._tasks.enqueue(
             SYNC_QUEUE,
-            {"org_id": org_id, "account_id": account_id, "reason": reason},
-            task_id=f"sync-{org_id}-{account_id}-{reason}-{stamp}",
+            {"org_id": org_id, "account_id": account_id, "reason": reason, "sync_id": sync_id},
+            task_id=f"sync-{org_id}-{sync_id}",
         )
 
     def enqueue_all_syncs(self) -> int:

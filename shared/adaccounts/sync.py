@@ -92,8 +92,10 @@ class InsightSync:
         alerts: SpendAlerts,
         links: PaidCampaignLinks,
         tasks: TaskQueue,
+        poll_seconds: float = POLL_SECONDS,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._poll_seconds = poll_seconds
         self._tasks = tasks
         self._links = links
         self._store = store
@@ -142,7 +144,7 @@ class InsightSync:
             logger.warning(
                 "Meta throttled sync %s; waiting %.0fs", run.sync_id, throttled.wait_seconds
             )
-            return max(throttled.wait_seconds, POLL_SECONDS)
+            return max(throttled.wait_seconds, self._poll_seconds)
         except AdsAuthError as denied:
             self._needs_reauth(run, account, str(denied))
             return None
@@ -181,7 +183,7 @@ class InsightSync:
             pause = self._pause_for(ads)
             if pause:
                 return pause
-        return POLL_SECONDS if waiting else None
+        return self._poll_seconds if waiting else None
 
     def _load_unit(
         self, run: SyncRun, account: AdAccount, ads: AdsPlatform, token: str, unit: SyncUnit
@@ -253,7 +255,7 @@ class InsightSync:
         if not failed:
             account.last_successful_sync_at = run.finished_at
         self._accounts.save(run.org_id, account)
-        self._alerts.check_account(run.org_id, account, run.until)
+        self._alerts.check_account(run.org_id, account, run.until - timedelta(days=1))
 
     def _needs_reauth(self, run: SyncRun, account: AdAccount, reason: str) -> None:
         run.status, run.error, run.finished_at = SyncStatus.FAILED, reason, self._now()
@@ -279,7 +281,7 @@ class InsightSync:
     ) -> dict[str, Any]:
         """One Cloud Tasks delivery: start (or find) the run, advance it, and re-enqueue the
         next step with the delay Meta or the reports call for."""
-        sync_id = sync_id or f"{account_id}-{self._now():%Y%m%dT%H%M}-{reason}"
+        sync_id = sync_id or f"{account_id}-{reason}-{self._now():%Y%m%d}"
         run = self.start(org_id, account_id, sync_id)
         delay = self.step(run)
         if delay is not None:

@@ -69,6 +69,7 @@ class StackInfo:
             "REACHOPS_META_APP_SECRET": self.local_secret,
             "REACHOPS_OAUTH_STATE_SECRET": self.local_secret,
             "REACHOPS_LOCAL_TOKEN_KEY": self.local_token_key,
+            "REACHOPS_INSIGHTS_POLL_SECONDS": "0.3",
             "REACHOPS_META_OAUTH_REDIRECT_URI": self.functions_base_url + "/meta_oauth_callback",
         }
 

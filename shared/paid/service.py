@@ -50,7 +50,11 @@ class PaidPlanning:
     def pacing(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
         campaign, rows, today = self._load(principal, campaign_id)
         start, end = _flight(campaign)
-        daily = _daily(rows, "spend_micros", campaign.currency)
+        daily = {
+            day: value
+            for day, value in _daily(rows, "spend_micros", campaign.currency).items()
+            if start <= day <= end
+        }
         result: Pacing = pace(
             Flight(_budget_micros(campaign), start, end),
             today,
