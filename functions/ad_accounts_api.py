@@ -20,6 +20,7 @@ from shared.model_base import QueryModel
 from shared.paid import save_insights
 from shared.paid.creator_campaigns import PaidCampaignsQuery
 from shared.paid.csv_import import parse_insights_csv
+from shared.paid.kpi_table import KpiQuery
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
 
@@ -44,6 +45,11 @@ def update_account(call: Call) -> Reply:
 
 def sync_account(call: Call) -> Reply:
     return Reply(202, services().ad_accounts.request_sync(call.principal, call.path["account_id"]))
+
+
+def kpi_table(call: Call) -> Reply:
+    query = call.query(KpiQuery)
+    return Reply(200, services().kpi_tables.table(call.principal, call.path["account_id"], query))
 
 
 def configure_paid_campaign(call: Call) -> Reply:
@@ -103,6 +109,7 @@ api = HttpApi(
         "listAdAccounts": list_accounts,
         "updateAdAccount": update_account,
         "syncAdAccount": sync_account,
+        "getAdAccountKpis": kpi_table,
         "configurePaidCampaign": configure_paid_campaign,
         "uploadAdInsightsCsv": upload_csv,
         "listAlerts": list_alerts,

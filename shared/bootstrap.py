@@ -21,6 +21,7 @@ from shared.metrics.service import MetricsService
 from shared.orgs.service import OrgService
 from shared.orgs.settings import SettingsService
 from shared.paid.creator_campaigns import CreatorPaidCampaignsService
+from shared.paid.kpi_table import KpiTables
 from shared.paid.service import PaidPlanning
 from shared.ports import (
     AdsPlatform,
@@ -205,6 +206,10 @@ class Services:
             campaigns=self.campaigns,
             creators=self.creators,
         )
+
+    @cached_property
+    def kpi_tables(self) -> KpiTables:
+        return KpiTables(warehouse=self.warehouse, accounts=self.ad_accounts)
 
     @cached_property
     def paid_planning(self) -> PaidPlanning:

@@ -29,6 +29,7 @@ from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organizat
 from shared.orgs.settings import OrgSettings
 from shared.pagination import Page
 from shared.paid.creator_campaigns import CreatorPaidCampaigns
+from shared.paid.kpi_table import KpiTable
 from shared.posts.models import CampaignPostList, PostDecision, PostMatch
 from shared.scraping.models import ScrapeJob, ScrapeJobList
 
@@ -88,6 +89,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     AdAccountList,
     Page[Alert],
     CreatorPaidCampaigns,
+    KpiTable,
 ]
 
 

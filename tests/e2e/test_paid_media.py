@@ -253,3 +253,23 @@ def test_high_usage_slows_the_sync_down_before_meta_throttles(
     connect(tenant)
     graph.post("/faults", json={"usage_pct": 90})
     assert step_sync(local_stack, tenant, "busy-run")["next_step_in_seconds"] == 60
+
+
+def test_the_kpi_table_divides_safely_and_validates_dates(
+    tenant: Tenant, graph: httpx.Client
+) -> None:
+    connect(tenant)
+    member = tenant[Role.MEMBER]
+    member.post(f"/ad-accounts/{EU_ACCOUNT}/sync")
+    synced(member, EU_ACCOUNT)
+    table = member.get(f"/ad-accounts/{EU_ACCOUNT}/kpis").json()
+    assert len(table["items"]) == 3
+    row = table["items"][0]
+    assert row["kpis"]["cpm"] == pytest.approx(
+        row["spend_micros"] / 1e6 / row["impressions"] * 1000
+    )
+    bad = member.get(
+        f"/ad-accounts/{EU_ACCOUNT}/kpis", params={"since": "2026-11-10", "until": "2026-11-01"}
+    )
+    assert bad.status_code == 422
+    assert member.get("/ad-accounts/nope/kpis").status_code == 404
