@@ -20,6 +20,7 @@ import httpx
 
 from shared.localstack import stack
 from shared.localstack.demo_creators import SAMPLE_CREATORS, run_creator_flow
+from shared.localstack.demo_paid import run_paid_flow
 
 ACTIVITY_WAIT_SECONDS = 60
 
@@ -32,6 +33,7 @@ class DemoResult:
     status: str
     timeline: list[str]
     creator_report: dict[str, Any]
+    paid_report: dict[str, Any]
     stack_left_running: bool
 
 
@@ -94,6 +96,7 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
             api.post("/brands", json={"name": "Acme Outdoor", "industry": "Apparel"}), 201
         )
         _say(f"2. brand {brand['name']} ({brand['brand_id']}); creators added:")
+        creator_ids: dict[str, str] = {}
         for username, followers, rate in SAMPLE_CREATORS:
             profile = {
                 "platform": "instagram",
@@ -102,7 +105,7 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
                 "declared_engagement_rate": rate,
             }
             body = {"name": username, "profiles": [profile], "location": "DE"}
-            _check(api.post("/creators", json=body), 201)
+            creator_ids[username] = _check(api.post("/creators", json=body), 201)["creator_id"]
             _say(f"     - @{username}: {followers:,} followers, {rate:.1%} engagement (declared)")
         draft = _check(
             api.post(
@@ -153,6 +156,7 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
         for line in lines:
             _say(f"     {line}")
         report = run_creator_flow(api, info, campaign_id)
+        paid_report = run_paid_flow(api, campaign_id, creator_ids["trail.anna"])
     if stack_left_running:
         _say("\nThe stack is still running. Try:")
         auth = f"Authorization: Bearer {owner_key.api_key}"
@@ -165,5 +169,6 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
         status=active["status"],
         timeline=lines,
         creator_report=report,
+        paid_report=paid_report,
         stack_left_running=stack_left_running,
     )

@@ -351,6 +351,10 @@ def ad_day(ad: Mapping[str, Any], day: date, timeline: Timeline) -> Metrics | No
 
     wave = 1 + 0.12 * math.sin(2 * math.pi * (day.toordinal() % 28) / 28 + 6 * _unit(ad["id"]))
     spend = seed["daily_spend"] * WEEKDAY_FACTOR[day.weekday()] * wave * (0.85 + 0.3 * u("spend"))
+    for change in seed.get("budget_changes", ()):  # budget raised or cut for a stretch of days
+        newest, oldest = change["days_ago"][1], change["days_ago"][0]
+        if newest <= age <= oldest:
+            spend *= change["factor"]
     spend_cents = max(1, round(spend * 100 * scale))
     impressions = round(spend_cents / 100 / (seed["cpm"] * (0.9 + 0.2 * u("cpm"))) * 1000)
     frequency = seed["frequency"] * (0.95 + 0.1 * u("frequency"))

@@ -33,6 +33,8 @@ GOAL_COLUMNS: list[tuple[Goal, str]] = [
     (Goal.FOLLOWERS, "engagements"),
 ]
 HISTORY_DAYS = 90
+RECENT_DAYS = 28
+CHANNEL_SERIES_SQL = "queries/ad_channel_series.sql"
 
 
 def goal_column(campaign: Campaign) -> str:
@@ -79,14 +81,36 @@ class PaidPlanning:
     def recommendation(
         self, principal: Principal, campaign_id: str, total_daily_budget_micros: int | None
     ) -> dict[str, Any]:
-        campaign, rows, today = self._load(principal, campaign_id)
+        """Channels are the platform campaigns linked to this campaign. Without a total, the
+        advice re-splits what they spend now (their recent average daily spend)."""
+        campaign, _, today = self._load(principal, campaign_id)
         column = goal_column(campaign)
+        rows = [
+            r
+            for r in self._warehouse.run(
+                CHANNEL_SERIES_SQL,
+                {
+                    "org_id": principal.org_id,
+                    "start_date": today - timedelta(days=HISTORY_DAYS),
+                    "end_date": today - timedelta(days=1),
+                    "reachops_campaign_id": campaign_id,
+                },
+            )
+            if r["currency"] == campaign.currency
+        ]
         histories = _histories(rows, column, today)
-        total = total_daily_budget_micros
+        total = total_daily_budget_micros or _recent_daily_total(rows, today)
         if total is None:
-            start, end = _flight(campaign)
-            days = max((end - start).days + 1, 1)
-            total = _budget_micros(campaign) // days
+            return {
+                "goal_metric": column,
+                "total_daily_budget_micros": None,
+                "advice": {
+                    "status": "no_channels",
+                    "reason": "no paid spend is linked to this campaign",
+                    "channels": [],
+                    "excluded": [],
+                },
+            }
         result: Allocation = recommend_allocation(histories, total)
         return {"goal_metric": column, "total_daily_budget_micros": total, "advice": result}
 
@@ -142,11 +166,24 @@ def _daily(rows: list[dict[str, Any]], column: str, currency: str) -> dict[date,
     return totals
 
 
+def _channel(row: dict[str, Any]) -> str:
+    return f"{row['platform']}:{row.get('campaign_name') or row['campaign_id']}"
+
+
+def _recent_daily_total(rows: list[dict[str, Any]], today: date) -> int | None:
+    recent = [
+        r["spend_micros"]
+        for r in rows
+        if r["spend_micros"] is not None and r["date"] >= today - timedelta(days=RECENT_DAYS)
+    ]
+    return sum(recent) // RECENT_DAYS if recent else None
+
+
 def _histories(rows: list[dict[str, Any]], column: str, today: date) -> list[ChannelHistory]:
-    """One history per channel (platform), oldest day first, one entry per day."""
+    """One history per channel, oldest day first, one entry per day."""
     by_channel: dict[str, dict[date, dict[str, Any]]] = defaultdict(dict)
     for row in rows:
-        by_channel[row["platform"]][row["date"]] = row
+        by_channel[_channel(row)][row["date"]] = row
     histories = []
     for channel, days in sorted(by_channel.items()):
         first = min(days)
