@@ -1,7 +1,7 @@
 locals {
   # One entry per DDL file: bigquery_sql/schema/<name>.sql and bigquery_sql/views/<name>.sql.
-  bq_tables = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily"]
-  bq_views  = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily"]
+  bq_tables = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_insights_source"]
+  bq_views  = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects"]
 }
 
 resource "google_bigquery_dataset" "reachops" {

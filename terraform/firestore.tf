@@ -74,6 +74,11 @@ locals {
       collection = "posts"
       fields     = [["creator_id", "ASCENDING"], ["platform", "ASCENDING"], ["posted_at", "DESCENDING"]]
     }
+    # shared/adaccounts/alerts.py feed(): the alert feed, newest first.
+    alerts_by_raised = {
+      collection = "alerts"
+      fields     = [["raised_at", "DESCENDING"], ["alert_id", "DESCENDING"]]
+    }
     # shared/scraping/jobs.py jobs(): newest first, optionally by status.
     scrape_jobs_by_status = {
       collection = "scrape_jobs"

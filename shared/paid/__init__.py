@@ -63,6 +63,8 @@ AD_DAILY_SERIES_SQL = "queries/ad_daily_series.sql"
 """Parameters: org_id, start_date, end_date (DATEs, included), reachops_campaign_id (or None)."""
 
 MICROS_PER_UNIT = 1_000_000
+IMPORT_SOURCE_SQL = "queries/import_ad_insights_source.sql"
+"""Validates reachops.ad_insights_source row by row and upserts the valid rows (daily)."""
 
 
 def save_insights(warehouse: Warehouse, rows: Sequence[Mapping[str, Any]]) -> None:
