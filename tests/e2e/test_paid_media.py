@@ -156,6 +156,50 @@ def test_an_expired_token_marks_the_account_and_alerts(tenant: Tenant, graph: ht
     alerts = eventually(lambda: member.get("/alerts").json()["items"], "a re-auth alert")
     assert alerts[0]["kind"] == "needs_reauth"
     assert member.post(f"/ad-accounts/{EU_ACCOUNT}/sync").status_code == 409
+    assert member.get(f"/ad-accounts/{EU_ACCOUNT}/kpis").json()["items"] == []
+
+
+def test_meta_server_errors_are_retried_and_the_sync_completes(
+    tenant: Tenant, graph: httpx.Client
+) -> None:
+    connect(tenant)
+    graph.post("/faults", json={"server_error_next": 3})
+    member = tenant[Role.MEMBER]
+    member.post(f"/ad-accounts/{EU_ACCOUNT}/sync")
+    assert synced(member, EU_ACCOUNT)["last_error"] is None
+    assert len(member.get(f"/ad-accounts/{EU_ACCOUNT}/kpis").json()["items"]) == 3
+
+
+def test_a_creator_without_paid_campaigns_gets_an_empty_list_and_a_reason(tenant: Tenant) -> None:
+    member = tenant[Role.MEMBER]
+    creator = member.post(
+        "/creators",
+        json={"name": "New", "profiles": [{"platform": "tiktok", "username": "newcomer"}]},
+    ).json()
+    paid = member.get(f"/creators/{creator['creator_id']}/paid-campaigns").json()
+    assert paid["items"] == []
+    assert paid["reason"] == "no paid campaign is linked to this creator yet"
+    assert member.get("/creators/nope/paid-campaigns").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lookback_days": 0}, "lookback_days"),
+        ({"lookback_days": 400}, "lookback_days"),
+        ({"attribution_windows": ["3d_click"]}, "attribution_windows.0"),
+        ({"daily_spend_limit_micros": -1}, "daily_spend_limit_micros"),
+        ({"parent_account_id": "100000000000101"}, "parent_account_id"),
+        ({"token": "x"}, "token"),
+    ],
+)
+def test_bad_ad_account_changes_are_named(
+    tenant: Tenant, graph: httpx.Client, body: dict[str, Any], field: str
+) -> None:
+    connect(tenant)
+    response = tenant[Role.ADMIN].patch(f"/ad-accounts/{EU_ACCOUNT}", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
 
 
 def test_a_report_that_fails_twice_is_split_and_the_sync_completes(
