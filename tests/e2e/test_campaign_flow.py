@@ -3,6 +3,7 @@ and see every step on the activity timeline, delivered by Pub/Sub to the subscri
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -153,7 +154,12 @@ def test_patch_changes_only_what_the_state_allows(tenant: Tenant) -> None:
     assert member.post(f"/campaigns/{campaign_id}/complete").status_code == 200
     frozen = member.patch(f"/campaigns/{campaign_id}", json={"name": "Renamed"})
     assert frozen.status_code == 409
-    timeline = wait_for_activity(member, campaign_id, {"campaign.updated"})
+    timeline = wait_for_activity(member, campaign_id, {"campaign.completed"})
+    deadline = time.monotonic() + 30
+    while len([i for i in timeline if i["type"] == "campaign.updated"]) < 2:
+        assert time.monotonic() < deadline, "both updates never reached the timeline"
+        time.sleep(0.3)
+        timeline = member.get(f"/campaigns/{campaign_id}/activity").json()["items"]
     changed = [i["data"]["changed"] for i in timeline if i["type"] == "campaign.updated"]
     assert changed == [["platforms"], ["budget"]]
 

@@ -13,7 +13,10 @@ import httpx
 import pytest
 
 from shared.auth import Role
+from shared.bootstrap import Services
+from shared.events import SYSTEM_ACTOR, DomainEvent
 from shared.localstack.stack import StackInfo
+from shared.scraping.ingest import POSTS_INGESTED
 from tests.e2e.conftest import Tenant
 from tests.e2e.helpers import TODAY, create_brand, create_campaign
 
@@ -131,7 +134,9 @@ def test_activation_to_scored_metrics(tenant: Tenant, local_stack: StackInfo) ->
     assert any("acmetrail" in " ".join(p["match"]["reasons"]).lower() for p in matched)
 
 
-def test_a_persons_decision_survives_redetection(tenant: Tenant, local_stack: StackInfo) -> None:
+def test_a_persons_decision_survives_redetection(
+    tenant: Tenant, local_stack: StackInfo, app_services: Services
+) -> None:
     member = tenant[Role.MEMBER]
     add_sample_creators(member)
     campaign = create_campaign(
@@ -169,6 +174,23 @@ def test_a_persons_decision_survives_redetection(tenant: Tenant, local_stack: St
         == 403
     )
 
-    after = {p["post_key"]: p for p in member.get(posts_path).json()["items"]}
-    assert after[detected["post_key"]]["match"]["is_campaign_content"] is False
-    assert after[detected["post_key"]]["match"]["detected_as_campaign_content"] is True
+    rejected_at = rejected.json()["updated_at"]
+    app_services.bus.publish(
+        DomainEvent(
+            type=POSTS_INGESTED,
+            org_id=tenant.org_id,
+            subject_id="redetect",
+            actor=SYSTEM_ACTOR,
+            data={"post_keys": [detected["post_key"]], "creator_ids": [allocation["creator_id"]]},
+        )
+    )
+
+    def redetected() -> dict[str, Any] | None:
+        posts = {p["post_key"]: p for p in member.get(posts_path).json()["items"]}
+        post: dict[str, Any] = posts[detected["post_key"]]
+        return post if post["match"]["updated_at"] != rejected_at else None
+
+    after = eventually(redetected, "re-detection")
+    assert after["match"]["decision"] == "rejected"
+    assert after["match"]["is_campaign_content"] is False
+    assert after["match"]["detected_as_campaign_content"] is True
