@@ -13,6 +13,7 @@ from insights_sync import insights_sync
 from meta_oauth_callback import meta_oauth_callback
 from metrics_rollup import metrics_rollup
 from org_api import org_api
+from outbox_relay import outbox_relay
 from post_detection import post_detection
 from scrape_ingest import scrape_ingest
 from scrape_monitor import scrape_monitor
@@ -31,6 +32,7 @@ __all__ = [
     "meta_oauth_callback",
     "metrics_rollup",
     "org_api",
+    "outbox_relay",
     "post_detection",
     "scrape_ingest",
     "scrape_monitor",

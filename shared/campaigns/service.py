@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -28,11 +29,15 @@ from shared.campaigns.models import (
     CampaignStatus,
     CampaignUpdate,
 )
-from shared.errors import Conflict, NotFound, NotReady, ValidationFailed
+from shared.errors import Conflict, NotFound, NotReady, Unavailable, ValidationFailed
 from shared.events import Actor, DomainEvent
 from shared.model_base import to_document
 from shared.pagination import Page, fetch_page
 from shared.ports import DocumentStore, EventBus, FilterOp
+
+logger = logging.getLogger(__name__)
+OUTBOX = "outbox"
+OUTBOX_PENDING = "outbox_pending"
 
 
 def campaigns_collection(org_id: str) -> str:
@@ -79,8 +84,10 @@ class CampaignService:
             created_by=principal.key_id,
             updated_at=now,
         )
-        self._store.set(self._path(principal, campaign.campaign_id), to_document(campaign))
-        self._publish(principal, campaign, "campaign.created", {"status": campaign.status})
+        event = self._event(principal, campaign, "campaign.created", {"status": campaign.status})
+        document = {**to_document(campaign), **_with_outbox([], event)}
+        self._store.set(self._path(principal, campaign.campaign_id), document)
+        self.flush_outbox(principal.org_id, campaign.campaign_id)
         return campaign
 
     def get(self, principal: Principal, campaign_id: str) -> Campaign:
@@ -133,20 +140,20 @@ class CampaignService:
                 raise ValidationFailed("end_date would be in the past", field="end_date")
             return current.model_copy(update=merged.model_dump())
 
-        campaign = self._change(principal, campaign_id, apply)
-        self._publish(principal, campaign, "campaign.updated", {"changed": sorted(changes)})
-        return campaign
+        return self._change(
+            principal,
+            campaign_id,
+            apply,
+            lambda _current, _changed: ("campaign.updated", {"changed": sorted(changes)}),
+        )
 
     def perform(self, principal: Principal, campaign_id: str, action: Action) -> Campaign:
         principal.require(Permission.WRITE_CAMPAIGNS)
-        previous_status: CampaignStatus | None = None
 
         def apply(current: Campaign) -> Campaign:
-            nonlocal previous_status
             rule = transition(current.status, action)
             if action is Action.ACTIVATE:
                 _require_ready(current, self._today())
-            previous_status = current.status
             now = datetime.now(UTC)
             stamps: dict[str, Any] = {"status": rule.to}
             if rule.to is CampaignStatus.ACTIVE and current.activated_at is None:
@@ -155,12 +162,15 @@ class CampaignService:
                 stamps["completed_at"] = now
             return current.model_copy(update=stamps)
 
-        campaign = self._change(principal, campaign_id, apply)
-        event_type = TRANSITIONS[action].event_type
-        self._publish(
-            principal, campaign, event_type, {"from": previous_status, "to": campaign.status}
+        return self._change(
+            principal,
+            campaign_id,
+            apply,
+            lambda current, changed: (
+                TRANSITIONS[action].event_type,
+                {"from": current.status, "to": changed.status},
+            ),
         )
-        return campaign
 
     def activity(
         self, principal: Principal, campaign_id: str, query: ActivityQuery
@@ -177,9 +187,14 @@ class CampaignService:
         return Page[ActivityEntry](items=items, next_cursor=next_cursor)
 
     def _change(
-        self, principal: Principal, campaign_id: str, apply: Callable[[Campaign], Campaign]
+        self,
+        principal: Principal,
+        campaign_id: str,
+        apply: Callable[[Campaign], Campaign],
+        describe: Callable[[Campaign, Campaign], tuple[str, dict[str, Any]]],
     ) -> Campaign:
-        """Read-change-write in one transaction; version and updated_at move with every write."""
+        """Read-change-write in one transaction; version and updated_at move with every write,
+        and the change's event is written to the campaign's outbox in the same transaction."""
 
         def change(data: dict[str, Any] | None) -> dict[str, Any]:
             if data is None:
@@ -192,28 +207,68 @@ class CampaignService:
             bumped = changed.model_copy(
                 update={"version": current.version + 1, "updated_at": datetime.now(UTC)}
             )
-            return to_document(bumped)
+            event_type, details = describe(current, bumped)
+            event = self._event(principal, bumped, event_type, details)
+            return {**to_document(bumped), **_with_outbox(data.get(OUTBOX, []), event)}
 
         principal.require(Permission.WRITE_CAMPAIGNS)
         path = self._path(principal, campaign_id)
-        return Campaign.model_validate(self._store.update_atomically(path, change))
+        campaign = Campaign.model_validate(self._store.update_atomically(path, change))
+        self.flush_outbox(principal.org_id, campaign_id)
+        return campaign
 
-    def _publish(
-        self, principal: Principal, campaign: Campaign, event_type: str, data: dict[str, Any]
-    ) -> None:
-        self._bus.publish(
-            DomainEvent(
-                event_id=f"{campaign.campaign_id}.v{campaign.version}",
-                type=event_type,
-                org_id=principal.org_id,
-                subject_id=campaign.campaign_id,
-                actor=_actor(principal),
-                data={"campaign_name": campaign.name, **data},
+    def flush_outbox(self, org_id: str, campaign_id: str) -> int:
+        """Publish the campaign's pending events, oldest first, then clear them. A failure
+        leaves them for the next flush (the scheduled relay); subscribers dedupe by event id."""
+        path = f"{campaigns_collection(org_id)}/{campaign_id}"
+        pending = (self._store.get(path) or {}).get(OUTBOX, [])
+        published: set[str] = set()
+        try:
+            for raw in pending:
+                event = DomainEvent.model_validate(raw)
+                self._bus.publish(event)
+                published.add(event.event_id)
+        except Unavailable as exc:
+            logger.warning("campaign %s: events wait in its outbox (%s)", campaign_id, exc)
+        if published:
+
+            def clear(data: dict[str, Any] | None) -> dict[str, Any]:
+                current = dict(data or {})
+                left = [e for e in current.get(OUTBOX, []) if e["event_id"] not in published]
+                return {**current, OUTBOX: left, OUTBOX_PENDING: bool(left)}
+
+            self._store.update_atomically(path, clear)
+        return len(published)
+
+    def relay_outboxes(self) -> int:
+        """The scheduled relay: publish what a crash or an outage left in any outbox."""
+        flushed = 0
+        for org in self._store.query("orgs"):
+            waiting = self._store.query(
+                campaigns_collection(org.id), where=[(OUTBOX_PENDING, "==", True)]
             )
+            for document in waiting:
+                flushed += self.flush_outbox(org.id, document.id)
+        return flushed
+
+    def _event(
+        self, principal: Principal, campaign: Campaign, event_type: str, data: dict[str, Any]
+    ) -> DomainEvent:
+        return DomainEvent(
+            event_id=f"{campaign.campaign_id}.v{campaign.version}",
+            type=event_type,
+            org_id=principal.org_id,
+            subject_id=campaign.campaign_id,
+            actor=_actor(principal),
+            data={"campaign_name": campaign.name, **data},
         )
 
     def _path(self, principal: Principal, campaign_id: str) -> str:
         return f"{campaigns_collection(principal.org_id)}/{campaign_id}"
+
+
+def _with_outbox(pending: list[dict[str, Any]], event: DomainEvent) -> dict[str, Any]:
+    return {OUTBOX: [*pending, event.model_dump(mode="json")], OUTBOX_PENDING: True}
 
 
 def _require_ready(campaign: Campaign, today: date) -> None:

@@ -63,3 +63,60 @@ def test_delete_tree_removes_a_document_and_everything_below(app_services: Servi
     assert store.get("orgs/o1") is None
     assert store.get("orgs/o1/campaigns/c1/activity/e1") is None
     assert store.get("orgs/o2") == {"name": "other"}
+
+
+def test_an_event_left_in_the_outbox_is_published_by_the_relay(
+    app_services: Services,
+) -> None:
+    """The change commits with its event in the outbox; if publishing fails, the relay
+    publishes it later, once."""
+    import json
+
+    from shared.auth import Principal, Role
+    from shared.brands.models import BrandCreate
+    from shared.campaigns.models import CampaignCreate
+    from shared.campaigns.service import OUTBOX, OUTBOX_PENDING, campaigns_collection
+
+    org, _ = app_services.orgs.create_org("Outbox")
+    owner = Principal(org.org_id, "k1", Role.OWNER)
+    brand = app_services.brands.create(owner, BrandCreate(name="B"))
+    body = {
+        "brand_id": brand.brand_id,
+        "name": "C",
+        "budget": 100,
+        "currency": "EUR",
+        "goals": ["reach"],
+    }
+    campaign = app_services.campaigns.create(
+        owner, CampaignCreate.model_validate_json(json.dumps(body))
+    )
+    path = f"{campaigns_collection(org.org_id)}/{campaign.campaign_id}"
+    stored = app_services.store.get(path)
+    assert stored is not None
+    assert stored[OUTBOX] == []
+    assert stored[OUTBOX_PENDING] is False
+
+    stranded = {
+        **stored,
+        OUTBOX: [{**stored_event(campaign.campaign_id, org.org_id)}],
+        OUTBOX_PENDING: True,
+    }
+    app_services.store.set(path, stranded)
+    assert app_services.campaigns.relay_outboxes() == 1
+    assert app_services.campaigns.relay_outboxes() == 0
+    cleared = app_services.store.get(path)
+    assert cleared is not None
+    assert cleared[OUTBOX] == []
+
+
+def stored_event(campaign_id: str, org_id: str) -> dict[str, object]:
+    from shared.events import SYSTEM_ACTOR, DomainEvent
+
+    return DomainEvent(
+        event_id=f"{campaign_id}.v9",
+        type="campaign.updated",
+        org_id=org_id,
+        subject_id=campaign_id,
+        actor=SYSTEM_ACTOR,
+        data={"changed": ["name"]},
+    ).model_dump(mode="json")
