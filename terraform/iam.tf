@@ -84,36 +84,14 @@ resource "google_service_account_iam_member" "tasks_invoker_user" {
 
 # --- Who may call which function (its Cloud Run service) -------------------------------------
 
-resource "google_cloud_run_v2_service_iam_member" "gateway_invoker" {
-  for_each = local.gateway_backends
-  name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
+# One grant per (function, caller): the gateway calls the API functions, Pub/Sub push calls the
+# event handlers, Cloud Tasks and Cloud Scheduler call their targets.
+resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  for_each = local.invokers
+  name     = google_cloudfunctions2_function.function[each.value.function].service_config[0].service
   location = var.region
   role     = "roles/run.invoker"
-  member   = google_service_account.gateway.member
-}
-
-resource "google_cloud_run_v2_service_iam_member" "pubsub_push_invoker" {
-  for_each = local.push_targets
-  name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
-  location = var.region
-  role     = "roles/run.invoker"
-  member   = google_service_account.pubsub_push.member
-}
-
-resource "google_cloud_run_v2_service_iam_member" "tasks_invoker" {
-  for_each = local.task_targets
-  name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
-  location = var.region
-  role     = "roles/run.invoker"
-  member   = google_service_account.tasks_invoker.member
-}
-
-resource "google_cloud_run_v2_service_iam_member" "scheduler_invoker" {
-  for_each = local.schedule_targets
-  name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
-  location = var.region
-  role     = "roles/run.invoker"
-  member   = google_service_account.scheduler.member
+  member   = each.value.member
 }
 
 # The Pub/Sub service agent mints the push identity's OIDC tokens.
@@ -123,12 +101,21 @@ resource "google_service_account_iam_member" "pubsub_agent_token_creator" {
   member             = local.pubsub_service_agent
 }
 
-# Webhook intake (Apify) is called from outside Google Cloud: anyone may reach it, and the
-# function itself verifies each call's HMAC signature before doing anything.
+# Webhook intake (Apify, Meta's OAuth redirect) is called from outside Google Cloud: anyone may
+# reach it, and the function itself verifies each call (HMAC signature, signed OAuth state).
 resource "google_cloud_run_v2_service_iam_member" "public_invoker" {
   for_each = local.public_functions
   name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
   location = var.region
   role     = "roles/run.invoker"
   member   = "allUsers"
+}
+
+locals {
+  invokers = merge(
+    { for name in local.gateway_backends : "${name}/gateway" => { function = name, member = google_service_account.gateway.member } },
+    { for name in local.push_targets : "${name}/push" => { function = name, member = google_service_account.pubsub_push.member } },
+    { for name in local.task_targets : "${name}/tasks" => { function = name, member = google_service_account.tasks_invoker.member } },
+    { for name in local.schedule_targets : "${name}/scheduler" => { function = name, member = google_service_account.scheduler.member } },
+  )
 }

@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from shared.auth import Principal
 from shared.bootstrap import services
 from shared.errors import (
+    BadRequest,
     InvalidJson,
     MethodNotAllowed,
     NotFound,
@@ -79,7 +80,7 @@ class Call:
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InvalidJson(f"the upload is not UTF-8 text: {exc}") from exc
+            raise BadRequest(f"the upload is not UTF-8 text: {exc}", field="body") from exc
 
     def query(self, model: type[M]) -> M:
         values = {key: self.request.args.getlist(key) for key in self.request.args}
