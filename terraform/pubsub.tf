@@ -60,7 +60,7 @@ resource "google_pubsub_subscription" "push" {
   }
 
   depends_on = [
-    google_cloud_run_v2_service_iam_member.pubsub_push_invoker,
+    google_cloud_run_v2_service_iam_member.invoker,
     google_service_account_iam_member.pubsub_agent_token_creator,
   ]
 }

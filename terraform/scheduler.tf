@@ -31,6 +31,6 @@ resource "google_cloud_scheduler_job" "job" {
 
   depends_on = [
     google_project_service.service,
-    google_cloud_run_v2_service_iam_member.scheduler_invoker,
+    google_cloud_run_v2_service_iam_member.invoker,
   ]
 }

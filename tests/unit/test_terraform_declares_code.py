@@ -314,3 +314,24 @@ def test_every_queue_sets_rate_limits_and_retry_config() -> None:
         "max_backoff",
         "max_doublings",
     }
+
+
+def test_every_resource_reference_names_a_declared_resource_or_data_source() -> None:
+    """A renamed resource breaks `terraform validate`; catch it here, where providers are
+    not needed."""
+    text = "\n".join(path.read_text() for path in sorted((ROOT / "terraform").glob("*.tf")))
+    declared = {
+        f"{kind}.{name}"
+        for kind, name in re.findall(r'^resource "(\w+)" "(\w+)"', text, flags=re.MULTILINE)
+    }
+    declared |= {
+        f"data.{kind}.{name}"
+        for kind, name in re.findall(r'^data "(\w+)" "(\w+)"', text, flags=re.MULTILINE)
+    }
+    referenced = {
+        match
+        for match in re.findall(r"(?<![\w.\"])((?:data\.)?google[\w-]*_\w+\.\w+)", text)
+        if not match.startswith("google.")
+    }
+    missing = sorted(ref for ref in referenced if ref not in declared)
+    assert missing == []
