@@ -45,7 +45,7 @@ resource "google_api_gateway_gateway" "gateway" {
   display_name = "ReachOps API"
   labels       = local.labels
 
-  depends_on = [google_cloud_run_v2_service_iam_member.gateway_invoker]
+  depends_on = [google_cloud_run_v2_service_iam_member.invoker]
 }
 
 # The API's own managed service must be enabled for the gateway to serve it.
