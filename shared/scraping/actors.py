@@ -21,6 +21,7 @@ MAX_USERNAMES_PER_RUN = 100
 class ScrapeKind(StrEnum):
     PROFILES = "profiles"
     POSTS = "posts"
+    POST_REFRESH = "post_refresh"
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,12 @@ class JobStatus(StrEnum):
 
 
 class ScrapeTarget(BaseModel):
+    """A profile to scrape, or (in a post-refresh job) one known post of it, by its URL."""
+
     creator_id: str
     username: str
+    post_url: str | None = None
+    post_key: str | None = None
 
 
 class ScrapeJob(BaseModel):
