@@ -15,12 +15,14 @@ from shared.scraping.webhook import WebhookPayload, WebhookQuery, finished_event
 def apify_webhook(request: flask.Request) -> flask.Response:
     try:
         query = WebhookQuery.model_validate(request.args.to_dict())
-        verify(services().settings.apify_webhook_secret, query.org, query.job, query.sig)
+        verify(
+            services().settings.apify_webhook_secret, query.org, query.job, query.sig, query.claim
+        )
         try:
             payload = WebhookPayload.model_validate_json(request.get_data())
         except ValidationError as exc:
             raise ValidationFailed.from_pydantic(exc) from exc
-        services().bus.publish(finished_event(query.org, query.job, payload))
+        services().bus.publish(finished_event(query.org, query.job, payload, query.claim))
     except ValidationError as exc:
         error: ReachOpsError = ValidationFailed.from_pydantic(exc, prefix="query.")
         return flask.make_response(flask.jsonify(error.to_body()), error.status)

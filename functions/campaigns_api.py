@@ -10,6 +10,7 @@ from shared.bootstrap import services
 from shared.campaigns.lifecycle import Action
 from shared.campaigns.models import ActivityQuery, CampaignCreate, CampaignListQuery, CampaignUpdate
 from shared.http.api import Call, Handler, HttpApi, Reply
+from shared.posts.history import PostHistoryQuery
 from shared.posts.models import CampaignPostList, PostDecision
 
 
@@ -71,6 +72,18 @@ def allocation_posts(call: Call) -> Reply:
     return Reply(200, CampaignPostList(items=posts))
 
 
+def post_history(call: Call) -> Reply:
+    path = call.path
+    history = services().post_history.history(
+        call.principal,
+        path["campaign_id"],
+        path["allocation_id"],
+        path["post_key"],
+        call.query(PostHistoryQuery),
+    )
+    return Reply(200, history)
+
+
 def campaign_metrics(call: Call) -> Reply:
     return Reply(200, services().metrics.campaign(call.principal, call.path["campaign_id"]))
 
@@ -110,6 +123,7 @@ api = HttpApi(
         "declineAllocation": decide(accept=False),
         "getAllocationMetrics": allocation_metrics,
         "listAllocationPosts": allocation_posts,
+        "getAllocationPostHistory": post_history,
         "getCampaignMetrics": campaign_metrics,
         "confirmPost": judge(confirm=True),
         "rejectPost": judge(confirm=False),

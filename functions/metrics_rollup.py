@@ -1,4 +1,4 @@
-"""Pub/Sub entry point: a campaign whose metrics are stale is rolled up and scored."""
+"""Pub/Sub entry point: the campaigns whose metrics are stale are rolled up in one run."""
 
 from __future__ import annotations
 

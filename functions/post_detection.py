@@ -1,4 +1,5 @@
-"""Pub/Sub entry point: newly ingested posts are checked against their creators' campaigns."""
+"""Pub/Sub entry point: posts are checked against their creators' campaigns, when ingested and
+again when a campaign's tracking rules change or an allocation is accepted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from shared.events import DomainEvent, handle_pubsub
 
 
 def _detect(event: DomainEvent) -> None:
-    services().post_matching.on_posts_ingested(event)
+    services().post_matching.on_event(event)
 
 
 @functions_framework.cloud_event

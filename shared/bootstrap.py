@@ -32,9 +32,12 @@ from shared.ports import (
     TokenVault,
     Warehouse,
 )
+from shared.posts.history import PostHistoryService
 from shared.posts.service import PostMatching
 from shared.scraping.ingest import ScrapeIngest
 from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
+from shared.scraping.monitoring import ProfileMonitoring
+from shared.scraping.runs import RUN_TIMEOUT
 from shared.topology import Topology, load_topology
 
 
@@ -112,7 +115,7 @@ class Services:
                 seconds=settings.apify_min_delay_between_retries_seconds
             ),
         )
-        return ApifyScraper(client)
+        return ApifyScraper(client, run_timeout=RUN_TIMEOUT)
 
     @cached_property
     def scrape_jobs(self) -> ScrapeJobs:
@@ -120,12 +123,18 @@ class Services:
             store=self.store,
             tasks=self.tasks,
             scraper=self.scraper,
-            allocations=self.allocations,
             queue=self.topology.queues[SCRAPE_QUEUE],
             webhook=(
                 f"{self.settings.functions_base_url}/apify_webhook",
                 self.settings.apify_webhook_secret,
             ),
+            monitoring=self.profile_monitoring,
+        )
+
+    @cached_property
+    def profile_monitoring(self) -> ProfileMonitoring:
+        return ProfileMonitoring(
+            store=self.store, allocations=self.allocations, alerts=self.spend_alerts
         )
 
     @cached_property
@@ -138,6 +147,7 @@ class Services:
             creators=self.creators,
             scraper=self.scraper,
             queue=self.topology.queues[SCRAPE_QUEUE],
+            monitoring=self.profile_monitoring,
         )
 
     @cached_property
@@ -236,6 +246,12 @@ class Services:
             bus=self.bus,
             campaigns=self.campaigns,
             allocations=self.allocations,
+        )
+
+    @cached_property
+    def post_history(self) -> PostHistoryService:
+        return PostHistoryService(
+            store=self.store, warehouse=self.warehouse, allocations=self.allocations
         )
 
     @cached_property

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from shared.events import DomainEvent
+from shared.scraping.results import ScrapeResults
 
 Direction = Literal["asc", "desc"]
 FilterOp = Literal["==", "<", "<=", ">", ">=", "in", "array_contains"]
@@ -107,6 +108,16 @@ class TaskQueue(Protocol):
 
 
 @dataclass(frozen=True)
+class RunPricing:
+    """The pricing record an Apify run was started under (the run's own `pricingInfo`, which
+    stays as it was when the actor's prices change later)."""
+
+    model: str  # Apify's pricingModel: PAY_PER_EVENT, PRICE_PER_DATASET_ITEM, FLAT_PRICE_...
+    event_prices_usd: Mapping[str, float]  # flat-priced events only; USD per event
+    tiered_events: frozenset[str] = frozenset()  # priced by the account's plan tier, not here
+
+
+@dataclass(frozen=True)
 class ActorRun:
     """An Apify actor run as ReachOps needs it (status values are Apify's own)."""
 
@@ -118,11 +129,20 @@ class ActorRun:
     finished_at: datetime | None
     usage_total_usd: float | None
     charged_event_counts: dict[str, int] | None
-    pricing_model: str | None
+    pricing: RunPricing | None = None
 
 
 class ScraperError(Exception):
     """Apify refused or could not be reached, after the client's own retries."""
+
+
+@dataclass(frozen=True)
+class RequestedProfile:
+    """A profile a run was asked for, as ReachOps names it; in a post-refresh run, one known
+    post of it too (`post_url`). The scraper maps what the run returns back to these."""
+
+    username: str
+    post_url: str | None = None
 
 
 class Scraper(Protocol):
@@ -134,13 +154,15 @@ class Scraper(Protocol):
 
     def get_run(self, run_id: str) -> ActorRun: ...
 
-    def dataset_items(self, dataset_id: str) -> Iterator[dict[str, Any]]:
-        """Every item of the dataset, paged through transparently."""
+    def results(
+        self, dataset_id: str, actor_id: str, requested: Sequence[RequestedProfile]
+    ) -> ScrapeResults:
+        """The run's dataset (every page of it) as posts and profile numbers, each mapped to
+        the requested profile it came from; what the run did not return is in `failures`."""
         ...
 
-    def event_prices_usd(self, actor_id: str) -> dict[str, float]:
-        """The actor's current pay-per-event prices (event name -> USD per event); empty when
-        the actor is not priced per event."""
+    def actor_id(self, actor: str) -> str:
+        """Apify's id of the actor named `user/name` (what a run reports as its actId)."""
         ...
 
 

@@ -1,7 +1,43 @@
 locals {
   # One entry per DDL file: bigquery_sql/schema/<name>.sql and bigquery_sql/views/<name>.sql.
-  bq_tables = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_insights_source"]
+  bq_tables = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_insights_source", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds"]
   bq_views  = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects"]
+
+  # Reference tables (bigquery_sql/schema/ref_*.sql) hold the definitions Python reads too; their
+  # rows come from the same YAML files (shared/metrics/definitions.py reads them the same way).
+  metric_definitions = yamldecode(file("${path.module}/../shared/metrics/definitions.yaml"))
+  iso4217            = yamldecode(file("${path.module}/../shared/metrics/iso4217_minor_units.yaml"))
+  creator_tiers      = local.metric_definitions.creator_tiers
+  bq_reference_rows = {
+    ref_creator_tiers = {
+      columns = "tier, min_followers, max_followers"
+      rows = [
+        for i, t in local.creator_tiers : format(
+          "('%s', %d, %s)", t.tier, t.min_followers,
+          i + 1 < length(local.creator_tiers) ? tostring(local.creator_tiers[i + 1].min_followers) : "NULL"
+        )
+      ]
+    }
+    ref_currency_minor_units = {
+      columns = "currency, minor_units"
+      rows    = [for code, units in local.iso4217.minor_units : format("('%s', %d)", code, units)]
+    }
+    ref_cpe_thresholds = {
+      columns = "strong_below, underperforming_above"
+      rows = [format(
+        "(%s, %s)", local.metric_definitions.cpe_thresholds.strong_below,
+        local.metric_definitions.cpe_thresholds.underperforming_above
+      )]
+    }
+  }
+  bq_reference_seeds = {
+    for name, table in local.bq_reference_rows : name => join("\n", [
+      "BEGIN TRANSACTION;",
+      "DELETE FROM reachops.${name} WHERE TRUE;",
+      "INSERT INTO reachops.${name} (${table.columns}) VALUES ${join(", ", table.rows)};",
+      "COMMIT TRANSACTION;",
+    ])
+  }
 }
 
 resource "google_bigquery_dataset" "reachops" {
@@ -39,6 +75,24 @@ resource "google_bigquery_job" "view" {
 
   query {
     query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
+    use_legacy_sql     = false
+    create_disposition = ""
+    write_disposition  = ""
+  }
+
+  depends_on = [google_bigquery_job.table]
+}
+
+# Replaces each reference table's rows with the current definitions; the job id hashes the
+# statement, so an edited definition runs again.
+resource "google_bigquery_job" "reference_rows" {
+  for_each = local.bq_reference_seeds
+  job_id   = "reachops_seed_${each.key}_${substr(sha256(each.value), 0, 12)}"
+  location = google_bigquery_dataset.reachops.location
+  labels   = local.labels
+
+  query {
+    query              = each.value
     use_legacy_sql     = false
     create_disposition = ""
     write_disposition  = ""

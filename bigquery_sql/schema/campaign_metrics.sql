@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS reachops.campaign_metrics (
   engagement_complete BOOL NOT NULL,
   avg_engagement_rate FLOAT64,
   engagement_rate_posts INT64 NOT NULL,
+  undisclosed_posts INT64 NOT NULL,
+  disclosure_unchecked_posts INT64 NOT NULL,
   spend_minor INT64,
   cost_per_engagement_minor FLOAT64,
   cpm_minor FLOAT64,
@@ -31,3 +33,9 @@ CREATE TABLE IF NOT EXISTS reachops.campaign_metrics (
 PARTITION BY DATE(computed_at)
 CLUSTER BY org_id, campaign_id
 OPTIONS (description = 'Per-campaign performance from the latest snapshot of each campaign post; money in minor units of currency; NULL = not reported.');
+
+-- Columns added after the table was first deployed (no-ops on a table created from the DDL
+-- above; nullable here because BigQuery cannot add a REQUIRED column; the rollup always fills
+-- them).
+ALTER TABLE reachops.campaign_metrics ADD COLUMN IF NOT EXISTS undisclosed_posts INT64;
+ALTER TABLE reachops.campaign_metrics ADD COLUMN IF NOT EXISTS disclosure_unchecked_posts INT64;

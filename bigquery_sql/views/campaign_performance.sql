@@ -2,9 +2,9 @@
 -- a campaign-level rating on cost per engagement, and how many of its allocations earn each
 -- rating. Reads the metrics tables only (no view on a view), so views can be created in any
 -- order.
--- Ratings use the DEFAULT thresholds: Strong below 0.50, Average from 0.50 to 2.00,
--- Underperforming above 2.00 (major units of currency per engagement), compared exactly in
--- minor units. Organizations can set their own thresholds per platform in the app
+-- Ratings use the DEFAULT thresholds of reachops.ref_cpe_thresholds (seeded from
+-- shared/metrics/definitions.yaml; major units of currency per engagement), compared in minor
+-- units. Organizations can set their own thresholds per platform in the app
 -- (shared/metrics/scoring.py, thresholds_for); this view does not know them.
 CREATE OR REPLACE VIEW reachops.campaign_performance AS
 WITH allocation_ratings AS (
@@ -12,20 +12,21 @@ WITH allocation_ratings AS (
     org_id,
     campaign_id,
     COUNTIF(
-      cost_per_engagement_minor < 0.50 * POW(10, currency_minor_units)
+      cost_per_engagement_minor < t.strong_below * POW(10, currency_minor_units)
     ) AS strong_allocations,
     COUNTIF(
-      cost_per_engagement_minor >= 0.50 * POW(10, currency_minor_units)
-      AND cost_per_engagement_minor <= 2.00 * POW(10, currency_minor_units)
+      cost_per_engagement_minor >= t.strong_below * POW(10, currency_minor_units)
+      AND cost_per_engagement_minor <= t.underperforming_above * POW(10, currency_minor_units)
     ) AS average_allocations,
     COUNTIF(
-      cost_per_engagement_minor > 2.00 * POW(10, currency_minor_units)
+      cost_per_engagement_minor > t.underperforming_above * POW(10, currency_minor_units)
     ) AS underperforming_allocations,
     COUNTIF(
       spend_minor IS NOT NULL
       AND (cost_per_engagement_minor IS NULL OR currency_minor_units IS NULL)
     ) AS unrated_allocations
   FROM reachops.allocation_metrics
+  LEFT JOIN reachops.ref_cpe_thresholds AS t ON TRUE
   GROUP BY org_id, campaign_id
 )
 
@@ -49,6 +50,8 @@ SELECT
   c.engagement_complete,
   c.avg_engagement_rate,
   c.engagement_rate_posts,
+  c.undisclosed_posts,
+  c.disclosure_unchecked_posts,
   c.spend_minor,
   c.cost_per_engagement_minor,
   c.cost_per_engagement_minor / POW(10, c.currency_minor_units) AS cost_per_engagement,
@@ -56,8 +59,11 @@ SELECT
   c.cpm_minor / POW(10, c.currency_minor_units) AS cpm,
   CASE
     WHEN c.cost_per_engagement_minor IS NULL OR c.currency_minor_units IS NULL THEN NULL
-    WHEN c.cost_per_engagement_minor < 0.50 * POW(10, c.currency_minor_units) THEN 'Strong'
-    WHEN c.cost_per_engagement_minor <= 2.00 * POW(10, c.currency_minor_units) THEN 'Average'
+    WHEN t.strong_below IS NULL THEN NULL
+    WHEN c.cost_per_engagement_minor < t.strong_below * POW(10, c.currency_minor_units)
+      THEN 'Strong'
+    WHEN c.cost_per_engagement_minor <= t.underperforming_above * POW(10, c.currency_minor_units)
+      THEN 'Average'
     ELSE 'Underperforming'
   END AS rating,
   COALESCE(r.strong_allocations, 0) AS strong_allocations,
@@ -66,5 +72,6 @@ SELECT
   COALESCE(r.unrated_allocations, 0) AS unrated_allocations,
   c.computed_at
 FROM reachops.campaign_metrics AS c
+LEFT JOIN reachops.ref_cpe_thresholds AS t ON TRUE
 LEFT JOIN allocation_ratings AS r
   ON c.org_id = r.org_id AND c.campaign_id = r.campaign_id;

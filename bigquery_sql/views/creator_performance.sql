@@ -2,14 +2,15 @@
 -- followers, engagement rate, size tier, and the engagement rate relative to the median of the
 -- creators of the same tier, on the same platform, in the same organization (engagement rates
 -- differ too much between platforms to share a median).
--- Tiers by followers: micro 1k-10k, mid-tier 10k-100k, macro 100k-1M, mega 1M and more (each
--- lower bound included); NULL below 1,000 followers or when followers are unknown.
+-- Tiers by followers come from reachops.ref_creator_tiers (seeded from
+-- shared/metrics/definitions.yaml: micro, mid-tier, macro, mega; each lower bound included);
+-- NULL below the smallest tier or when followers are unknown.
 -- The median is exact (PERCENTILE_CONT at 0.5, the mean of the two middle values for an even
 -- count) over the creators whose engagement rate is known, the creator included; NULL when the
 -- tier is NULL. engagement_rate_vs_tier_median = engagement_rate / median (1.0 = at the median);
 -- NULL when either is unknown or the median is 0. shared/metrics/scoring.py computes the same.
 CREATE OR REPLACE VIEW reachops.creator_performance AS
-WITH latest AS (
+WITH latest_snapshot AS (
   SELECT
     org_id,
     creator_id,
@@ -18,19 +19,21 @@ WITH latest AS (
     followers,
     engagement_rate,
     engagement_rate_posts,
-    scraped_at,
-    CASE
-      WHEN followers >= 1000000 THEN 'mega'
-      WHEN followers >= 100000 THEN 'macro'
-      WHEN followers >= 10000 THEN 'mid-tier'
-      WHEN followers >= 1000 THEN 'micro'
-    END AS tier
+    scraped_at
   FROM reachops.profile_snapshots
   WHERE TRUE
   QUALIFY ROW_NUMBER() OVER (
     PARTITION BY org_id, creator_id, platform
     ORDER BY scraped_at DESC, run_id DESC
   ) = 1
+),
+
+latest AS (
+  SELECT s.*, t.tier
+  FROM latest_snapshot AS s
+  LEFT JOIN reachops.ref_creator_tiers AS t
+    ON s.followers >= t.min_followers
+    AND (t.max_followers IS NULL OR s.followers < t.max_followers)
 ),
 
 with_median AS (

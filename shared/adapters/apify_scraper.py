@@ -17,19 +17,27 @@ does not know raises `shared.errors.NotFound`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from apify_client import ApifyClient
+from apify_client._models import PayPerEventActorPricingInfo
 from apify_client.errors import ApifyClientError
 
+from shared.adapters.apify_items import parse_results
 from shared.errors import NotFound
-from shared.ports import ActorRun, ScraperError
+from shared.ports import ActorRun, RequestedProfile, RunPricing, ScraperError
+from shared.scraping.results import ScrapeResults
 
 if TYPE_CHECKING:
-    from apify_client._models import Run
+    from apify_client._models import (
+        FlatPricePerMonthActorPricingInfo,
+        FreeActorPricingInfo,
+        PricePerDatasetItemActorPricingInfo,
+        Run,
+    )
     from apify_client._typeddicts import WebhookRepresentationDict
 
 DEFAULT_PAGE_SIZE = 1000
@@ -52,6 +60,7 @@ class ApifyScraper:
         self._memory_mbytes = memory_mbytes
         self._run_timeout = run_timeout
         self._max_total_charge_usd = max_total_charge_usd
+        self._actor_ids: dict[str, str] = {}
 
     def start_run(self, actor_id: str, run_input: Mapping[str, Any], webhook_url: str) -> ActorRun:
         """Start without waiting; Apify POSTs its default webhook payload to `webhook_url` when
@@ -85,31 +94,27 @@ class ApifyScraper:
         return _actor_run(run)
 
     def dataset_items(self, dataset_id: str) -> Iterator[dict[str, Any]]:
-        """Every item as the actor stored it (malformed ones included: validating is the
-        caller's job), `page_size` per request."""
+        """Every item as the actor stored it (malformed ones included), `page_size` per
+        request; `results` is what the domain reads."""
         yield from self._client.dataset(dataset_id).iterate_items(chunk_size=self._page_size)
 
-    def event_prices_usd(self, actor_id: str) -> dict[str, float]:
-        """Flat per-event prices of the pricing record in force now. Tier-priced events are
-        left out: their price depends on the account's plan, which the API does not say."""
-        actor = self._client.actor(actor_id).get()
-        if actor is None:
-            raise NotFound(f"Apify actor {actor_id} not found")
-        now = datetime.now(UTC)
-        in_force = [info for info in actor.pricing_infos or [] if info.started_at <= now]
-        current = max(in_force, key=lambda info: info.started_at, default=None)
-        if current is None or current.pricing_model != "PAY_PER_EVENT":
-            return {}
-        events = current.pricing_per_event.actor_charge_events or {}
-        return {
-            name: float(event.event_price_usd)
-            for name, event in events.items()
-            if event.event_price_usd is not None
-        }
+    def results(
+        self, dataset_id: str, actor_id: str, requested: Sequence[RequestedProfile]
+    ) -> ScrapeResults:
+        """The dataset parsed per the actor's item format (shared/adapters/apify_items.py)."""
+        return parse_results(actor_id, self.dataset_items(dataset_id), requested)
+
+    def actor_id(self, actor: str) -> str:
+        """Apify's id of `user/name`, looked up once per actor: an actor keeps its id."""
+        if actor not in self._actor_ids:
+            found = self._client.actor(actor).get()
+            if found is None:
+                raise NotFound(f"Apify actor {actor} not found")
+            self._actor_ids[actor] = found.id
+        return self._actor_ids[actor]
 
 
 def _actor_run(run: Run) -> ActorRun:
-    pricing = run.pricing_info
     counts = run.charged_event_counts
     return ActorRun(
         run_id=run.id,
@@ -120,5 +125,32 @@ def _actor_run(run: Run) -> ActorRun:
         finished_at=run.finished_at,
         usage_total_usd=run.usage_total_usd,
         charged_event_counts=dict(counts) if counts is not None else None,
-        pricing_model=pricing.pricing_model if pricing is not None else None,
+        pricing=_run_pricing(run.pricing_info),
+    )
+
+
+def _run_pricing(
+    info: PayPerEventActorPricingInfo
+    | PricePerDatasetItemActorPricingInfo
+    | FlatPricePerMonthActorPricingInfo
+    | FreeActorPricingInfo
+    | None,
+) -> RunPricing | None:
+    """The run's own pricing record as plain values; per-event prices only for flat-priced
+    events (a tiered price depends on the account's plan, which the run does not say)."""
+    if info is None:
+        return None
+    if not isinstance(info, PayPerEventActorPricingInfo):
+        return RunPricing(model=info.pricing_model, event_prices_usd={})
+    events = info.pricing_per_event.actor_charge_events or {}
+    return RunPricing(
+        model=info.pricing_model,
+        event_prices_usd={
+            name: event.event_price_usd
+            for name, event in events.items()
+            if event.event_price_usd is not None
+        },
+        tiered_events=frozenset(
+            name for name, event in events.items() if event.event_price_usd is None
+        ),
     )

@@ -11,6 +11,7 @@ from typing import Any
 from google.cloud import bigquery
 
 from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
+from shared.metrics.definitions import reference_tables
 
 _SCALAR_TYPES: tuple[tuple[type, str], ...] = (
     (bool, "BOOL"),
@@ -22,10 +23,16 @@ _SCALAR_TYPES: tuple[tuple[type, str], ...] = (
 )
 
 
-def query_parameter(name: str, value: Any) -> bigquery.ScalarQueryParameter:
-    """A typed parameter; None is sent as a NULL STRING (the SQL casts where it matters)."""
+def query_parameter(
+    name: str, value: Any
+) -> bigquery.ScalarQueryParameter | bigquery.ArrayQueryParameter:
+    """A typed parameter; None is sent as a NULL STRING (the SQL casts where it matters).
+    A list or tuple is an ARRAY of its items' type (STRING when empty)."""
     if value is None:
         return bigquery.ScalarQueryParameter(name, "STRING", None)
+    if isinstance(value, list | tuple):
+        item = next((bq for py, bq in _SCALAR_TYPES for v in value[:1] if isinstance(v, py)), None)
+        return bigquery.ArrayQueryParameter(name, item or "STRING", list(value))
     bigquery_type = next((bq for py, bq in _SCALAR_TYPES if isinstance(value, py)), None)
     if bigquery_type is None:
         raise TypeError(f"parameter {name!r}: no BigQuery type for {type(value).__name__}")
@@ -38,8 +45,18 @@ class BigQueryWarehouse:
         self._sql_dir = sql_dir
 
     def apply_schema(self) -> None:
+        """Create tables and views, then replace the reference tables' rows with the current
+        definitions in one load job each (WRITE_TRUNCATE swaps the contents atomically).
+        Production gets the same rows from terraform, which reads the same YAML."""
         for name in schema_files(self._sql_dir):
             self.run(name)
+        for table in reference_tables():
+            target = self._client.get_table(f"{self._client.project}.{DATASET}.{table.name}")
+            config = bigquery.LoadJobConfig(
+                schema=target.schema, write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE
+            )
+            rows = [dict(row) for row in table.rows]
+            self._client.load_table_from_json(rows, target, job_config=config).result()
 
     def merge_rows(
         self,

@@ -2,7 +2,7 @@
 
 Transpilation raises on anything DuckDB cannot express, so a query that would silently change
 meaning fails loudly instead. BigQuery storage hints (PARTITION BY, CLUSTER BY, OPTIONS) have
-no DuckDB meaning and are dropped before generation.
+no DuckDB meaning and are dropped before generation; TEMP (a script's scratch table) is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
+from shared.metrics.definitions import ReferenceTable, reference_tables
 
 _STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
 _PARAMETER = re.compile(r"\$(\w+)")
@@ -29,7 +30,11 @@ _PARAMETER = re.compile(r"\$(\w+)")
 def _drop_storage_hints(statement: exp.Expr) -> exp.Expr:
     properties = statement.args.get("properties")
     if isinstance(properties, exp.Properties):
-        kept = [p for p in properties.expressions if not isinstance(p, _STORAGE_HINTS)]
+        kept = [
+            p
+            for p in properties.expressions
+            if isinstance(p, exp.TemporaryProperty) or not isinstance(p, _STORAGE_HINTS)
+        ]
         statement.set("properties", exp.Properties(expressions=kept) if kept else None)
     return statement
 
@@ -54,8 +59,27 @@ class DuckDbWarehouse:
         self._lock = threading.Lock()
 
     def apply_schema(self) -> None:
+        """Create tables and views, then replace the reference tables' rows with the current
+        definitions (shared/metrics/definitions.py), so a changed bound reaches the SQL."""
         for name in schema_files(self._sql_dir):
             self.run(name)
+        for table in reference_tables():
+            self._replace_rows(table)
+
+    def _replace_rows(self, table: ReferenceTable) -> None:
+        columns = list(table.rows[0])
+        identifiers(table.name, *columns)
+        target = f"{DATASET}.{table.name}"
+        marks = ", ".join("?" for _ in columns)
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN TRANSACTION")
+            cursor.execute(f"DELETE FROM {target}")  # noqa: S608 - identifiers checked
+            cursor.executemany(
+                f"INSERT INTO {target} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                [[row[column] for column in columns] for row in table.rows],
+            )
+            cursor.execute("COMMIT")
 
     def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         statements = to_duckdb(read_sql(self._sql_dir, sql_file))

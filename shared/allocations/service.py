@@ -23,6 +23,7 @@ from shared.events import Actor, DomainEvent
 from shared.ports import DocumentStore, EventBus, FilterOp
 
 METRICS_STALE = "campaign.metrics_stale"
+ALLOCATION_ACCEPTED = "allocation.accepted"  # the creator's posts are checked against it again
 
 
 def book_path(org_id: str, campaign_id: str) -> str:
@@ -81,16 +82,30 @@ class AllocationService:
 
         book = self._change_book(principal.org_id, campaign_id, change)
         decided = next(a for a in book.allocations if a.allocation_id == allocation_id)
+        actor = Actor(id=principal.key_id, role=principal.role.value)
         self._bus.publish(
             DomainEvent(
                 event_id=f"{allocation_id}:{decided.status.value}",
                 type=METRICS_STALE,
                 org_id=principal.org_id,
                 subject_id=campaign_id,
-                actor=Actor(id=principal.key_id, role=principal.role.value),
+                actor=actor,
                 data={"campaign_ids": [campaign_id], "allocation_id": allocation_id},
             )
         )
+        if accept:
+            # Posts the creator published before the acceptance were ingested unchecked
+            # against this campaign; re-detection looks at them now.
+            self._bus.publish(
+                DomainEvent(
+                    event_id=f"{campaign_id}.{allocation_id}:accepted",
+                    type=ALLOCATION_ACCEPTED,
+                    org_id=principal.org_id,
+                    subject_id=campaign_id,
+                    actor=actor,
+                    data={"allocation_id": allocation_id, "creator_id": decided.creator_id},
+                )
+            )
         return decided
 
     def eligible(self, org_id: str, campaign: Campaign) -> list[Candidate]:

@@ -61,6 +61,7 @@ EDITABLE_FIELDS: dict[CampaignStatus, frozenset[str]] = {
             "target_location",
             "start_date",
             "end_date",
+            "timezone",
             "tracking_config",
             "creators_wanted",
         }

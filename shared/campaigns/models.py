@@ -5,7 +5,6 @@ Budgets are integers of minor units (cents) in the campaign's ISO 4217 currency,
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -24,6 +23,8 @@ from pydantic_extra_types.country import CountryAlpha2
 from pydantic_extra_types.currency_code import ISO4217
 from pydantic_extra_types.language_code import LanguageAlpha2
 
+from shared.detection.links import MAX_LINK_PATTERN_LENGTH, checked_link_pattern
+from shared.detection.models import TimeZoneName
 from shared.model_base import ApiModel, Name, QueryModel, Text
 
 
@@ -71,21 +72,19 @@ class CampaignStatus(StrEnum):
     COMPLETED = "completed"
 
 
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from exc
-    return pattern
-
-
 _TAG = StringConstraints(
     strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[#@]?[^\s#@]+$"
 )
 Hashtag = Annotated[str, _TAG, AfterValidator(lambda tag: tag.lstrip("#"))]
 Mention = Annotated[str, _TAG, AfterValidator(lambda handle: handle.lstrip("@"))]
 LinkPattern = Annotated[
-    str, StringConstraints(min_length=1, max_length=500), AfterValidator(_compiles)
+    str,
+    StringConstraints(min_length=1, max_length=MAX_LINK_PATTERN_LENGTH),
+    AfterValidator(checked_link_pattern),
+    Field(
+        description="an RE2 regular expression (linear time: no backreferences or lookarounds), "
+        "searched ignoring case in each caption"
+    ),
 ]
 Money = Annotated[int, Field(gt=0, description="minor units of the campaign currency")]
 
@@ -134,6 +133,10 @@ class CampaignFields(ApiModel):
     target_location: CountryAlpha2 | None = None
     start_date: date | None = None
     end_date: date | None = None
+    timezone: TimeZoneName = Field(
+        default="UTC",
+        description="IANA time zone in which start_date and end_date are calendar days",
+    )
     tracking_config: TrackingConfig = Field(default_factory=TrackingConfig)
     creators_wanted: int = Field(
         default=1, ge=1, le=100, description="how many creators to allocate; the budget is split"
@@ -173,6 +176,7 @@ class CampaignUpdate(ApiModel):
     target_location: CountryAlpha2 | None = None
     start_date: date | None = None
     end_date: date | None = None
+    timezone: TimeZoneName | None = None
     tracking_config: TrackingConfig | None = None
     creators_wanted: int | None = Field(default=None, ge=1, le=100)
 

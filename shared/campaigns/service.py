@@ -36,6 +36,7 @@ from shared.pagination import Page, fetch_page
 from shared.ports import DocumentStore, EventBus, FilterOp
 
 logger = logging.getLogger(__name__)
+CAMPAIGN_UPDATED = "campaign.updated"  # data["changed"]: the fields the patch named
 OUTBOX = "outbox"
 OUTBOX_PENDING = "outbox_pending"
 
@@ -144,7 +145,7 @@ class CampaignService:
             principal,
             campaign_id,
             apply,
-            lambda _current, _changed: ("campaign.updated", {"changed": sorted(changes)}),
+            lambda _current, _changed: (CAMPAIGN_UPDATED, {"changed": sorted(changes)}),
         )
 
     def perform(self, principal: Principal, campaign_id: str, action: Action) -> Campaign:

@@ -3,7 +3,8 @@
 Followers and engagement rate exist twice per profile: *declared* (entered by people) and
 *verified* (measured by scraping). The effective value is the verified one when present, else
 the declared one. Engagement rate is a fraction: mean (likes + comments) / followers over the
-creator's last 12 posts whose counts are known (see shared/scraping/engagement.py).
+creator's last 12 posts whose counts are known (see shared/scraping/engagement.py). Tiers come
+from the one definition the warehouse also reads (shared/metrics/definitions.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import (
 from pydantic_extra_types.country import CountryAlpha2
 
 from shared.campaigns.models import AudienceSize, Platform
+from shared.metrics.definitions import tier_for
 from shared.model_base import ApiModel, Name, QueryModel
 
 Username = Annotated[
@@ -35,20 +37,6 @@ Niche = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50),
 ]
 Rate = Annotated[float, Field(ge=0, le=1, description="a fraction: 0.034 is 3.4%")]
-
-TIER_FLOORS: tuple[tuple[AudienceSize, int], ...] = (
-    (AudienceSize.MEGA, 1_000_000),
-    (AudienceSize.MACRO, 100_000),
-    (AudienceSize.MID_TIER, 10_000),
-    (AudienceSize.MICRO, 1_000),
-)
-
-
-def tier_for(followers: int | None) -> AudienceSize | None:
-    """micro 1k-10k, mid-tier 10k-100k, macro 100k-1M, mega 1M+; below 1k: no tier."""
-    if followers is None:
-        return None
-    return next((tier for tier, floor in TIER_FLOORS if followers >= floor), None)
 
 
 class CreatorStatus(StrEnum):

@@ -30,6 +30,7 @@ from shared.orgs.settings import OrgSettings
 from shared.pagination import Page
 from shared.paid.creator_campaigns import CreatorPaidCampaigns
 from shared.paid.kpi_table import KpiTable
+from shared.posts.history import PostHistory
 from shared.posts.models import CampaignPostList, PostDecision, PostMatch
 from shared.scraping.models import ScrapeJob, ScrapeJobList
 
@@ -78,6 +79,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Page[CreatorView],
     Allocation,
     AllocationList,
+    PostHistory,
     AllocationMetrics,
     CampaignMetrics,
     CampaignPostList,

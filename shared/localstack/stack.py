@@ -158,7 +158,7 @@ def _start_local_apify(logs: Path, pids: dict[str, int]) -> str:
     """The local Apify API v2 stand-in, replaying labelled sample datasets."""
     port = free_port()
     log = logs / "apify.log"
-    command = [sys.executable, "-m", "shared.localstack.apify_server", "--port", str(port)]
+    command = [sys.executable, "-m", "shared.localstack.apify", "--port", str(port)]
     pids["apify"] = start_process(command, log)
     url = f"http://127.0.0.1:{port}"
     wait_until_ready(f"{url}/_control/runs", pids["apify"], READY_TIMEOUT_SECONDS, log)

@@ -5,8 +5,10 @@ paid media, from per-platform rates the organization sets.
 
 Rates are money, so they are integers of minor units with a currency code; the result is exact
 arithmetic rounded once, half up, to whole minor units (a campaign's total is rounded once, not
-post by post). Nothing is estimated: unknown views or engagements, or a platform without rates,
-give no value and a reason.
+post by post). Nothing is estimated: a post with unknown views or engagements, or on a platform
+without rates, has no value and a reason. A campaign's EMV is the sum over the posts that can be
+valued, and the result lists every post left out and why; it is null only when no post can be
+valued (or when the posts' rates use more than one currency, which cannot be added).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from shared.errors import ValidationFailed
-from shared.metrics.scoring import currency_minor_units
+from shared.metrics.definitions import currency_minor_units
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _RATE_FIELDS = ("currency", "cpm_views_minor", "value_per_engagement_minor")
@@ -69,6 +71,15 @@ class PostCounts:
 
 
 @dataclass(frozen=True)
+class ExcludedPost:
+    """A post an EMV leaves out, and why it cannot be valued."""
+
+    platform: str
+    post_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class EmvResult:
     """An EMV in minor units of `currency`, or None with the reason it is unknown."""
 
@@ -77,6 +88,9 @@ class EmvResult:
     reason: str | None = None
     note: str | None = None
     """Set when the value counts views only (no value per engagement is set)."""
+    posts_valued: int = 0
+    excluded: tuple[ExcludedPost, ...] = ()
+    """The posts the value leaves out (unknown counts, no rates), each with its reason."""
 
 
 def emv_rates_for(org_settings: Mapping[str, Any], platform: str) -> EmvRates | None:
@@ -139,27 +153,42 @@ def post_emv(post: PostCounts, rates: EmvRates | None) -> EmvResult:
 
 
 def campaign_emv(posts: Iterable[PostCounts], org_settings: Mapping[str, Any]) -> EmvResult:
-    """EMV of a campaign's posts, each under its platform's rates; unknown if any post is."""
+    """EMV of a campaign's posts, each under its platform's rates, over the posts that can be
+    valued; the others are listed in `excluded`. None only when no post can be valued."""
     total = Fraction(0)
     currencies: set[str] = set()
     used: list[EmvRates] = []
-    counted = 0
+    excluded: list[ExcludedPost] = []
+    seen = 0
     for post in posts:
+        seen += 1
         rates = emv_rates_for(org_settings, post.platform)
         value, reason = _exact_value(post, rates)
         if value is None or rates is None:
-            return EmvResult(None, None, reason)
+            excluded.append(ExcludedPost(post.platform, post.post_id, reason or "unknown"))
+            continue
         total += value
         currencies.add(rates.currency)
         used.append(rates)
-        counted += 1
-    if counted == 0:
+    left_out = tuple(excluded)
+    if seen == 0:
         return EmvResult(None, None, "no campaign posts")
+    if not used:
+        return EmvResult(None, None, "no campaign post can be valued", excluded=left_out)
     if len(currencies) > 1:
         return EmvResult(
-            None, None, f"EMV rates use more than one currency: {', '.join(sorted(currencies))}"
+            None,
+            None,
+            f"EMV rates use more than one currency: {', '.join(sorted(currencies))}",
+            excluded=left_out,
         )
-    return EmvResult(_round_half_up(total), currencies.pop(), note=_views_only(used))
+    return EmvResult(
+        _round_half_up(total),
+        currencies.pop(),
+        note=_views_only(used),
+        posts_valued=len(used),
+        excluded=left_out,
+    )
 
 
 def _exact_value(post: PostCounts, rates: EmvRates | None) -> tuple[Fraction | None, str | None]:

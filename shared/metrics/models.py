@@ -1,5 +1,6 @@
 """Campaign and allocation metrics as the API returns them: every figure that cannot be known
-is null, and `unknown` says why."""
+is null, and `unknown` says why. Ratings are computed from the very row returned beside them
+(shared/metrics/service.py), so a reply's figures and its ratings always agree."""
 
 from __future__ import annotations
 
@@ -11,23 +12,52 @@ from shared.metrics.scoring import Rating
 from shared.posts.models import CampaignPost
 
 
+class EmvExcludedPost(BaseModel):
+    platform: str
+    post_id: str | None
+    reason: str
+
+
 class Figures(BaseModel):
     posts_count: int = 0
     reach: int | None = None
     views: int | None = None
+    views_posts_reported: int = Field(
+        default=0, description="campaign posts that report views: the posts CPM counts"
+    )
     likes: int | None = None
     comments: int | None = None
     shares: int | None = None
-    engagement: int | None = Field(default=None, description="likes + comments + shares")
+    engagement: int | None = Field(
+        default=None,
+        description="engagements: likes + comments + shares over the parts posts report (CPE)",
+    )
     engagement_complete: bool = False
-    avg_engagement_rate: float | None = None
+    avg_engagement_rate: float | None = Field(
+        default=None,
+        description="mean over campaign posts of (likes + comments) / followers, where known",
+    )
+    engagement_rate_posts: int = 0
+    undisclosed_posts: int = Field(
+        default=0, description="campaign posts checked and found without an ad disclosure"
+    )
+    disclosure_unchecked_posts: int = Field(
+        default=0, description="campaign posts whose disclosure is not checked yet (unknown)"
+    )
     spend_minor: int | None = None
     cost_per_engagement_minor: float | None = None
     cpm_minor: float | None = None
+    cpm_note: str | None = Field(
+        default=None, description="set when some campaign posts do not report views"
+    )
     currency: str | None = None
     emv_minor: int | None = None
     emv_currency: str | None = None
     emv_note: str | None = None
+    emv_posts_valued: int = 0
+    emv_excluded: list[EmvExcludedPost] = Field(
+        default_factory=list, description="campaign posts the EMV leaves out, and why"
+    )
     computed_at: datetime | None = None
     unknown: dict[str, str] = Field(
         default_factory=dict, description="why each null figure is null"
@@ -51,7 +81,7 @@ class AllocationMetrics(Figures):
     creator_id: str
     platform: str
     status: str
-    score: Score | None
+    score: Score
     posts: list[CampaignPost]
 
 

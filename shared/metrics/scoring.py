@@ -1,4 +1,4 @@
-"""Scoring campaign results: CPE ratings, creator size tiers, engagement against the tier median.
+"""Scoring campaign results: CPE ratings and engagement against the tier median.
 
 Pure functions over plain data. Money arrives in minor units (cents) with the currency's ISO 4217
 exponent beside it; CPE thresholds are written in major units (0.50 = fifty cents per
@@ -7,8 +7,9 @@ exactly (decimals, not binary floats), which puts a CPE of exactly a threshold o
 side: Strong below `strong_below`, Average from `strong_below` to `underperforming_above`
 inclusive, Underperforming above it.
 
-The warehouse views (bigquery_sql/views/*_performance.sql) apply the DEFAULT thresholds and the
-same tier bounds; the per-org, per-platform overrides read by `thresholds_for` exist only here.
+The default thresholds, the creator tiers and the currency exponents are definitions shared with
+the warehouse (shared/metrics/definitions.py); the analysts' views read the same ones from the
+reference tables. Per-org, per-platform overrides (`thresholds_for`) exist only here.
 """
 
 from __future__ import annotations
@@ -18,23 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
-from importlib import resources
-from typing import Any, Literal
-
-import yaml
+from typing import Any
 
 from shared.errors import ValidationFailed
-
-Tier = Literal["micro", "mid-tier", "macro", "mega"]
-
-TIER_FLOORS: tuple[tuple[int, Tier], ...] = (
-    (1_000_000, "mega"),
-    (100_000, "macro"),
-    (10_000, "mid-tier"),
-    (1_000, "micro"),
-)
-"""Lower bound (included) of each tier, largest first; below 1,000 followers there is no tier."""
+from shared.metrics.definitions import CPE_STRONG_BELOW, CPE_UNDERPERFORMING_ABOVE
 
 
 class Rating(StrEnum):
@@ -47,8 +35,8 @@ class Rating(StrEnum):
 class CpeThresholds:
     """Cost per engagement bounds, in major units of the allocation's currency."""
 
-    strong_below: float = 0.50
-    underperforming_above: float = 2.00
+    strong_below: float = CPE_STRONG_BELOW
+    underperforming_above: float = CPE_UNDERPERFORMING_ABOVE
 
 
 DEFAULT_THRESHOLDS = CpeThresholds()
@@ -131,16 +119,6 @@ def _override(base: CpeThresholds, entry: object, where: str) -> CpeThresholds:
     return replace(base, **values)
 
 
-def tier_for(followers: int | None) -> Tier | None:
-    """micro 1k-10k, mid-tier 10k-100k, macro 100k-1M, mega 1M+; None below 1k or unknown."""
-    if followers is None:
-        return None
-    for floor, tier in TIER_FLOORS:
-        if followers >= floor:
-            return tier
-    return None
-
-
 def engagement_vs_tier_median(rate: float | None, tier_rates: Sequence[float]) -> float | None:
     """`rate` divided by the median of `tier_rates` (1.0 = at the median).
 
@@ -154,19 +132,3 @@ def engagement_vs_tier_median(rate: float | None, tier_rates: Sequence[float]) -
     if median == 0:
         return None
     return rate / median
-
-
-@cache
-def _iso4217_minor_units() -> dict[str, int]:
-    text = resources.files("shared.metrics").joinpath("iso4217_minor_units.yaml").read_text("utf-8")
-    table: dict[str, int] = yaml.safe_load(text)["minor_units"]
-    return table
-
-
-def currency_minor_units(currency: str) -> int | None:
-    """The ISO 4217 exponent of a currency (USD 2, JPY 0, KWD 3); None for an unknown code.
-
-    pycountry, which the project already uses for currency codes, does not carry minor units,
-    so they are kept as data in iso4217_minor_units.yaml, with its source and date.
-    """
-    return _iso4217_minor_units().get(currency.upper())

@@ -1,14 +1,16 @@
-"""Rolling campaign metrics up in the warehouse, scoring them, and serving them.
+"""Rolling campaign metrics up in the warehouse and serving them with their ratings.
 
-After each rollup every allocation is scored: its CPE rating under the organization's
-thresholds for its platform, and its creator's verified engagement rate against the median
-of verified creators of the same tier and platform in the organization. Scores are stored
-with the rollup time, so the API shows what the last rollup concluded.
+A rollup is one set-based script (bigquery_sql/rollups/metrics.sql) for any number of campaigns
+of an organization: a detection's campaigns, or every stale campaign of a scheduled pass. Ratings
+are not stored: every reply rates the very row it returns (scoring is pure and cheap), so a
+known cost per engagement is never shown beside a rating that "has not been computed yet", and
+a changed threshold applies at once. The creator-against-tier comparison reads the creator's
+current verified rate and its peers' at the same moment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,14 +19,26 @@ from shared.allocations.service import AllocationService
 from shared.auth import Principal
 from shared.campaigns.models import Platform
 from shared.campaigns.service import CampaignService
-from shared.creators.models import tier_for
 from shared.creators.service import CreatorService, profile_index_collection
 from shared.errors import NotFound
 from shared.events import DomainEvent
 from shared.metrics import ROLLUP_SQL
+from shared.metrics.definitions import CREATOR_TIERS, tier_for
 from shared.metrics.emv import PostCounts, campaign_emv
-from shared.metrics.models import AllocationMetrics, CampaignMetrics, Figures, Score
-from shared.metrics.scoring import assess_allocation, engagement_vs_tier_median, thresholds_for
+from shared.metrics.formulas import engagements
+from shared.metrics.models import (
+    AllocationMetrics,
+    CampaignMetrics,
+    EmvExcludedPost,
+    Figures,
+    Score,
+)
+from shared.metrics.scoring import (
+    Rating,
+    assess_allocation,
+    engagement_vs_tier_median,
+    thresholds_for,
+)
 from shared.orgs.settings import SettingsService
 from shared.ports import DocumentStore, Warehouse
 from shared.posts.models import CampaignPost
@@ -37,15 +51,16 @@ _WHY = {
     "comments": "no campaign post reported comments",
     "shares": "no campaign post reported shares",
     "engagement": "no campaign post reported likes, comments or shares",
-    "avg_engagement_rate": "no campaign post with known engagement and follower count",
+    "avg_engagement_rate": "no campaign post with known likes, comments and follower count",
     "spend_minor": "no accepted allocation yet: no fee is agreed",
     "cost_per_engagement_minor": "needs both an agreed fee and known, non-zero engagement",
     "cpm_minor": "needs both an agreed fee and known, non-zero views",
 }
+_NO_ROW = "no metrics yet: no campaign post has been collected and rolled up"
+_CONSISTENT_READS = 3
+"""Reads of a campaign's rows before giving up on catching them all from one rollup."""
 
-
-def scores_path(org_id: str, campaign_id: str) -> str:
-    return f"orgs/{org_id}/campaign_scores/{campaign_id}"
+PeerRates = dict[tuple[str, str], list[float]]
 
 
 class MetricsService:
@@ -69,40 +84,34 @@ class MetricsService:
         self._settings = settings
 
     def on_metrics_stale(self, event: DomainEvent) -> None:
-        for campaign_id in event.data["campaign_ids"]:
-            self.rollup(event.org_id, campaign_id)
+        self.rollup(event.org_id, list(event.data["campaign_ids"]))
 
-    def rollup(self, org_id: str, campaign_id: str) -> None:
-        """Recompute the campaign's metrics from current state, then score them (idempotent)."""
-        book = self._allocations.book(org_id, campaign_id)
-        self._sync_allocations(org_id, book.allocations)
-        params = {"org_id": org_id, "campaign_id": campaign_id, "computed_at": datetime.now(UTC)}
-        for sql in ROLLUP_SQL:
-            self._warehouse.run(sql, params)
-        rows = self._rows("queries/allocation_metrics.sql", org_id, campaign_id)
-        settings = self._settings.raw(org_id)
-        scores = {
-            a.allocation_id: self._score(org_id, a, rows.get(a.allocation_id), settings)
-            for a in book.allocations
-        }
-        self._store.set(
-            scores_path(org_id, campaign_id),
-            {
-                "scored_at": params["computed_at"],
-                "allocations": {k: v.model_dump(mode="json") for k, v in scores.items()},
-            },
+    def rollup(self, org_id: str, campaign_ids: Sequence[str]) -> None:
+        """Recompute the campaigns' metrics from current state, in one script (idempotent)."""
+        wanted = sorted(set(campaign_ids))
+        if not wanted:
+            return
+        for campaign_id in wanted:
+            self._sync_allocations(org_id, self._allocations.book(org_id, campaign_id).allocations)
+        self._warehouse.run(
+            ROLLUP_SQL,
+            {"org_id": org_id, "campaign_ids": wanted, "computed_at": datetime.now(UTC)},
         )
 
     def campaign(self, principal: Principal, campaign_id: str) -> CampaignMetrics:
         campaign = self._campaigns.get(principal, campaign_id)
         org_id = principal.org_id
-        totals = self._rows("queries/campaign_metrics.sql", org_id, campaign_id).get(campaign_id)
+        totals, rows = self._consistent_rows(org_id, campaign_id)
+        settings = self._settings.raw(org_id)
+        peers: PeerRates = {}
         allocations = [
-            self.allocation(principal, campaign_id, a.allocation_id)
-            for a in self._allocations.book(org_id, campaign_id).allocations
+            self._allocation(
+                principal, allocation, rows.get(allocation.allocation_id), settings, peers
+            )
+            for allocation in self._allocations.book(org_id, campaign_id).allocations
         ]
         posts = [post for allocation in allocations for post in allocation.posts]
-        figures = _figures(totals, posts, self._settings.raw(org_id), campaign.currency)
+        figures = _figures(totals, posts, settings, campaign.currency)
         return CampaignMetrics(
             **figures.model_dump(), campaign_id=campaign_id, allocations=allocations
         )
@@ -111,22 +120,53 @@ class MetricsService:
         self, principal: Principal, campaign_id: str, allocation_id: str
     ) -> AllocationMetrics:
         allocation = self._allocations.get(principal, campaign_id, allocation_id)
+        rows = self._rows("queries/allocation_metrics.sql", principal.org_id, campaign_id)
+        settings = self._settings.raw(principal.org_id)
+        return self._allocation(principal, allocation, rows.get(allocation_id), settings, {})
+
+    def _allocation(
+        self,
+        principal: Principal,
+        allocation: Allocation,
+        row: Mapping[str, Any] | None,
+        settings: Mapping[str, Any],
+        peers: PeerRates,
+    ) -> AllocationMetrics:
         org_id = principal.org_id
-        row = self._rows("queries/allocation_metrics.sql", org_id, campaign_id).get(allocation_id)
-        posts = self._posts.campaign_posts(principal, campaign_id, allocation_id)
-        stored = (self._store.get(scores_path(org_id, campaign_id)) or {}).get("allocations", {})
-        score = Score.model_validate(stored[allocation_id]) if allocation_id in stored else None
-        figures = _figures(row, posts, self._settings.raw(org_id), allocation.currency)
+        posts = self._posts.campaign_posts(
+            principal, allocation.campaign_id, allocation.allocation_id
+        )
+        figures = _figures(row, posts, settings, allocation.currency)
         return AllocationMetrics(
             **figures.model_dump(),
-            campaign_id=campaign_id,
-            allocation_id=allocation_id,
+            campaign_id=allocation.campaign_id,
+            allocation_id=allocation.allocation_id,
             creator_id=allocation.creator_id,
             platform=allocation.platform.value,
             status=allocation.status.value,
-            score=score,
+            score=self._score(org_id, allocation, row, settings, peers),
             posts=posts,
         )
+
+    def _consistent_rows(
+        self, org_id: str, campaign_id: str
+    ) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+        """The campaign row and its allocation rows, all written by the same rollup.
+
+        A rollup commits both tables together; a reply that reads between two rollups would
+        otherwise pair totals of one with allocations of the other, so it reads again.
+        """
+        for _ in range(_CONSISTENT_READS):
+            totals = self._rows("queries/campaign_metrics.sql", org_id, campaign_id).get(
+                campaign_id
+            )
+            rows = self._rows("queries/allocation_metrics.sql", org_id, campaign_id)
+            stamps = {row.get("computed_at") for row in rows.values()}
+            if totals is not None:
+                stamps.add(totals.get("computed_at"))
+            if len(stamps) <= 1:
+                break
+        return totals, rows
 
     def _rows(self, sql: str, org_id: str, campaign_id: str) -> dict[str, dict[str, Any]]:
         rows = self._warehouse.run(sql, {"org_id": org_id, "campaign_id": campaign_id})
@@ -158,15 +198,21 @@ class MetricsService:
         allocation: Allocation,
         row: Mapping[str, Any] | None,
         settings: Mapping[str, Any],
+        peers: PeerRates,
     ) -> Score:
+        """Rate the row being returned, under the thresholds the org uses now."""
         thresholds = thresholds_for(settings, allocation.platform.value)
-        cpe = row.get("cost_per_engagement_minor") if row else None
-        minor_units = row.get("currency_minor_units") if row else None
-        assessed = assess_allocation(cpe, minor_units, thresholds)
-        rate, tier, comparison, tier_reason = self._versus_tier(org_id, allocation)
+        rating: Rating | None = None
+        reason: str | None = _NO_ROW
+        if row is not None:
+            assessed = assess_allocation(
+                row.get("cost_per_engagement_minor"), row.get("currency_minor_units"), thresholds
+            )
+            rating, reason = assessed.rating, assessed.reason
+        rate, tier, comparison, tier_reason = self._versus_tier(org_id, allocation, peers)
         return Score(
-            rating=assessed.rating,
-            rating_reason=assessed.reason,
+            rating=rating,
+            rating_reason=reason,
             strong_below=thresholds.strong_below,
             underperforming_above=thresholds.underperforming_above,
             creator_engagement_rate=rate,
@@ -176,7 +222,7 @@ class MetricsService:
         )
 
     def _versus_tier(
-        self, org_id: str, allocation: Allocation
+        self, org_id: str, allocation: Allocation, peers: PeerRates
     ) -> tuple[float | None, str | None, float | None, str | None]:
         try:
             creator = self._creators.load(org_id, allocation.creator_id)
@@ -187,19 +233,25 @@ class MetricsService:
             return None, None, None, "no verified engagement rate yet (not scraped)"
         tier = tier_for(profile.verified_followers)
         if tier is None:
-            return profile.verified_engagement_rate, None, None, "below the smallest tier (1k)"
-        peers = self._store.query(
-            profile_index_collection(org_id),
-            where=[
-                ("platform", "==", allocation.platform.value),
-                ("tier", "==", tier.value),
-                ("verified", "==", True),
-            ],
-        )
-        rates = [
-            p.data["engagement_rate"] for p in peers if p.data.get("engagement_rate") is not None
-        ]
-        comparison = engagement_vs_tier_median(profile.verified_engagement_rate, rates)
+            smallest = CREATOR_TIERS[0]
+            why = f"below the smallest tier ({smallest.tier.value}, {smallest.min_followers:,})"
+            return profile.verified_engagement_rate, None, None, why
+        key = (allocation.platform.value, tier.value)
+        if key not in peers:
+            found = self._store.query(
+                profile_index_collection(org_id),
+                where=[
+                    ("platform", "==", key[0]),
+                    ("tier", "==", key[1]),
+                    ("verified", "==", True),
+                ],
+            )
+            peers[key] = [
+                p.data["engagement_rate"]
+                for p in found
+                if p.data.get("engagement_rate") is not None
+            ]
+        comparison = engagement_vs_tier_median(profile.verified_engagement_rate, peers[key])
         reason = None if comparison is not None else "the tier has no verified rates to compare"
         return profile.verified_engagement_rate, tier.value, comparison, reason
 
@@ -211,15 +263,19 @@ def _figures(
     currency: str,
 ) -> Figures:
     if row is None:
-        reason = "no metrics yet: no campaign post has been collected and rolled up"
-        return Figures(currency=currency, unknown=dict.fromkeys(_WHY, reason))
-    values = {name: row.get(name) for name in Figures.model_fields if name in row}
+        return Figures(currency=currency, unknown=dict.fromkeys(_WHY, _NO_ROW))
+    fields = Figures.model_fields
+    values = {
+        name: row[name]
+        for name in fields
+        if name in row and (row[name] is not None or fields[name].default is None)
+    }
     emv = campaign_emv(
         (
             PostCounts(
                 platform=p.platform,
                 views=p.views,
-                engagements=_engagements(p),
+                engagements=engagements(p.likes, p.comments, p.shares),
                 post_id=p.platform_post_id,
             )
             for p in posts
@@ -232,14 +288,25 @@ def _figures(
         unknown["emv_minor"] = emv.reason or "unknown"
     return Figures(
         **{**values, "currency": row.get("currency") or currency},
+        cpm_note=_cpm_note(values),
         emv_minor=emv.value_minor,
         emv_currency=emv.currency,
         emv_note=emv.note,
+        emv_posts_valued=emv.posts_valued,
+        emv_excluded=[
+            EmvExcludedPost(platform=e.platform, post_id=e.post_id, reason=e.reason)
+            for e in emv.excluded
+        ],
         unknown=unknown,
     )
 
 
-def _engagements(post: CampaignPost) -> int | None:
-    parts = [post.likes, post.comments, post.shares]
-    known = [part for part in parts if part is not None]
-    return sum(known) if known else None
+def _cpm_note(values: Mapping[str, Any]) -> str | None:
+    """Say so when CPM divides spend by the views of only some of the campaign posts."""
+    posts, reported = values.get("posts_count") or 0, values.get("views_posts_reported") or 0
+    if values.get("cpm_minor") is None or reported >= posts:
+        return None
+    return (
+        f"CPM counts the views of the {reported} of {posts} campaign posts that report views; "
+        f"the other {posts - reported} add no views"
+    )

@@ -1,4 +1,5 @@
-"""Organization settings: the Apify spend cap, CPE rating thresholds and EMV rates.
+"""Organization settings: the Apify spend cap, CPE rating thresholds, EMV rates and how long
+campaign posts are re-measured.
 
 Money is integers of minor units (the cap is in micro-dollars, as Apify bills in USD).
 """
@@ -14,6 +15,7 @@ from shared.auth import Permission, Principal
 from shared.campaigns.models import Platform
 from shared.model_base import ApiModel
 from shared.ports import DocumentStore
+from shared.scraping.planning import DEFAULT_REFRESH_DAYS
 
 Scope = Literal["default"] | Platform
 Threshold = Annotated[float, Field(ge=0)]
@@ -44,6 +46,13 @@ class OrgSettings(ApiModel):
     )
     cpe_thresholds: dict[Scope, CpeThresholdSettings] = Field(default_factory=dict)
     emv_rates: dict[Scope, EmvRateSettings] = Field(default_factory=dict)
+    post_refresh_days: int = Field(
+        default=DEFAULT_REFRESH_DAYS,
+        ge=1,
+        le=90,
+        description="days after posting that a campaign post is re-measured every 12 hours "
+        "(and always until 7 days past the campaign's end date)",
+    )
 
 
 def settings_path(org_id: str) -> str:

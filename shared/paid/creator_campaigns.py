@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from shared.auth import Principal
 from shared.creators.service import CreatorService
-from shared.metrics.scoring import assess_allocation, currency_minor_units, thresholds_for
+from shared.metrics.definitions import currency_minor_units
+from shared.metrics.scoring import assess_allocation, thresholds_for
 from shared.model_base import QueryModel
 from shared.orgs.settings import SettingsService
 from shared.ports import DocumentStore, Warehouse

@@ -37,7 +37,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from shared.metrics.scoring import currency_minor_units
+from shared.metrics.definitions import currency_minor_units
 from shared.paid import AD_INSIGHTS_COLUMNS, MICROS_PER_UNIT
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

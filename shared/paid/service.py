@@ -16,7 +16,7 @@ from shared.auth import Principal
 from shared.campaigns.models import Campaign, Goal
 from shared.campaigns.service import CampaignService
 from shared.errors import ValidationFailed
-from shared.metrics.scoring import currency_minor_units
+from shared.metrics.definitions import currency_minor_units
 from shared.paid import AD_DAILY_SERIES_SQL
 from shared.paid.budget import Allocation, ChannelHistory, recommend_allocation
 from shared.paid.forecast import FlightForecast, forecast_flight

@@ -17,6 +17,12 @@ class Decision(StrEnum):
 
 
 class PostMatch(BaseModel):
+    """What detection concluded for one (post, campaign), and what a person decided.
+
+    Membership (``is_campaign_content``) and compliance (``disclosed``) are separate: a
+    campaign post that is not disclosed is one the agency must chase.
+    """
+
     model_config = ConfigDict(extra="ignore")
 
     post_key: str
@@ -31,6 +37,19 @@ class PostMatch(BaseModel):
     decision: Decision
     decided_by: str | None = None
     is_campaign_content: bool
+    disclosed: bool | None = Field(
+        default=None,
+        description="disclosed as paid content (a disclosure marker or the platform's "
+        "paid-partnership label); null when the match predates disclosure checks",
+    )
+    disclosure_markers: list[str] = Field(
+        default_factory=list,
+        description="the disclosure markers found, and 'platform paid-partnership label'",
+    )
+    weak_disclosure_markers: list[str] = Field(
+        default_factory=list,
+        description="ambiguous markers found (#pr, #collab, ...) that do not disclose",
+    )
     updated_at: datetime
 
 

@@ -1,33 +1,43 @@
-"""Deciding which ingested posts are campaign content, and letting people overrule it.
+"""Deciding which posts are campaign content and whether they are disclosed, and letting
+people overrule the first.
 
-Detection runs on every ingest; a person's confirm or reject always wins and is never undone
-by a later detection (which still refreshes the confidence and reasons shown beside it).
+Detection runs on every ingest, and again over a campaign's creators' stored posts when what
+decides membership changes: the campaign's tracking rules, dates or time zone, or a newly
+accepted allocation (whose earlier posts were ingested before anyone checked them against this
+campaign). A person's confirm or reject always wins and is never undone by a later detection
+(which still refreshes the confidence, reasons and disclosure shown beside it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+import logging
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.allocations.models import Allocation, AllocationStatus
-from shared.allocations.service import METRICS_STALE, AllocationService
+from shared.allocations.service import ALLOCATION_ACCEPTED, METRICS_STALE, AllocationService
 from shared.auth import Permission, Principal
 from shared.campaigns.models import Campaign, CampaignStatus
-from shared.campaigns.service import CampaignService, campaigns_collection
+from shared.campaigns.service import CAMPAIGN_UPDATED, CampaignService, campaigns_collection
 from shared.detection.detector import detect
 from shared.detection.models import CampaignRule, PostText
+from shared.detection.text import creator_key
 from shared.errors import NotFound
 from shared.events import SYSTEM_ACTOR, Actor, DomainEvent
-from shared.ports import DocumentStore, EventBus, Warehouse
+from shared.ports import DocumentStore, EventBus, FilterOp, Warehouse
 from shared.posts.models import CampaignPost, Decision, PostMatch
-from shared.scraping.ingest import posts_collection
+from shared.scraping.ingest import POSTS_INGESTED, posts_collection
+
+logger = logging.getLogger(__name__)
 
 WATCHED_STATES = [
     CampaignStatus.ACTIVE.value,
     CampaignStatus.PAUSED.value,
     CampaignStatus.COMPLETED.value,
 ]
+# Campaign fields whose change can change which posts are campaign content.
+DETECTION_FIELDS = frozenset({"tracking_config", "start_date", "end_date", "timezone"})
 
 
 def matches_collection(org_id: str) -> str:
@@ -49,6 +59,7 @@ def campaign_rule(campaign: Campaign, accepted: Iterable[Allocation]) -> Campaig
         min_match_confidence=tracking.min_match_confidence,
         start_date=campaign.start_date,
         end_date=campaign.end_date,
+        timezone=campaign.timezone,
         creator_keys=frozenset((a.platform.value, a.username) for a in accepted),
     )
 
@@ -82,6 +93,20 @@ class PostMatching:
         self._campaigns = campaigns
         self._allocations = allocations
 
+    def on_event(self, event: DomainEvent) -> None:
+        """The detection handler: every event it subscribes to, by type. Each run recomputes
+        from the current state and keys its follow-up event on the trigger's id, so a
+        redelivered message leaves the same matches and publishes the same event again."""
+        if event.type == POSTS_INGESTED:
+            self.on_posts_ingested(event)
+        elif event.type == CAMPAIGN_UPDATED:
+            if DETECTION_FIELDS & set(event.data.get("changed") or ()):
+                self.redetect(event)
+        elif event.type == ALLOCATION_ACCEPTED:
+            self.redetect(event, allocation_id=str(event.data["allocation_id"]))
+        else:
+            logger.warning("event %s: detection does not handle %s", event.event_id, event.type)
+
     def on_posts_ingested(self, event: DomainEvent) -> None:
         org_id = event.org_id
         paths = [f"{posts_collection(org_id)}/{key}" for key in event.data["post_keys"]]
@@ -90,22 +115,87 @@ class PostMatching:
         rules, accepted = self._rules_for(org_id, authors)
         if not posts or not rules:
             return
+        matches = self._matches(org_id, posts, rules, accepted)
+        self._save(org_id, matches)
+        self._metrics_stale(event, sorted({m.campaign_id for m in matches}), "detected")
+
+    def redetect(self, event: DomainEvent, allocation_id: str | None = None) -> None:
+        """Check a campaign's accepted creators' stored posts (or one allocation's) against
+        it again: those inside its window, and those already matched to it (a narrowed window
+        or a changed rule may now exclude them)."""
+        org_id, campaign_id = event.org_id, event.subject_id
+        campaign = self._campaigns.load(org_id, campaign_id)
+        if campaign.status.value not in WATCHED_STATES:
+            return
+        book = self._allocations.book(org_id, campaign_id)
+        accepted = [a for a in book.allocations if a.status is AllocationStatus.ACCEPTED]
+        targets = [a for a in accepted if allocation_id in (None, a.allocation_id)]
+        if not targets:
+            return
+        rule = campaign_rule(campaign, accepted)
+        posts = self._posts_to_recheck(org_id, rule, targets)
+        by_key = {(campaign_id, a.platform.value, a.username): a for a in targets}
+        matches = self._matches(org_id, posts, [rule], by_key)
+        self._save(org_id, matches)
+        self._metrics_stale(event, [campaign_id], "redetected")
+
+    def _posts_to_recheck(
+        self, org_id: str, rule: CampaignRule, targets: Sequence[Allocation]
+    ) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for allocation in targets:
+            where: list[tuple[str, FilterOp, Any]] = [
+                ("creator_id", "==", allocation.creator_id),
+                ("platform", "==", allocation.platform.value),
+            ]
+            for document in self._store.query(posts_collection(org_id), where=where):
+                if rule.posted_inside(document.data.get("posted_at")) is not False:
+                    found[document.data["post_key"]] = document.data
+        matched = self._store.query(
+            matches_collection(org_id), where=[("campaign_id", "==", rule.campaign_id)]
+        )
+        allocation_ids = {a.allocation_id for a in targets}
+        missing = [
+            f"{posts_collection(org_id)}/{m.data['post_key']}"
+            for m in matched
+            if m.data.get("allocation_id") in allocation_ids and m.data["post_key"] not in found
+        ]
+        found.update({post["post_key"]: post for post in self._store.get_many(missing).values()})
+        return list(found.values())
+
+    def _matches(
+        self,
+        org_id: str,
+        posts: Sequence[dict[str, Any]],
+        rules: Sequence[CampaignRule],
+        accepted: Mapping[tuple[str, str, str], Allocation],
+    ) -> list[PostMatch]:
+        """Detection's rows for these posts, merged with what people already decided."""
+        if not posts or not rules:
+            return []
         frame = detect([post_text(p) for p in posts], rules)
         by_key = {p["post_key"]: p for p in posts}
+        # detection matched authors folded (case, accents, a leading @); so does this lookup
+        allocations = {(c, *creator_key(p, u)): a for (c, p, u), a in accepted.items()}
+        keys = zip(frame["campaign_id"].tolist(), frame["post_key"].tolist(), strict=True)
+        paths = [_match_path(org_id, campaign_id, key) for campaign_id, key in keys]
+        existing = self._store.get_many(paths)
         now = datetime.now(UTC)
         matches = []
-        for row in frame.to_dict("records"):
+        for path, row in zip(paths, frame.to_dict("records"), strict=True):
             post = by_key[str(row["post_key"])]
-            allocation = accepted[(str(row["campaign_id"]), post["platform"], post["username"])]
-            matches.append(self._merged_match(org_id, post, allocation, row, now))
-        self._save(org_id, matches)
-        campaign_ids = sorted({m.campaign_id for m in matches})
+            author = creator_key(post["platform"], post["username"])
+            allocation = allocations[(str(row["campaign_id"]), *author)]
+            matches.append(_merged_match(post, allocation, row, existing.get(path), now))
+        return matches
+
+    def _metrics_stale(self, cause: DomainEvent, campaign_ids: list[str], suffix: str) -> None:
         self._bus.publish(
             DomainEvent(
-                event_id=f"{event.event_id}:detected",
+                event_id=f"{cause.event_id}:{suffix}",
                 type=METRICS_STALE,
-                org_id=org_id,
-                subject_id=event.subject_id,
+                org_id=cause.org_id,
+                subject_id=cause.subject_id,
                 actor=SYSTEM_ACTOR,
                 data={"campaign_ids": campaign_ids},
             )
@@ -179,35 +269,6 @@ class PostMatching:
                     ] = allocation
         return rules, accepted_by_key
 
-    def _merged_match(
-        self,
-        org_id: str,
-        post: dict[str, Any],
-        allocation: Allocation,
-        row: Mapping[Hashable, Any],
-        now: datetime,
-    ) -> PostMatch:
-        existing = self._store.get(_match_path(org_id, str(row["campaign_id"]), post["post_key"]))
-        detected = bool(row["is_campaign_content"])
-        decision = Decision(existing["decision"]) if existing else Decision.AUTO
-        return PostMatch(
-            post_key=post["post_key"],
-            campaign_id=str(row["campaign_id"]),
-            allocation_id=allocation.allocation_id,
-            creator_id=allocation.creator_id,
-            platform=post["platform"],
-            platform_post_id=post["platform_post_id"],
-            confidence=float(row["confidence"]),
-            reasons=list(row["reasons"]),
-            detected_as_campaign_content=detected,
-            decision=decision,
-            decided_by=existing.get("decided_by") if existing else None,
-            is_campaign_content=detected
-            if decision is Decision.AUTO
-            else decision is Decision.CONFIRMED,
-            updated_at=now,
-        )
-
     def _save(self, org_id: str, matches: list[PostMatch]) -> None:
         if not matches:
             return
@@ -228,9 +289,43 @@ class PostMatching:
                 "confidence": m.confidence,
                 "decision": m.decision.value,
                 "is_campaign_content": m.is_campaign_content,
+                "disclosed": m.disclosed,
+                "disclosure_markers": m.disclosure_markers,
+                "weak_disclosure_markers": m.weak_disclosure_markers,
                 "updated_at": m.updated_at,
             }
             for m in matches
         ]
         keys = ["org_id", "campaign_id", "platform", "platform_post_id"]
         self._warehouse.merge_rows("post_matches", rows, keys, update_existing=True)
+
+
+def _merged_match(
+    post: dict[str, Any],
+    allocation: Allocation,
+    row: Mapping[Hashable, Any],
+    existing: Mapping[str, Any] | None,
+    now: datetime,
+) -> PostMatch:
+    detected = bool(row["is_campaign_content"])
+    decision = Decision(existing["decision"]) if existing else Decision.AUTO
+    return PostMatch(
+        post_key=post["post_key"],
+        campaign_id=str(row["campaign_id"]),
+        allocation_id=allocation.allocation_id,
+        creator_id=allocation.creator_id,
+        platform=post["platform"],
+        platform_post_id=post["platform_post_id"],
+        confidence=float(row["confidence"]),
+        reasons=list(row["reasons"]),
+        detected_as_campaign_content=detected,
+        decision=decision,
+        decided_by=existing.get("decided_by") if existing else None,
+        is_campaign_content=detected
+        if decision is Decision.AUTO
+        else decision is Decision.CONFIRMED,
+        disclosed=bool(row["disclosed"]),
+        disclosure_markers=list(row["disclosure_markers"]),
+        weak_disclosure_markers=list(row["weak_disclosure_markers"]),
+        updated_at=now,
+    )

@@ -1,11 +1,14 @@
 """The Apify actors ReachOps runs, per platform, with their documented inputs.
 
 One run carries many usernames of one platform (every actor here accepts a list), which is
-what keeps the number of runs, and their per-run overhead, low.
+what keeps the number of runs, and their per-run overhead, low. A post refresh re-measures
+known posts by their own URLs with the platform's posts actor: Instagram's `directUrls`,
+TikTok's `postURLs` and YouTube's `startUrls` all take post URLs as well as profiles.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -16,6 +19,10 @@ from shared.campaigns.models import Platform
 POSTS_PER_PROFILE = 30
 ENGAGEMENT_WINDOW_POSTS = 12
 MAX_USERNAMES_PER_RUN = 100
+# Post URLs per refresh run. Each URL is one item to the actors (one page to load), so a run of
+# 100 finishes in minutes, far inside the actors' default timeouts, and a failed run retries
+# little work; it is the same bound as for usernames, which none of the actors documents above.
+MAX_POST_URLS_PER_RUN = 100
 
 
 class ScrapeKind(StrEnum):
@@ -50,6 +57,15 @@ ACTORS: dict[tuple[Platform, ScrapeKind], ActorSpec] = {
     (Platform.YOUTUBE, ScrapeKind.PROFILES): ActorSpec(
         "streamers/youtube-scraper", Platform.YOUTUBE, ScrapeKind.PROFILES
     ),
+    (Platform.INSTAGRAM, ScrapeKind.POST_REFRESH): ActorSpec(
+        "apify/instagram-scraper", Platform.INSTAGRAM, ScrapeKind.POST_REFRESH
+    ),
+    (Platform.TIKTOK, ScrapeKind.POST_REFRESH): ActorSpec(
+        "clockworks/tiktok-scraper", Platform.TIKTOK, ScrapeKind.POST_REFRESH
+    ),
+    (Platform.YOUTUBE, ScrapeKind.POST_REFRESH): ActorSpec(
+        "streamers/youtube-scraper", Platform.YOUTUBE, ScrapeKind.POST_REFRESH
+    ),
 }
 
 SCRAPED_PLATFORMS = frozenset(platform for platform, _ in ACTORS)
@@ -59,13 +75,22 @@ def actor_for(platform: Platform, kind: ScrapeKind) -> ActorSpec:
     return ACTORS[(platform, kind)]
 
 
-def run_input(spec: ActorSpec, usernames: list[str], since: date | None) -> dict[str, Any]:
-    """The actor's documented input for these usernames (posts newer than `since`).
+def run_input(
+    spec: ActorSpec,
+    usernames: Sequence[str],
+    since: date | None,
+    post_urls: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The actor's documented input for these usernames (posts newer than `since`), or, for a
+    post refresh, for these post URLs.
 
     A profile scrape asks for the last ENGAGEMENT_WINDOW_POSTS posts too: the engagement rate
     is computed from them. The actors' own date filters are known to miss, so the ingest
-    filters by date again.
+    filters by date again. YouTube's actor limits videos, Shorts and streams separately, so a
+    run asks for each: a creator's campaign post may be any of them.
     """
+    if spec.kind is ScrapeKind.POST_REFRESH:
+        return _refresh_input(spec, post_urls)
     limit = ENGAGEMENT_WINDOW_POSTS if spec.kind is ScrapeKind.PROFILES else POSTS_PER_PROFILE
     since_text = since.isoformat() if since else None
     if spec.actor_id == "apify/instagram-scraper":
@@ -78,9 +103,9 @@ def run_input(spec: ActorSpec, usernames: list[str], since: date | None) -> dict
             body["onlyPostsNewerThan"] = since_text
         return body
     if spec.actor_id == "apify/instagram-profile-scraper":
-        return {"usernames": usernames}
+        return {"usernames": list(usernames)}
     if spec.actor_id == "clockworks/tiktok-scraper":
-        body = {"profiles": usernames, "resultsPerPage": limit}
+        body = {"profiles": list(usernames), "resultsPerPage": limit}
         if since_text and spec.kind is ScrapeKind.POSTS:
             body["oldestPostDateUnified"] = since_text
         return body
@@ -88,5 +113,26 @@ def run_input(spec: ActorSpec, usernames: list[str], since: date | None) -> dict
         return {
             "startUrls": [{"url": f"https://www.youtube.com/@{name}"} for name in usernames],
             "maxResults": limit,
+            "maxResultsShorts": limit,
+            "maxResultStreams": limit,
         }
     raise ValueError(f"no input builder for {spec.actor_id}")
+
+
+def _refresh_input(spec: ActorSpec, post_urls: Sequence[str]) -> dict[str, Any]:
+    """One item per URL: a limit of 1 per kind keeps a post URL from pulling in anything else."""
+    if not post_urls:
+        raise ValueError("a post refresh needs post URLs")
+    urls = list(post_urls)
+    if spec.actor_id == "apify/instagram-scraper":
+        return {"directUrls": urls, "resultsType": "posts", "resultsLimit": 1}
+    if spec.actor_id == "clockworks/tiktok-scraper":
+        return {"postURLs": urls}
+    if spec.actor_id == "streamers/youtube-scraper":
+        return {
+            "startUrls": [{"url": url} for url in urls],
+            "maxResults": 1,
+            "maxResultsShorts": 1,
+            "maxResultStreams": 1,
+        }
+    raise ValueError(f"no refresh input builder for {spec.actor_id}")

@@ -1,7 +1,8 @@
-"""The one definition of engagement rate used everywhere in ReachOps.
+"""A creator's engagement rate, from the one per-post definition used everywhere in ReachOps.
 
-engagement rate = mean, over the creator's last 12 posts on that platform (newest first) whose
-likes and comments are both known, of (likes + comments) / followers.
+engagement rate = mean, over the creator's last ENGAGEMENT_RATE_WINDOW posts on that platform
+(newest first) that have a rate, of the per-post rate (likes + comments) / followers
+(shared/metrics/formulas.py, post_engagement_rate, which the warehouse rollups render as SQL).
 
 It is None when followers are unknown or zero, or when no recent post has both counts (for
 example when every post hides its likes): an unknown rate is never guessed.
@@ -10,23 +11,19 @@ example when every post hides its likes): an unknown rate is never guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from statistics import fmean
 
-WINDOW = 12
+from shared.metrics.definitions import ENGAGEMENT_RATE_WINDOW
+from shared.metrics.formulas import post_engagement_rate
+
+WINDOW = ENGAGEMENT_RATE_WINDOW
 
 
 def engagement_rate(
     followers: int | None, recent_posts: Iterable[tuple[int | None, int | None]]
 ) -> float | None:
     """`recent_posts`: (likes, comments) newest first."""
-    if not followers:
-        return None
-    known = [
-        (likes, comments)
-        for likes, comments in recent_posts
-        if likes is not None and comments is not None
-    ]
-    window = known[:WINDOW]
-    if not window:
-        return None
-    return fmean((likes + comments) / followers for likes, comments in window)
+    rates = (post_engagement_rate(likes, comments, followers) for likes, comments in recent_posts)
+    window = list(islice((rate for rate in rates if rate is not None), WINDOW))
+    return fmean(window) if window else None

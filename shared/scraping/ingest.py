@@ -1,8 +1,13 @@
 """Ingesting a finished Apify run: posts upserted, snapshots appended, profiles verified.
 
-Every write is keyed (posts by platform and post id, snapshots by run, spend by job), so a
+Every write is keyed (posts by platform and post id, snapshots by run, spend by run), so a
 redelivered event or a crash midway is finished by the next delivery with no double counting.
 The job is marked done only after the hand-off event is published.
+
+A report is acted on as Apify's API tells it (`get_run`), never on the webhook's `eventType`:
+a run still going (a premature or forged report) is left for its real webhook, and a report
+of a run that is not the job's run of record only has its spend recorded
+(shared/scraping/runs.py).
 """
 
 from __future__ import annotations
@@ -11,22 +16,32 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.creators.service import CreatorService
+from shared.errors import NotFound
 from shared.events import SYSTEM_ACTOR, DomainEvent
-from shared.ports import ActorRun, DocumentStore, EventBus, Scraper, Warehouse
+from shared.ports import ActorRun, DocumentStore, EventBus, RequestedProfile, Scraper, Warehouse
 from shared.scraping.actors import ScrapeKind
 from shared.scraping.cost import run_cost
 from shared.scraping.engagement import WINDOW, engagement_rate
-from shared.scraping.jobs import ScrapeJobs, monitoring_path
+from shared.scraping.jobs import ScrapeJobs
 from shared.scraping.models import JobStatus, ScrapeJob
-from shared.scraping.parsing import ParsedDataset, ScrapedPost, parse_items
+from shared.scraping.results import ScrapedPost, ScrapeResults
+from shared.scraping.runs import TERMINAL_RUN_STATUSES, is_job_run
 from shared.topology import QueueSpec
 
+if TYPE_CHECKING:
+    from shared.scraping.monitoring import ProfileMonitoring
+
 logger = logging.getLogger(__name__)
+_EVENT_OF_STATUS = {
+    "SUCCEEDED": "ACTOR.RUN.SUCCEEDED",
+    "FAILED": "ACTOR.RUN.FAILED",
+    "TIMED-OUT": "ACTOR.RUN.TIMED_OUT",
+    "ABORTED": "ACTOR.RUN.ABORTED",
+}
 POSTS_INGESTED = "posts.ingested"
-SUCCEEDED = "ACTOR.RUN.SUCCEEDED"
 FIRESTORE_BATCH = 400
 
 
@@ -49,6 +64,7 @@ class ScrapeIngest:
         creators: CreatorService,
         scraper: Callable[[], Scraper],
         queue: QueueSpec,
+        monitoring: ProfileMonitoring,
     ) -> None:
         self._store = store
         self._warehouse = warehouse
@@ -57,41 +73,48 @@ class ScrapeIngest:
         self._creators = creators
         self._scraper = scraper
         self._queue = queue
+        self._monitoring = monitoring
 
     def handle(self, event: DomainEvent) -> None:
+        """A run's report: its spend is recorded whatever the run is to the job; only the job's
+        run of record (adopted here if its start was never saved) is ingested or retried."""
         job = self._jobs.load(event.org_id, event.subject_id)
-        if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
-            return
-        if event.data["run_id"] != job.run_id:
-            logger.info("ignoring a report of an earlier run of job %s", job.job_id)
-            return
-        if event.data["event_type"] != SUCCEEDED:
-            self._run_failed(job, event.data["event_type"])
-            return
-        self._ingest(job)
-
-    def _ingest(self, job: ScrapeJob) -> None:
         scraper = self._scraper()
-        run = scraper.get_run(job.run_id or "")
-        prices = (
-            scraper.event_prices_usd(run.actor_id) if run.pricing_model == "PAY_PER_EVENT" else {}
-        )
-        cost = run_cost(run, prices)
-        parsed = parse_items(
-            job.actor_id, scraper.dataset_items(run.dataset_id) if run.dataset_id else []
-        )
+        try:
+            run = scraper.get_run(str(event.data["run_id"]))
+        except NotFound:
+            logger.warning("job %s: Apify knows no run %s", job.job_id, event.data["run_id"])
+            return
+        if run.status not in TERMINAL_RUN_STATUSES:
+            logger.info("job %s: run %s is still %s", job.job_id, run.run_id, run.status)
+            return
+        if not is_job_run(job, run, scraper.actor_id(job.actor_id)):
+            logger.warning("job %s: run %s is not one of its runs", job.job_id, run.run_id)
+            return
+        if event.data.get("event_type") != _EVENT_OF_STATUS.get(run.status):
+            logger.warning(
+                "job %s: the webhook said %s, Apify says run %s is %s",
+                job.job_id,
+                event.data.get("event_type"),
+                run.run_id,
+                run.status,
+            )
+        job = self._jobs.record_run(job, run, event.data.get("claim_id"), run_cost(run))
+        if job.run_id != run.run_id or job.status is not JobStatus.RUNNING:
+            return
+        if run.status == "SUCCEEDED":
+            self._ingest(job, run)
+        else:
+            self._run_failed(job, run.status)
+
+    def _ingest(self, job: ScrapeJob, run: ActorRun) -> None:
+        scraper = self._scraper()
+        results = _results(scraper, job, run)
         scraped_at = run.finished_at or datetime.now(UTC)
-        posts = self._wanted_posts(job, parsed)
+        posts = self._wanted_posts(job, results)
         self._store_posts(job, posts, run, scraped_at)
-        self._verify_profiles(job, parsed, run, scraped_at)
-        if job.kind is ScrapeKind.POSTS:
-            for target in job.targets:
-                self._store.set(
-                    monitoring_path(job.org_id, job.platform.value, target.username),
-                    {"last_collected_at": scraped_at.isoformat(), "job_id": job.job_id},
-                )
-        if cost.usd_micros is not None:
-            self._jobs.record_spend(job.org_id, job.job_id, cost.usd_micros)
+        self._verify_profiles(job, results, run, scraped_at)
+        self._monitoring.record_pass(job, results, scraped_at)
         self._bus.publish(
             DomainEvent(
                 event_id=f"{run.run_id}:ingested",
@@ -106,20 +129,22 @@ class ScrapeIngest:
             )
         )
         job.status, job.finished_at, job.error = JobStatus.SUCCEEDED, datetime.now(UTC), None
-        job.cost_usd_micros, job.cost_source = cost.usd_micros, cost.source
-        job.items = len(parsed.posts) + sum(parsed.skipped.values())
+        job.items = results.items
         job.posts_ingested = len(posts)
-        job.skipped = dict(parsed.skipped)
+        job.skipped = dict(results.skipped)
+        job.failed_profiles = dict(results.failures)
         self._jobs.save(job)
 
-    def _wanted_posts(self, job: ScrapeJob, parsed: ParsedDataset) -> list[ScrapedPost]:
-        """The actor's date filter is known to miss: filter again, and drop strangers."""
+    def _wanted_posts(self, job: ScrapeJob, results: ScrapeResults) -> list[ScrapedPost]:
+        """The actor's date filter is known to miss: filter again, and drop strangers. A
+        post refresh asked for known posts by URL, whatever their age, so no date applies."""
         wanted = []
-        for post in parsed.posts:
-            if job.creator_for(post.username) is None:
-                parsed.skipped["post of a profile that was not requested"] += 1
-            elif job.since and post.posted_at and post.posted_at.date() < job.since:
-                parsed.skipped["older than requested"] += 1
+        refresh = job.kind is ScrapeKind.POST_REFRESH
+        for post in results.posts:
+            if _creator_of(job, post) is None:
+                results.skipped["post of a profile that was not requested"] += 1
+            elif not refresh and job.since and post.posted_at and post.posted_at.date() < job.since:
+                results.skipped["older than requested"] += 1
             else:
                 wanted.append(post)
         return wanted
@@ -130,12 +155,14 @@ class ScrapeIngest:
         documents = {}
         snapshots = []
         for post in posts:
-            creator_id = job.creator_for(post.username) or ""
+            creator_id = _creator_of(job, post) or ""
             key = post_key(post.platform.value, post.platform_post_id)
             fields = asdict(post)
             documents[f"{posts_collection(job.org_id)}/{key}"] = {
                 **fields,
                 "platform": post.platform.value,
+                "coauthors": list(post.coauthors),
+                "content_type": post.content_type.value if post.content_type else None,
                 "post_key": key,
                 "creator_id": creator_id,
                 "last_scraped_at": scraped_at,
@@ -169,11 +196,15 @@ class ScrapeIngest:
         )
 
     def _verify_profiles(
-        self, job: ScrapeJob, parsed: ParsedDataset, run: ActorRun, scraped_at: datetime
+        self, job: ScrapeJob, results: ScrapeResults, run: ActorRun, scraped_at: datetime
     ) -> None:
         rows = []
+        seen = set()
         for target in job.targets:
-            profile = parsed.profiles.get(target.username)
+            if (target.creator_id, target.username) in seen:
+                continue  # a post refresh has one target per post, so profiles repeat
+            seen.add((target.creator_id, target.username))
+            profile = results.profiles.get(target.username.lower())
             creator = self._creators.load(job.org_id, target.creator_id)
             stored = creator.profile(job.platform)
             followers = (
@@ -221,8 +252,10 @@ class ScrapeIngest:
         )
         return [(d.data.get("likes"), d.data.get("comments")) for d in recent]
 
-    def _run_failed(self, job: ScrapeJob, event_type: str) -> None:
-        job.error = f"Apify run {job.run_id} ended {event_type} (attempt {job.attempts})"
+    def _run_failed(self, job: ScrapeJob, status: str) -> None:
+        """Apify's own status of the job's run (FAILED, TIMED-OUT, ABORTED): run again after the
+        queue's backoff, or fail the job on the last attempt."""
+        job.error = f"Apify run {job.run_id} ended {status} (attempt {job.attempts})"
         if job.attempts >= self._queue.max_attempts:
             job.status, job.finished_at = JobStatus.FAILED, datetime.now(UTC)
             self._jobs.save(job)
@@ -231,6 +264,21 @@ class ScrapeIngest:
         self._jobs.save(job)
         delay = self._queue.backoff_seconds(job.attempts)
         self._jobs.enqueue(job.org_id, job.job_id, attempt=job.attempts, delay_seconds=delay)
+
+
+def _results(scraper: Scraper, job: ScrapeJob, run: ActorRun) -> ScrapeResults:
+    """What the run returned for the job's targets; a run without a dataset returned none."""
+    if not run.dataset_id:
+        return ScrapeResults(failures={t.username: "the run has no dataset" for t in job.targets})
+    requested = [RequestedProfile(t.username, t.post_url) for t in job.targets]
+    return scraper.results(run.dataset_id, job.actor_id, requested)
+
+
+def _creator_of(job: ScrapeJob, post: ScrapedPost) -> str | None:
+    """A refresh target names its post (by key); any other target names a profile."""
+    key = post_key(post.platform.value, post.platform_post_id)
+    by_post = next((t.creator_id for t in job.targets if t.post_key == key), None)
+    return by_post or job.creator_for(post.username)
 
 
 def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:

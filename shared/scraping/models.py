@@ -15,6 +15,7 @@ from shared.scraping.actors import ScrapeKind
 class JobStatus(StrEnum):
     PENDING = "pending"
     DEFERRED = "deferred"
+    STARTING = "starting"  # claimed by one task delivery, which is starting its Apify run
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -27,6 +28,25 @@ class ScrapeTarget(BaseModel):
     username: str
     post_url: str | None = None
     post_key: str | None = None
+
+
+class JobRun(BaseModel):
+    """One Apify run of a job, superseded ones included, and what it cost the account."""
+
+    run_id: str
+    claim_id: str | None = Field(default=None, description="the claim that started it")
+    superseded: bool = Field(
+        default=False,
+        description="never the job's run of record (a stale claim's or a duplicate start): "
+        "its spend counts, its results are not ingested",
+    )
+    status: str | None = Field(default=None, description="Apify's status once it finished")
+    started_at: datetime | None = None
+    cost_usd_micros: int | None = None
+    cost_source: str | None = Field(
+        default=None, description="usage_total_usd, charged_events or unreported"
+    )
+    cost_note: str | None = Field(default=None, description="why the cost is unreported")
 
 
 class ScrapeJob(BaseModel):
@@ -42,21 +62,39 @@ class ScrapeJob(BaseModel):
     priority: int = Field(default=0, description="higher runs first when the queue is busy")
     status: JobStatus = JobStatus.PENDING
     attempts: int = 0
-    run_id: str | None = None
+    claim_id: str | None = Field(default=None, description="the delivery that may start a run")
+    claimed_at: datetime | None = None
+    run_id: str | None = Field(default=None, description="the run of record of this attempt")
     run_ids: list[str] = Field(default_factory=list)
+    runs: list[JobRun] = Field(default_factory=list)
     error: str | None = None
     deferred_until: datetime | None = None
-    cost_usd_micros: int | None = None
-    cost_source: str | None = None
+    cost_usd_micros: int | None = Field(
+        default=None, description="what all the job's runs cost, superseded ones included"
+    )
+    cost_source: str | None = Field(
+        default=None, description="usage_total_usd, charged_events, mixed or unreported"
+    )
+    cost_note: str | None = Field(default=None, description="why the cost is unknown")
     items: int | None = None
     posts_ingested: int | None = None
-    skipped: dict[str, int] = Field(default_factory=dict)
+    skipped: dict[str, int] = Field(
+        default_factory=dict, description="dataset items not used, counted by reason"
+    )
+    failed_profiles: dict[str, str] = Field(
+        default_factory=dict,
+        description="requested username -> why the run returned nothing for it: the actor's "
+        "own reason (not found, private, blocked) or 'not returned by the run'",
+    )
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
 
     def creator_for(self, username: str) -> str | None:
-        return next((t.creator_id for t in self.targets if t.username == username), None)
+        """The creator of a requested username (usernames compare case-insensitively, as the
+        platforms do)."""
+        name = username.lower()
+        return next((t.creator_id for t in self.targets if t.username.lower() == name), None)
 
 
 class ScrapeJobQuery(QueryModel):

@@ -76,6 +76,7 @@ class ScrapeResults:
     `failures`: requested username -> the actor's reason it was not returned (error item,
     not found, private), or "not returned by the run" when the dataset simply lacks it.
     `skipped`: items that could not be used, counted by reason.
+    `items`: how many items the run's dataset held.
     """
 
     posts: list[ScrapedPost] = field(default_factory=list)
@@ -83,3 +84,4 @@ class ScrapeResults:
     returned: set[str] = field(default_factory=set)
     failures: dict[str, str] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
+    items: int = 0

@@ -93,6 +93,10 @@ def test_a_failed_run_is_retried_and_then_succeeds(
     assert sorted(j["attempts"] for j in jobs) == [1, 2]
     retried = next(j for j in jobs if j["attempts"] == 2)
     assert len(retried["run_ids"]) == 2
+    started = sorted(r["id"] for r in apify.get("/runs").json()["runs"])
+    assert started == sorted(run_id for j in jobs for run_id in j["run_ids"])  # one per attempt
+    assert [r["status"] for r in retried["runs"]] == ["FAILED", "SUCCEEDED"]
+    assert retried["cost_usd_micros"] == sum(r["cost_usd_micros"] for r in retried["runs"])
 
 
 def test_a_run_that_keeps_timing_out_fails_the_job_visibly(
@@ -107,7 +111,7 @@ def test_a_run_that_keeps_timing_out_fails_the_job_visibly(
     assert {j["status"] for j in jobs} == {"failed"}
     for job in jobs:
         assert job["attempts"] == 5
-        assert "TIMED_OUT" in job["error"]
+        assert "TIMED-OUT" in job["error"]  # the run's status as Apify's API reports it
         assert job["finished_at"] is not None
 
 

@@ -26,10 +26,26 @@ def intake(stack: StackInfo) -> str:
 
 
 def test_a_signed_report_is_accepted(local_stack: StackInfo) -> None:
-    url = webhook_url(intake(local_stack), local_stack.apify_webhook_secret, "org1", "job1")
+    url = webhook_url(intake(local_stack), local_stack.apify_webhook_secret, "org1", "job1", "c1")
     response = httpx.post(url, json=PAYLOAD, timeout=10)
     assert response.status_code == 200
     assert response.json() == {"accepted": True}
+
+
+def test_a_url_signed_before_claims_existed_is_still_accepted(local_stack: StackInfo) -> None:
+    signature = sign(local_stack.apify_webhook_secret, "org1", "job1")
+    response = httpx.post(
+        intake(local_stack), params={"org": "org1", "job": "job1", "sig": signature}, json=PAYLOAD
+    )
+    assert response.status_code == 200
+
+
+def test_a_claim_the_signature_does_not_cover_is_refused(local_stack: StackInfo) -> None:
+    """Else a caller could point a run's report at a claim that would adopt it."""
+    url = webhook_url(intake(local_stack), local_stack.apify_webhook_secret, "org1", "job1", "c1")
+    response = httpx.post(url.replace("claim=c1", "claim=c2"), json=PAYLOAD, timeout=10)
+    assert response.status_code == 401
+    assert response.json()["error"]["field"] == "query.sig"
 
 
 @pytest.mark.parametrize(
@@ -52,7 +68,7 @@ def test_missing_parameters_and_bad_bodies_are_named(local_stack: StackInfo) -> 
     assert missing.status_code == 422
     assert missing.json()["error"]["field"] == "query.job"
 
-    url = webhook_url(intake(local_stack), local_stack.apify_webhook_secret, "org1", "job1")
+    url = webhook_url(intake(local_stack), local_stack.apify_webhook_secret, "org1", "job1", "c1")
     no_run = httpx.post(url, json={"eventType": "ACTOR.RUN.SUCCEEDED"})
     assert no_run.status_code == 422
     assert no_run.json()["error"]["field"] == "resource"

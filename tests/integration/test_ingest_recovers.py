@@ -19,7 +19,7 @@ from shared.auth import Principal, Role
 from shared.bootstrap import Services
 from shared.config import Settings
 from shared.creators.models import CreatorCreate
-from shared.localstack.apify_server import LocalApifyServer
+from shared.localstack.apify import LocalApifyServer
 from shared.localstack.stack import StackInfo
 from shared.scraping.ingest import posts_collection
 from shared.scraping.models import JobStatus

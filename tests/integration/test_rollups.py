@@ -1,9 +1,10 @@
 """The metrics rollups and the analysts' performance views, run on DuckDB.
 
 One campaign's worth of input rows (several snapshots per post, hidden likes, a post that is
-not campaign content, a declined and a pending allocation, a post not scraped yet) goes into a
-fresh warehouse; the rollups run twice and after replayed snapshots, and the tables and views
-must hold the figures worked out by hand below.
+not campaign content, a declined and a pending allocation, a post not scraped yet, disclosed,
+undisclosed and unchecked posts) goes into a fresh warehouse; the set-based rollup runs twice and
+after replayed snapshots, and the tables and views must hold the figures worked out by hand
+below. Rolling campaigns up one by one or all at once must give the same rows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from shared.adapters.duckdb_warehouse import DuckDbWarehouse, to_duckdb
 from shared.adapters.sql_files import read_sql
 from shared.config import get_settings
 from shared.metrics import ROLLUP_SQL
-from shared.metrics.scoring import engagement_vs_tier_median, rate_allocation, tier_for
+from shared.metrics.definitions import tier_for
+from shared.metrics.scoring import engagement_vs_tier_median, rate_allocation
 
 pytestmark = pytest.mark.integration
 SQL_DIR = get_settings().sql_dir
@@ -72,6 +74,7 @@ def match(
     *,
     campaign_content: bool = True,
     campaign_id: str = "c1",
+    disclosed: bool | None = None,
 ) -> dict[str, Any]:
     return {
         "org_id": "o1",
@@ -83,6 +86,7 @@ def match(
         "confidence": 0.9,
         "decision": "auto" if campaign_content else "rejected",
         "is_campaign_content": campaign_content,
+        "disclosed": disclosed,
         "updated_at": T0,
     }
 
@@ -202,26 +206,27 @@ def seed(warehouse: DuckDbWarehouse) -> None:
         warehouse,
         "post_matches",
         [
-            match("p1", "a1", "cr1", "instagram"),
-            match("p2", "a1", "cr1", "instagram"),
-            match("p3", "a2", "cr2", "tiktok"),
-            match("p4", "a3", "cr3", "instagram"),
-            match("p5", "a1", "cr1", "instagram", campaign_content=False),
-            match("p6", "a4", "cr4", "youtube"),
+            match("p1", "a1", "cr1", "instagram", disclosed=True),
+            match("p2", "a1", "cr1", "instagram", disclosed=False),
+            match("p3", "a2", "cr2", "tiktok"),  # disclosure not checked yet
+            match("p4", "a3", "cr3", "instagram", disclosed=False),
+            match("p5", "a1", "cr1", "instagram", campaign_content=False, disclosed=False),
+            match("p6", "a4", "cr4", "youtube", disclosed=True),
             match("p7", "a5", "cr5", "instagram"),
-            match("p9", "a9", "cr9", "instagram", campaign_id="c2"),
+            match("p9", "a9", "cr9", "instagram", campaign_id="c2", disclosed=True),
         ],
     )
     insert(warehouse, "post_snapshots", SNAPSHOTS)
     insert(warehouse, "profile_snapshots", PROFILES)
 
 
-def roll_up(warehouse: DuckDbWarehouse) -> None:
-    for campaign_id in ("c1", "c2"):
-        for name in ROLLUP_SQL:
-            warehouse.run(
-                name, {"org_id": "o1", "campaign_id": campaign_id, "computed_at": COMPUTED_AT}
-            )
+def roll_up(warehouse: DuckDbWarehouse, *batches: Sequence[str]) -> None:
+    """Roll the campaigns up, by default both in one set-based run."""
+    for campaign_ids in batches or (["c1", "c2"],):
+        warehouse.run(
+            ROLLUP_SQL,
+            {"org_id": "o1", "campaign_ids": list(campaign_ids), "computed_at": COMPUTED_AT},
+        )
 
 
 def rows(warehouse: DuckDbWarehouse, relation: str, where: str = "TRUE") -> list[dict[str, Any]]:
@@ -269,9 +274,8 @@ def campaigns(warehouse: DuckDbWarehouse) -> dict[str, dict[str, Any]]:
     return by_key(rows(warehouse, "reachops.campaign_metrics"), "campaign_id")
 
 
-@pytest.mark.parametrize("name", ROLLUP_SQL)
-def test_rollups_transpile_without_loss(name: str) -> None:
-    assert to_duckdb(read_sql(SQL_DIR, name))
+def test_rollup_transpiles_without_loss() -> None:
+    assert to_duckdb(read_sql(SQL_DIR, ROLLUP_SQL))
 
 
 def test_allocation_counts_use_each_posts_latest_snapshot(
@@ -308,12 +312,13 @@ def test_unreported_figures_stay_null(allocations: dict[str, dict[str, Any]]) ->
     assert (a6["posts_count"], a6["engagement"], a6["engagement_complete"]) == (0, None, False)
 
 
-def test_engagement_rate_uses_followers_known_when_the_post_was_scraped(
+def test_engagement_rate_is_likes_plus_comments_over_followers_known_at_the_scrape(
     allocations: dict[str, dict[str, Any]],
 ) -> None:
-    # p1's latest scrape (hour 10) sees 20,000 followers (hour 7); p2's (hour 2) sees 10,000.
-    assert allocations["a1"]["avg_engagement_rate"] == pytest.approx((175 / 20000 + 30 / 10000) / 2)
-    assert allocations["a1"]["engagement_rate_posts"] == 2
+    # p1's latest scrape (hour 10) sees 20,000 followers (hour 7): (150 + 20) / 20,000; shares
+    # are not part of the rate. p2 hides its likes, so it has no rate and is left out.
+    assert allocations["a1"]["avg_engagement_rate"] == pytest.approx(170 / 20000)
+    assert allocations["a1"]["engagement_rate_posts"] == 1
     # Hidden followers, and 0 followers, give no rate.
     assert allocations["a2"]["avg_engagement_rate"] is None
     assert allocations["a4"]["avg_engagement_rate"] is None
@@ -345,7 +350,8 @@ def test_campaign_totals(campaigns: dict[str, dict[str, Any]]) -> None:
     assert c1["shares"] == 5 + 0 + 100 + 0
     assert c1["engagement"] == 175 + 30 + 2500 + 11 + 150
     assert (c1["engagement_posts_reported"], c1["engagement_complete"]) == (5, False)
-    assert c1["avg_engagement_rate"] == pytest.approx((175 / 20000 + 30 / 10000) / 2)
+    assert c1["avg_engagement_rate"] == pytest.approx(170 / 20000)
+    assert c1["engagement_rate_posts"] == 1
     # Accepted, active and completed allocations: a1 + a2 + a4 + a5.
     assert (c1["spend_minor"], c1["currency"], c1["spend_allocations"]) == (618000, "USD", 4)
     assert c1["cost_per_engagement_minor"] == pytest.approx(618000 / 2866)
@@ -377,6 +383,46 @@ def test_rerun_and_replayed_snapshots_change_nothing(warehouse: DuckDbWarehouse)
     assert tables() == first
     assert len(first[0]) == 8
     assert len(first[1]) == 2
+
+
+def test_undisclosed_posts_count_checked_posts_only(
+    allocations: dict[str, dict[str, Any]], campaigns: dict[str, dict[str, Any]]
+) -> None:
+    # a1: p1 disclosed, p2 not (the rejected p5 does not count); a2: p3 not checked yet.
+    assert (
+        allocations["a1"]["undisclosed_posts"],
+        allocations["a1"]["disclosure_unchecked_posts"],
+    ) == (1, 0)
+    assert (
+        allocations["a2"]["undisclosed_posts"],
+        allocations["a2"]["disclosure_unchecked_posts"],
+    ) == (0, 1)
+    assert (
+        allocations["a6"]["undisclosed_posts"],
+        allocations["a6"]["disclosure_unchecked_posts"],
+    ) == (0, 0)
+    # c1: p2 and p4 undisclosed; p3 and p7 unknown.
+    c1 = campaigns["c1"]
+    assert (c1["undisclosed_posts"], c1["disclosure_unchecked_posts"]) == (2, 2)
+    assert (
+        campaigns["c2"]["undisclosed_posts"],
+        campaigns["c2"]["disclosure_unchecked_posts"],
+    ) == (0, 0)
+
+
+def test_one_by_one_and_all_at_once_give_the_same_rows(
+    warehouse: DuckDbWarehouse, tmp_path: Path
+) -> None:
+    separate = DuckDbWarehouse(tmp_path / "separate.duckdb", SQL_DIR)
+    separate.apply_schema()
+    seed(separate)
+    roll_up(separate, ["c1"], ["c2"], ["c2", "c2"])
+    for table, key in (
+        ("allocation_metrics", "allocation_id"),
+        ("campaign_metrics", "campaign_id"),
+    ):
+        assert sorted_rows(separate, table, key) == sorted_rows(warehouse, table, key), table
+    separate.close()
 
 
 def test_a_removed_allocation_loses_its_row(warehouse: DuckDbWarehouse) -> None:

@@ -83,3 +83,52 @@ def test_documents_store_dates_as_iso_text_and_enums_as_values() -> None:
     assert document["start_date"] == "2026-12-01"
     assert document["platforms"] == ["tiktok"]
     assert type(document["platforms"][0]) is str
+
+
+def test_the_time_zone_defaults_to_utc_and_takes_iana_names() -> None:
+    assert CampaignCreate.model_validate_json(json.dumps(VALID)).timezone == "UTC"
+    berlin = CampaignCreate.model_validate_json(json.dumps({**VALID, "timezone": "Europe/Berlin"}))
+    assert berlin.timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "CET+1", "europe/berlin", "", "../etc"])
+def test_an_unknown_time_zone_names_timezone(zone: str) -> None:
+    assert errors_for({**VALID, "timezone": zone}) == ["timezone"]
+    assert errors_for({"timezone": zone}, CampaignUpdate) == ["timezone"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(acme)\1",  # a backreference
+        r"acme(?=\.co)",  # a lookahead
+        r"(?<!not)acme",  # a lookbehind
+        r"acme\Z",  # Python-only syntax
+        r"(a{1000}){1000}",  # a repetition RE2 will not build
+        "acme([",
+    ],
+)
+def test_a_link_pattern_re2_cannot_run_in_linear_time_names_the_pattern(pattern: str) -> None:
+    body = {**VALID, "tracking_config": {"tracking_link_pattern": pattern}}
+
+    assert errors_for(body) == ["tracking_config.tracking_link_pattern"]
+
+
+def test_a_link_pattern_error_says_why() -> None:
+    with pytest.raises(ValidationError) as caught:
+        TrackingConfig(tracking_link_pattern=r"(acme)\1")
+    assert "RE2" in str(caught.value)
+    assert "backreferences and lookarounds" in str(caught.value)
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"acme\.co/r/\w+", r"(?i)ACME\.CO/[a-z0-9]{4,12}"])
+def test_a_pattern_re2_runs_in_linear_time_is_accepted_even_if_re_would_backtrack(
+    pattern: str,
+) -> None:
+    assert TrackingConfig(tracking_link_pattern=pattern).tracking_link_pattern == pattern
+
+
+def test_a_link_pattern_is_bounded_in_length() -> None:
+    body = {**VALID, "tracking_config": {"tracking_link_pattern": "a" * 501}}
+
+    assert errors_for(body) == ["tracking_config.tracking_link_pattern"]

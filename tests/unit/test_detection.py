@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from unittest.mock import patch
@@ -17,14 +16,16 @@ from shared.detection import (
     W_DISCLOSURE,
     W_OPTIONAL_HASHTAG,
     W_PAID_PARTNERSHIP,
+    W_REQUIRED_HASHTAGS,
+    W_REQUIRED_MENTIONS,
+    W_TRACKING_LINK,
     CampaignRule,
     Match,
     PostText,
     detect,
     detect_one,
-    load_disclosure_markers,
 )
-from shared.detection.detector import NOT_ALLOCATED, _texts_matching
+from shared.detection.detector import NOT_ALLOCATED
 
 CREATOR = ("instagram", "trailqueen")
 IN_CAMPAIGN = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -91,6 +92,9 @@ FRAGMENTS = [
     "#cafe\u0301",
     "#ad",
     "#Anzeige",
+    "Werbung",
+    "#pr",
+    "#collab",
     "#sponsorisé",
     "Bezahlte  Partnerschaft",
     "paid\npartnership",
@@ -151,6 +155,7 @@ rules_strategy = st.lists(
             "tracking_link_pattern": st.sampled_from(LINK_PATTERNS),
             "start_date": st.sampled_from([None, date(2026, 3, 1)]),
             "end_date": st.sampled_from([None, date(2026, 3, 31)]),
+            "timezone": st.sampled_from(["UTC", "Europe/Berlin", "America/Los_Angeles"]),
             "min_match_confidence": st.sampled_from([0.0, 0.5, 0.7, 1.0]),
             "creator_keys": st.frozensets(st.sampled_from(ALLOCATABLE), max_size=3),
         }
@@ -171,52 +176,26 @@ def test_detect_agrees_with_detect_one_pair_by_pair(
     ]
     rules = [CampaignRule(campaign_id=f"c{n}", **fields) for n, fields in enumerate(drawn_rules)]
 
-    with patch("shared.detection.detector._CHUNK", 3):  # captions are tokenized 3 at a time
+    with patch("shared.detection.batch.CHUNK", 3):  # captions are tokenized 3 at a time
         frame = detect(posts, rules)
 
     expected = [
-        (m.post_key, m.campaign_id, m.confidence, m.reasons, m.is_campaign_content)
+        (
+            m.post_key,
+            m.campaign_id,
+            m.confidence,
+            m.reasons,
+            m.is_campaign_content,
+            m.disclosed,
+            m.disclosure_markers,
+            m.weak_disclosure_markers,
+        )
         for m in (detect_one(p, r) for p in posts for r in rules)
         if m.reasons != [NOT_ALLOCATED]
     ]
     assert list(frame.columns) == list(COLUMNS)
     assert list(frame.itertuples(index=False, name=None)) == expected
     assert frame["confidence"].between(0, 1).all()
-
-
-@pytest.mark.parametrize(
-    ("pattern", "captions", "linked"),
-    [
-        (r"c\d\s+acme", ["code c1", "acme rocks"], [False, False]),  # c1 ends one, acme starts next
-        (r"acme\s", ["go acme", "x"], [False, False]),  # the whitespace after acme is between posts
-        (r"c\d\s+c\d", ["c1", "c2 c3"], [False, True]),  # a match across posts hides one inside
-        (r"(?s)acme.+", ["acme", "acme!"], [False, True]),
-    ],
-)
-def test_a_link_pattern_matches_within_one_post_only(
-    pattern: str, captions: list[str], linked: list[bool]
-) -> None:
-    posts = [post(caption, post_key=f"p{n}") for n, caption in enumerate(captions)]
-
-    frame = detect(posts, [rule(tracking_link_pattern=pattern)])
-
-    assert ["tracking link matched" in reasons for reasons in frame["reasons"]] == linked
-
-
-@given(
-    st.lists(st.lists(st.sampled_from(["acme", "c1", " ", "\n", "x", "é", "/"])).map("".join)),
-    st.sampled_from(
-        [r"c\d\s+acme", r"acme\s", r"x\s+x", r"x\W*acme", r"[^/]+x", r"\bc1\b", r"x*", r"^x"]
-    ),
-)
-def test_searching_captions_joined_finds_what_searching_each_finds(
-    texts: list[str], source: str
-) -> None:
-    pattern = re.compile(source, re.IGNORECASE)
-
-    found = _texts_matching(pattern, texts).tolist()
-
-    assert found == [pattern.search(text) is not None for text in texts]
 
 
 def test_detect_on_nothing_gives_the_columns_and_no_rows() -> None:
@@ -268,10 +247,6 @@ def test_tags_count_from_the_scrapers_lists_too() -> None:
     assert match.reasons[:2] == ["required hashtag #acmetrail", "mentions @acmeoutdoor"]
 
 
-def test_the_tracking_link_matches_ignoring_case() -> None:
-    assert "tracking link matched" in score("shop: HTTPS://ACME.CO/R/X1").reasons
-
-
 # --- Scoring --------------------------------------------------------------------------------
 
 
@@ -298,19 +273,40 @@ def test_required_tags_give_credit_in_proportion() -> None:
 
     half, full = score("#one", campaign).confidence, score("#one #two", campaign).confidence
 
-    assert (half, full) == (0.3, 0.6)
+    assert (half, full) == (0.375, 0.75)
 
 
-def test_a_tracking_link_alone_is_enough_and_a_required_tag_needs_one_more_signal() -> None:
-    assert score("https://acme.co/r/x").is_campaign_content
-    assert not score("#acmetrail").is_campaign_content
-    assert score("#acmetrail #ad").is_campaign_content
-    assert score("#acmetrail @acmeoutdoor").is_campaign_content
+@pytest.mark.parametrize(
+    ("caption", "confidence"),
+    [("#acmetrail", 0.75), ("thanks @AcmeOutdoor", 0.75), ("https://acme.co/r/x", 0.8)],
+)
+def test_each_kind_of_identifying_evidence_alone_is_campaign_content(
+    caption: str, confidence: float
+) -> None:
+    match = score(caption)
+
+    assert (match.confidence, match.is_campaign_content) == (confidence, True)
+
+
+def test_every_identifying_weight_reaches_the_default_threshold_alone() -> None:
+    assert min(W_REQUIRED_HASHTAGS, W_REQUIRED_MENTIONS, W_TRACKING_LINK) >= 0.7
+
+
+def test_part_of_the_required_tags_needs_more_evidence() -> None:
+    campaign = rule(required_hashtags=["one", "two"])
+
+    assert not score("#one", campaign).is_campaign_content
+    assert not score("#one #ad", campaign).is_campaign_content
+    assert score("#one #ad", campaign, is_paid_partnership=True).is_campaign_content
+    assert score("#one @acmeoutdoor", campaign).is_campaign_content
 
 
 def test_the_campaigns_own_threshold_decides() -> None:
-    assert not score("#acmetrail").is_campaign_content
-    assert score("#acmetrail", rule(min_match_confidence=0.5)).is_campaign_content
+    strict = rule(min_match_confidence=0.8)
+
+    assert not score("#acmetrail", strict).is_campaign_content
+    assert score("#acmetrail @acmeoutdoor", strict).is_campaign_content
+    assert score("#hiking #ad", rule(min_match_confidence=0.3)).is_campaign_content
 
 
 def test_a_tag_listed_twice_counts_once_and_required_wins_over_optional() -> None:
@@ -322,11 +318,15 @@ def test_a_tag_listed_twice_counts_once_and_required_wins_over_optional() -> Non
 
     match = score("#acmetrail", campaign)
 
-    assert (match.confidence, match.reasons[:-1]) == (0.6, ["required hashtag #acmetrail"])
+    assert (match.confidence, match.reasons[:-1]) == (0.75, ["required hashtag #acmetrail"])
 
 
 @given(
-    st.lists(st.sampled_from(["#hiking", "#ad", "#werbung", "paid partnership", "hi", "#x"])),
+    st.lists(
+        st.sampled_from(
+            ["#hiking", "#ad", "#werbung", "Anzeige", "paid partnership", "#pr", "#collab", "#x"]
+        )
+    ),
     st.sampled_from([True, False, None]),
     st.sampled_from(DAYS),
 )
@@ -367,13 +367,40 @@ def test_posting_outside_the_campaign_dates_lowers_confidence() -> None:
     assert not outside.is_campaign_content
 
 
-def test_campaign_days_are_utc_days_and_both_ends_count() -> None:
+def test_campaign_days_are_utc_days_by_default_and_both_ends_count() -> None:
     caption = "#acmetrail @acmeoutdoor"
     late_evening_in_utc = datetime(2026, 4, 1, 1, 0, tzinfo=timezone(timedelta(hours=2)))
 
     assert score(caption, posted_at=datetime(2026, 3, 31, 23, 59, tzinfo=UTC)).is_campaign_content
     assert score(caption, posted_at=late_evening_in_utc).is_campaign_content
     assert not score(caption, posted_at=datetime(2026, 2, 28, 23, 59)).is_campaign_content
+
+
+@pytest.mark.parametrize(
+    ("zone", "posted_at", "inside"),
+    [
+        # Berlin is UTC+1 in March until the 29th, then UTC+2 (summer time).
+        ("Europe/Berlin", datetime(2026, 2, 28, 23, 30, tzinfo=UTC), True),  # 1 March, 00:30
+        ("Europe/Berlin", datetime(2026, 2, 28, 22, 59, tzinfo=UTC), False),  # 28 Feb, 23:59
+        ("Europe/Berlin", datetime(2026, 3, 31, 21, 59, tzinfo=UTC), True),  # 31 March, 23:59
+        ("Europe/Berlin", datetime(2026, 3, 31, 22, 0, tzinfo=UTC), False),  # 1 April, 00:00
+        ("America/Los_Angeles", datetime(2026, 3, 1, 7, 59, tzinfo=UTC), False),  # 28 Feb
+        ("America/Los_Angeles", datetime(2026, 4, 1, 6, 59, tzinfo=UTC), True),  # 31 March
+        ("America/Los_Angeles", datetime(2026, 4, 1, 6, 59), True),  # naive: read as UTC
+    ],
+)
+def test_campaign_days_are_calendar_days_in_the_campaigns_time_zone(
+    zone: str, posted_at: datetime, inside: bool
+) -> None:
+    campaign = rule(timezone=zone)
+
+    match = score("#acmetrail", campaign, posted_at=posted_at)
+
+    assert match.is_campaign_content is inside
+    assert campaign.posted_inside(posted_at) is inside
+    assert detect([post("#acmetrail", posted_at=posted_at)], [campaign])["confidence"][0] == (
+        match.confidence
+    )
 
 
 def test_an_unknown_posting_date_changes_nothing_but_is_said() -> None:
@@ -394,52 +421,6 @@ def test_a_post_is_only_checked_against_campaigns_its_creator_is_allocated_to() 
     assert detect_one(other, rule()) == Match("p2", "c1", 0.0, [NOT_ALLOCATED], False)
 
 
-# --- Disclosure markers ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("caption", "reason"),
-    [
-        ("#AD", "disclosure #ad"),
-        ("Danke! #Anzeige", "disclosure #anzeige"),
-        ("#WERBUNG", "disclosure #werbung"),
-        ("#sponsorise", "disclosure #sponsorisé"),
-        ("#Publicidad", "disclosure #publicidad"),
-        ("#pubblicita", "disclosure #pubblicità"),
-        ("#gesponsord", "disclosure #gesponsord"),
-        ("#reklama", "disclosure #reklama"),
-        ("#samarbete", "disclosure #samarbete"),
-        ("#광고", "disclosure #광고"),
-        (
-            "In bezahlter... nein: Bezahlte\n Partnerschaft mit Acme",
-            "disclosure bezahlte partnerschaft",
-        ),
-        ("Paid partnership", "disclosure paid partnership"),
-        ("Partenariat rémunéré avec", "disclosure partenariat rémunéré"),
-    ],
-)
-def test_disclosure_markers_are_recognised_in_several_languages(caption: str, reason: str) -> None:
-    match = score(f"#acmetrail {caption}")
-
-    assert reason in match.reasons
-    assert match.confidence > score("#acmetrail").confidence
-
-
-def test_a_disclosure_word_inside_another_word_is_not_a_disclosure() -> None:
-    assert score("unpaid partnerships #adventure #bad").reasons == ["posted inside campaign dates"]
-
-
-def test_every_disclosure_marker_has_a_language() -> None:
-    markers = load_disclosure_markers()
-    by_text = {marker.text: marker.language for marker in markers}
-
-    assert all(marker.language for marker in markers)
-    assert by_text["#anzeige"] == "de"
-    assert by_text["#sponsorisé"] == "fr"
-    assert by_text["bezahlte partnerschaft"] == "de"
-    assert {"en", "de", "fr", "es", "it", "nl", "sv", "pl", "no"} <= set(by_text.values())
-
-
 # --- Rules ----------------------------------------------------------------------------------
 
 
@@ -453,9 +434,15 @@ def test_rule_tags_are_stored_without_their_prefix() -> None:
     "changes",
     [
         {"tracking_link_pattern": "acme(["},
+        {"tracking_link_pattern": r"(acme)\1"},  # a backreference
+        {"tracking_link_pattern": r"acme(?!\.com)"},  # a lookahead
+        {"tracking_link_pattern": r"(?<=go/)acme"},  # a lookbehind
+        {"tracking_link_pattern": "a" * 501},
         {"start_date": date(2026, 3, 2), "end_date": date(2026, 3, 1)},
         {"min_match_confidence": 1.5},
         {"required_hashtags": ["#"]},
+        {"timezone": "Mars/Olympus_Mons"},
+        {"timezone": "europe/berlin"},
     ],
 )
 def test_a_broken_rule_is_rejected(changes: dict[str, Any]) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import statistics
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.errors import ValidationFailed
+from shared.metrics.definitions import currency_minor_units, tier_for
 from shared.metrics.emv import (
     DEFAULT_EMV_RATES,
     EmvRates,
+    ExcludedPost,
     PostCounts,
     campaign_emv,
     emv_rates_for,
@@ -24,14 +23,11 @@ from shared.metrics.scoring import (
     CpeThresholds,
     Rating,
     assess_allocation,
-    currency_minor_units,
     engagement_vs_tier_median,
     rate_allocation,
     thresholds_for,
-    tier_for,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 ORDER = {Rating.STRONG: 0, Rating.AVERAGE: 1, Rating.UNDERPERFORMING: 2}
 USD_RATES = {"currency": "USD", "cpm_views_minor": 1080, "value_per_engagement_minor": 5}
 
@@ -209,20 +205,6 @@ def test_currencies_without_minor_units_are_unknown(code: str) -> None:
     assert currency_minor_units(code) is None
 
 
-@pytest.mark.parametrize("name", ["rollups/allocation_metrics.sql", "rollups/campaign_metrics.sql"])
-def test_rollups_spell_the_same_minor_units_as_the_data_table(name: str) -> None:
-    table = yaml.safe_load(
-        (ROOT / "shared" / "metrics" / "iso4217_minor_units.yaml").read_text("utf-8")
-    )["minor_units"]
-    sql = (ROOT / "bigquery_sql" / name).read_text("utf-8")
-    spelled: dict[str, int] = {}
-    for codes, exponent in re.findall(r"IN \(([^)]*)\)\s*THEN (\d)", sql):
-        for code in re.findall(r"'([A-Z]{3})'", codes):
-            assert code not in spelled, code
-            spelled[code] = int(exponent)
-    assert spelled == table
-
-
 # --- Earned media value ------------------------------------------------------------------------
 
 
@@ -274,8 +256,21 @@ def test_campaign_emv_rounds_once_and_uses_each_platforms_rates() -> None:
     mixed = [PostCounts("instagram", 1000, 0), PostCounts("tiktok", 1000, 0)]
     assert campaign_emv(mixed, settings).value_minor == 1 + 700
     assert campaign_emv([], settings).reason == "no campaign posts"
-    unknown = campaign_emv([*mixed, PostCounts("youtube", None, 1)], settings)
-    assert (unknown.value_minor, unknown.reason) == (None, "views not reported for a youtube post")
+    partial = campaign_emv([*mixed, PostCounts("youtube", None, 1, "y1")], settings)
+    assert (partial.value_minor, partial.posts_valued) == (1 + 700, 2)
+    assert partial.excluded == (
+        ExcludedPost("youtube", "y1", "views not reported for youtube post y1"),
+    )
+
+
+def test_campaign_emv_is_unknown_only_when_no_post_can_be_valued() -> None:
+    posts = [PostCounts("instagram", None, 3, "i1"), PostCounts("twitch", 100, 1, "t1")]
+    result = campaign_emv(posts, {})
+    assert (result.value_minor, result.reason) == (None, "no campaign post can be valued")
+    assert [(e.post_id, e.reason) for e in result.excluded] == [
+        ("i1", "views not reported for instagram post i1"),
+        ("t1", "no EMV rates set for twitch"),
+    ]
 
 
 def test_campaign_emv_refuses_to_add_currencies() -> None:

@@ -1,4 +1,5 @@
-"""Pure scraping logic: item parsing, engagement rate, run cost and run planning."""
+"""Pure scraping logic: engagement rate and run planning (run cost: test_run_cost; item
+parsing: test_apify_items and test_apify_corpus)."""
 
 from __future__ import annotations
 
@@ -9,79 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.campaigns.models import Platform
-from shared.ports import ActorRun
 from shared.scraping.actors import MAX_USERNAMES_PER_RUN, ScrapeKind, actor_for, run_input
-from shared.scraping.cost import run_cost
 from shared.scraping.engagement import engagement_rate
-from shared.scraping.parsing import parse_items
 from shared.scraping.planning import MonitoredProfile, plan_jobs
 
 NOW = datetime(2026, 11, 21, 6, tzinfo=UTC)
-
-
-def instagram_post(**fields: object) -> dict[str, object]:
-    item: dict[str, object] = {
-        "id": "3001",
-        "ownerUsername": "Trail.Anna",
-        "caption": "Ridge laps #AcmeTrail",
-        "hashtags": ["AcmeTrail"],
-        "mentions": ["acmeoutdoor"],
-        "likesCount": 120,
-        "commentsCount": 8,
-        "timestamp": "2026-11-20T10:00:00.000Z",
-        "paidPartnership": False,
-        "isSponsored": True,
-    }
-    item.update(fields)
-    return item
-
-
-@pytest.mark.parametrize("hidden", [-1, None])
-def test_hidden_likes_stay_unknown_never_zero(hidden: int | None) -> None:
-    parsed = parse_items("apify/instagram-scraper", [instagram_post(likesCount=hidden)])
-    (post,) = parsed.posts
-    assert post.likes is None
-    assert post.comments == 8
-    assert post.username == "trail.anna"
-    assert post.is_paid_partnership is True
-
-
-def test_malformed_items_are_skipped_with_a_reason_and_the_rest_kept() -> None:
-    parsed = parse_items(
-        "apify/instagram-scraper",
-        [
-            instagram_post(),
-            instagram_post(id=None),
-            instagram_post(likesCount="1.2K"),
-            "not an object",
-            instagram_post(id="3002"),
-        ],
-    )
-    assert [p.platform_post_id for p in parsed.posts] == ["3001", "3002"]
-    assert sum(parsed.skipped.values()) == 3
-    assert any(reason.startswith("id:") for reason in parsed.skipped)
-    assert any(reason.startswith("likesCount:") for reason in parsed.skipped)
-
-
-def test_tiktok_items_carry_the_authors_followers() -> None:
-    item = {
-        "id": "7001",
-        "text": "#AcmeTrail run @acmeoutdoor",
-        "createTimeISO": "2026-11-19T08:00:00.000Z",
-        "authorMeta": {"name": "runwithmax", "fans": 31500, "following": 10, "video": 200},
-        "diggCount": 900,
-        "commentCount": 30,
-        "shareCount": 12,
-        "playCount": 21000,
-        "hashtags": [{"name": "AcmeTrail"}],
-        "mentions": ["@acmeoutdoor"],
-        "isAd": True,
-    }
-    parsed = parse_items("clockworks/tiktok-scraper", [item])
-    (post,) = parsed.posts
-    assert (post.likes, post.shares, post.views) == (900, 12, 21000)
-    assert post.mentions == ["acmeoutdoor"]
-    assert parsed.profiles["runwithmax"].followers == 31500
 
 
 def test_engagement_rate_is_the_mean_over_the_last_twelve_known_posts() -> None:
@@ -97,36 +30,6 @@ def test_engagement_rate_is_unknown_rather_than_guessed(
     followers: int | None, posts: list[tuple[int | None, int | None]]
 ) -> None:
     assert engagement_rate(followers, posts) is None
-
-
-def run(**fields: object) -> ActorRun:
-    values: dict[str, object] = {
-        "run_id": "r",
-        "actor_id": "a",
-        "status": "SUCCEEDED",
-        "dataset_id": "d",
-        "started_at": NOW,
-        "finished_at": NOW,
-        "usage_total_usd": 0.0123,
-        "charged_event_counts": None,
-        "pricing_model": None,
-    }
-    values.update(fields)
-    return ActorRun(**values)  # type: ignore[arg-type]
-
-
-def test_pay_per_event_runs_cost_their_charged_events() -> None:
-    priced = run(
-        pricing_model="PAY_PER_EVENT", charged_event_counts={"actor-start": 1, "result": 50}
-    )
-    cost = run_cost(priced, {"actor-start": 0.005, "result": 0.004})
-    assert (cost.usd_micros, cost.source) == (205_000, "charged_events")
-
-
-def test_other_runs_cost_their_platform_usage_and_unknown_stays_unknown() -> None:
-    assert run_cost(run(), {}).usd_micros == 12_300
-    assert run_cost(run(), {}).source == "usage_total_usd"
-    assert run_cost(run(usage_total_usd=None), {}).usd_micros is None
 
 
 def test_inputs_follow_each_actors_documented_fields() -> None:
@@ -162,7 +65,7 @@ def test_every_profile_is_scraped_once_per_kind_from_its_earliest_date(
     monitored: list[MonitoredProfile],
 ) -> None:
     jobs = plan_jobs("org", monitored, NOW)
-    for kind in ScrapeKind:
+    for kind in (ScrapeKind.POSTS, ScrapeKind.PROFILES):
         covered = [(j.platform, t.username) for j in jobs if j.kind is kind for t in j.targets]
         assert sorted(covered) == sorted({(p.platform, p.username) for p in monitored})
     for job in jobs:
