@@ -7,8 +7,9 @@ from; anything else is a conflict (409), never a silent no-op.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from shared.campaigns.models import Campaign, CampaignStatus
 from shared.errors import InvalidTransition
@@ -91,6 +92,13 @@ class FailedCheck:
     check: str
     field: str
     message: str
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    """The calendar day it is in the campaign's zone: start and end dates are days there, so
+    "already past" must be judged there too (a Berlin campaign ending today is still running at
+    23:30 UTC, a Kiritimati one is not)."""
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def readiness_failures(campaign: Campaign, today: date) -> list[FailedCheck]:

@@ -16,6 +16,7 @@ from shared.campaigns.lifecycle import (
     EDITABLE_FIELDS,
     TRANSITIONS,
     Action,
+    local_today,
     readiness_failures,
     transition,
 )
@@ -53,8 +54,8 @@ def _actor(principal: Principal) -> Actor:
     return Actor(kind="api_key", id=principal.key_id, role=principal.role.value)
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class CampaignService:
@@ -64,13 +65,13 @@ class CampaignService:
         bus: EventBus,
         brands: BrandService,
         max_page_size: int,
-        today: Callable[[], date] = _today,
+        now: Callable[[], datetime] = _now,
     ) -> None:
         self._store = store
         self._bus = bus
         self._brands = brands
         self._max_page_size = max_page_size
-        self._today = today
+        self._now = now
 
     def create(self, principal: Principal, request: CampaignCreate) -> Campaign:
         principal.require(Permission.WRITE_CAMPAIGNS)
@@ -137,7 +138,8 @@ class CampaignService:
                 strict=False,
             )
             running = current.status != CampaignStatus.DRAFT
-            if running and merged.end_date is not None and merged.end_date < self._today():
+            today = self._today_in(merged.timezone)
+            if running and merged.end_date is not None and merged.end_date < today:
                 raise ValidationFailed("end_date would be in the past", field="end_date")
             return current.model_copy(update=merged.model_dump())
 
@@ -148,13 +150,16 @@ class CampaignService:
             lambda _current, _changed: (CAMPAIGN_UPDATED, {"changed": sorted(changes)}),
         )
 
+    def _today_in(self, timezone: str) -> date:
+        return local_today(self._now(), timezone)
+
     def perform(self, principal: Principal, campaign_id: str, action: Action) -> Campaign:
         principal.require(Permission.WRITE_CAMPAIGNS)
 
         def apply(current: Campaign) -> Campaign:
             rule = transition(current.status, action)
             if action is Action.ACTIVATE:
-                _require_ready(current, self._today())
+                _require_ready(current, self._today_in(current.timezone))
             now = datetime.now(UTC)
             stamps: dict[str, Any] = {"status": rule.to}
             if rule.to is CampaignStatus.ACTIVE and current.activated_at is None:

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.campaigns.lifecycle import TRANSITIONS, Action, readiness_failures, transition
+from shared.campaigns.lifecycle import (
+    TRANSITIONS,
+    Action,
+    local_today,
+    readiness_failures,
+    transition,
+)
 from shared.campaigns.models import Campaign, CampaignStatus
 from shared.errors import InvalidTransition
 
@@ -114,3 +120,17 @@ def test_a_campaign_that_already_ended_is_not_ready() -> None:
 
 def test_a_campaign_that_started_in_the_past_but_runs_on_is_ready() -> None:
     assert readiness_failures(campaign(start_date=TODAY - timedelta(days=3)), TODAY) == []
+
+
+def test_already_past_is_judged_in_the_campaigns_own_zone() -> None:
+    """At 23:30 UTC on the 21st it is already the 22nd in Kiritimati (UTC+14) but still the
+    21st in New York: a campaign ending on the 21st is over in one zone and running in the
+    other."""
+    late_evening_utc = datetime(2026, 11, 21, 23, 30, tzinfo=UTC)
+    ends_today = {"start_date": TODAY - timedelta(days=3), "end_date": TODAY}
+    new_york = campaign(**ends_today, timezone="America/New_York")
+    kiritimati = campaign(**ends_today, timezone="Pacific/Kiritimati")
+    assert local_today(late_evening_utc, "America/New_York") == TODAY
+    assert readiness_failures(new_york, local_today(late_evening_utc, new_york.timezone)) == []
+    failures = readiness_failures(kiritimati, local_today(late_evening_utc, kiritimati.timezone))
+    assert [f.field for f in failures] == ["end_date"]
