@@ -15,9 +15,9 @@ from enum import StrEnum
 from typing import Any
 
 from shared.campaigns.models import Platform
+from shared.metrics.definitions import ENGAGEMENT_RATE_WINDOW
 
 POSTS_PER_PROFILE = 30
-ENGAGEMENT_WINDOW_POSTS = 12
 MAX_USERNAMES_PER_RUN = 100
 # Post URLs per refresh run. Each URL is one item to the actors (one page to load), so a run of
 # 100 finishes in minutes, far inside the actors' default timeouts, and a failed run retries
@@ -84,14 +84,14 @@ def run_input(
     """The actor's documented input for these usernames (posts newer than `since`), or, for a
     post refresh, for these post URLs.
 
-    A profile scrape asks for the last ENGAGEMENT_WINDOW_POSTS posts too: the engagement rate
+    A profile scrape asks for the last ENGAGEMENT_RATE_WINDOW posts too: the engagement rate
     is computed from them. The actors' own date filters are known to miss, so the ingest
     filters by date again. YouTube's actor limits videos, Shorts and streams separately, so a
     run asks for each: a creator's campaign post may be any of them.
     """
     if spec.kind is ScrapeKind.POST_REFRESH:
         return _refresh_input(spec, post_urls)
-    limit = ENGAGEMENT_WINDOW_POSTS if spec.kind is ScrapeKind.PROFILES else POSTS_PER_PROFILE
+    limit = ENGAGEMENT_RATE_WINDOW if spec.kind is ScrapeKind.PROFILES else POSTS_PER_PROFILE
     since_text = since.isoformat() if since else None
     if spec.actor_id == "apify/instagram-scraper":
         body: dict[str, Any] = {

@@ -5,13 +5,20 @@ A pass looks for new posts of the accepted creators of active campaigns inside t
 re-measures every campaign post whose refresh window is open (see `planning.refresh_until`).
 Refreshing covers active, paused and completed campaigns: a paused or completed campaign's
 posts are still public and still gathering views, and its report needs their tail; drafts
-have no posts.
+have no posts. A campaign whose last day (in its zone) ended more than max(post_refresh_days,
+7) days ago is not read at all (`closed_for_good`): its posts were posted by its end, so all
+their windows have closed, and reading its matches every pass would grow with the archive.
 
-A profile counts as collected only when its run returned it. One that comes back missing,
-private, renamed or as an error item keeps its old "newer than" date, so the next pass asks
-again, and its failure streak grows. The streak is kept per kind of run and keyed by job id,
-so a redelivered ingest of the same job counts once; at exactly FAILING_PASSES passes in a
-row it raises one alert on the organization's alert feed naming the creator and the reason.
+A profile counts as collected only when its posts run returned it; one that did not keeps its
+old "newer than" date, so the next pass asks again and nothing is lost. A posts run that did
+not return a profile proves nothing against it: the run asks only for posts newer than the
+last collection, and the actor returns nothing (or a "no_items" error item) for a creator who
+has not posted since. Whether the profile itself is failing is told by the profiles run,
+which asks for the profile every pass with no date filter, so a missing, private or renamed
+profile fails there with the actor's reason. Its failure streak is keyed by job id, so a
+redelivered ingest of the same job counts once; at exactly FAILING_PASSES profile passes in a
+row it raises one alert on the organization's alert feed naming the creator and the profile
+run's reason.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from shared.scraping.planning import (
     DEFAULT_REFRESH_DAYS,
     MonitoredProfile,
     RefreshPost,
+    flight_end,
     monitoring_slot,
     refresh_until,
 )
@@ -51,6 +59,7 @@ REFRESHED_STATES = [
     CampaignStatus.COMPLETED.value,
 ]
 NO_REASON = "the run named no reason"
+STREAK_KIND = ScrapeKind.PROFILES.value  # the only kind of run whose misses count
 
 
 def refresh_path(org_id: str, key: str) -> str:
@@ -64,6 +73,14 @@ def stored_instant(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def closed_for_good(end: date, zone: str, days: int, now: datetime) -> bool:
+    """Whether even a post published at the last moment of the campaign's last day (in its
+    zone) is no longer refreshed: campaign posts are posted by the end, so that post's window,
+    max(post_refresh_days, 7 days past the end), is the last of them to close."""
+    last_close = refresh_until(flight_end(end, zone), end, zone, days)
+    return last_close is not None and now >= last_close
 
 
 class ProfileMonitoring:
@@ -118,11 +135,13 @@ class ProfileMonitoring:
 
     def refresh_posts(self, org_id: str) -> list[RefreshPost]:
         """Every campaign post (detected or confirmed) with its refresh deadline; the planner
-        keeps those still open."""
+        keeps those still open. A campaign whose posts have all closed for good (see
+        `closed_for_good`) is skipped before its matches are read."""
         days = int(
             (self._store.get(settings_path(org_id)) or {}).get("post_refresh_days")
             or DEFAULT_REFRESH_DAYS
         )
+        now = self._now()
         watched = self._store.query(
             campaigns_collection(org_id), where=[("status", "in", REFRESHED_STATES)]
         )
@@ -130,6 +149,8 @@ class ProfileMonitoring:
         for document in watched:
             end = document.data.get("end_date")
             zone = document.data.get("timezone") or "UTC"
+            if end and closed_for_good(date.fromisoformat(end), zone, days, now):
+                continue
             matches = self._store.query(
                 matches_collection(org_id),
                 where=[("campaign_id", "==", document.id), ("is_campaign_content", "==", True)],
@@ -166,7 +187,9 @@ class ProfileMonitoring:
         return found
 
     def record_pass(self, job: ScrapeJob, results: ScrapeResults, scraped_at: datetime) -> None:
-        """What this run tells about each profile (or, for a refresh, each post) it asked for."""
+        """What this run tells about each profile (or, for a refresh, each post) it asked for.
+        A posts run that did not return a profile changes nothing: it keeps its date, and
+        only the profiles run can say the profile is failing."""
         if job.kind is ScrapeKind.POST_REFRESH:
             self._record_refresh(job, results, scraped_at)
             return
@@ -174,11 +197,13 @@ class ProfileMonitoring:
             path = monitoring_path(job.org_id, job.platform.value, target.username)
             name = target.username.lower()  # the results name profiles in lower case
             returned = name in results.returned
+            if job.kind is ScrapeKind.POSTS and not returned:
+                continue
             reason = results.failures.get(name) or NO_REASON
             state = self._store.update_atomically(
                 path, partial(_passed, job=job, at=scraped_at, returned=returned, reason=reason)
             )
-            streak = state.get("failing", {}).get(job.kind.value)
+            streak = state.get("failing", {}).get(STREAK_KIND)
             if (
                 streak
                 and streak["passes"] == FAILING_PASSES
@@ -227,14 +252,13 @@ class ProfileMonitoring:
 def _passed(
     data: dict[str, Any] | None, *, job: ScrapeJob, at: datetime, returned: bool, reason: str
 ) -> dict[str, Any]:
-    """The profile's state after this job; the same job applied twice changes nothing."""
+    """The profile's state after this job (a posts run that returned it, or a profiles run);
+    the same job applied twice changes nothing."""
     state = dict(data or {})
     failing = dict(state.get("failing", {}))
-    streak = dict(failing.get(job.kind.value, {"passes": 0, "job_ids": []}))
     if returned:
         if job.job_id in state.get("collected_by", []):
             return state
-        failing.pop(job.kind.value, None)
         state["collected_by"] = [
             *state.get("collected_by", [])[-(FAILING_PASSES - 1) :],
             job.job_id,
@@ -242,12 +266,16 @@ def _passed(
         if job.kind is ScrapeKind.POSTS:
             state["last_collected_at"] = at.isoformat()
             state["job_id"] = job.job_id
-    elif job.job_id not in streak["job_ids"]:
-        # The last few job ids are enough to recognise a redelivery; `passes` counts them all.
-        failing[job.kind.value] = {
-            "passes": streak["passes"] + 1,
-            "job_ids": [*streak["job_ids"][-(FAILING_PASSES - 1) :], job.job_id],
-            "reason": reason,
-        }
+        else:
+            failing.pop(STREAK_KIND, None)
+    else:
+        streak = failing.get(STREAK_KIND, {"passes": 0, "job_ids": []})
+        if job.job_id not in streak["job_ids"]:
+            # The last few job ids are enough to recognise a redelivery; `passes` counts them all.
+            failing[STREAK_KIND] = {
+                "passes": streak["passes"] + 1,
+                "job_ids": [*streak["job_ids"][-(FAILING_PASSES - 1) :], job.job_id],
+                "reason": reason,
+            }
     state["failing"] = failing
     return state

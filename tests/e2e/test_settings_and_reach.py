@@ -21,10 +21,13 @@ GOOD: dict[str, Any] = {
     "emv_rates": {
         "instagram": {"currency": "EUR", "cpm_views_minor": 500, "value_per_engagement_minor": 10}
     },
+    "post_refresh_days": 45,
 }
 
 
 def test_settings_round_trip_and_only_admins_change_them(tenant: Tenant) -> None:
+    unset = tenant[Role.VIEWER].get("/settings").json()
+    assert unset["post_refresh_days"] == 30  # the default is shown, not hidden
     assert tenant[Role.ADMIN].put("/settings", json=GOOD).status_code == 200
     assert tenant[Role.VIEWER].get("/settings").json() == GOOD
     assert tenant[Role.MEMBER].put("/settings", json=GOOD).status_code == 403
@@ -64,6 +67,8 @@ def test_settings_round_trip_and_only_admins_change_them(tenant: Tenant) -> None
             },
             "emv_rates.tiktok.cpm_views_minor",
         ),
+        ({"post_refresh_days": 0}, "post_refresh_days"),
+        ({"post_refresh_days": 91}, "post_refresh_days"),
         ({"surprise": 1}, "surprise"),
     ],
 )

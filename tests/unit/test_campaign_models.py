@@ -101,6 +101,8 @@ def test_an_unknown_time_zone_names_timezone(zone: str) -> None:
     "pattern",
     [
         r"(acme)\1",  # a backreference
+        r"^(\w+\s?)*\1$",  # catastrophic backtracking in Python's re, and a backreference
+        r"^(?=(a+)+$)\w*$",  # catastrophic inside a lookahead
         r"acme(?=\.co)",  # a lookahead
         r"(?<!not)acme",  # a lookbehind
         r"acme\Z",  # Python-only syntax

@@ -62,6 +62,9 @@ Control (not part of Apify's API):
   GET  /_control/profiles  the current account control
   GET  /_control/runs      {"runs": [{id, actId, actor, input, status, startedAt,
                             webhookDispatches}]}
+  POST /_control/clock     {"offset_hours": n}: run the server's clock n hours ahead (0 puts
+                           it back), so a test sees the next pass measure older, grown posts;
+                           GET tells the server's time and offset
   POST /_control/reset     forget runs, datasets, faults, account control and the accounts
                            scraped so far (posts of other accounts are then unknown by URL)
 

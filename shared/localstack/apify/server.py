@@ -49,6 +49,7 @@ def _routes() -> Map:
         Rule("/_control/faults", methods=["GET", "POST"], endpoint="faults"),
         Rule("/_control/profiles", methods=["GET", "POST"], endpoint="profiles"),
         Rule("/_control/runs", methods=["GET"], endpoint="list_runs"),
+        Rule("/_control/clock", methods=["GET", "POST"], endpoint="clock"),
         Rule("/_control/reset", methods=["POST"], endpoint="reset"),
     ]
     for prefix in ("actors", "acts"):  # apify-client 3.x says actors; older clients acts
@@ -85,6 +86,7 @@ class LocalApifyServer:
         self._run_delay = run_delay_seconds
         self._token = token
         self._clock = clock
+        self._offset = timedelta(0)
         self.world = World(epoch=clock())
         self._cond = threading.Condition(threading.RLock())
         self._runs: dict[str, Run] = {}
@@ -107,6 +109,16 @@ class LocalApifyServer:
                 current[key] = value
             self._faults = Faults(**current)
             return Faults(**current)
+
+    def set_clock_offset(self, hours: float) -> datetime:
+        """Run the server's clock `hours` ahead of its own (0 puts it back): tests use it to
+        see the next 12-hour pass measure older, grown posts without waiting for them."""
+        with self._cond:
+            self._offset = timedelta(hours=hours)
+            return self._now()
+
+    def _now(self) -> datetime:
+        return self._clock() + self._offset
 
     def set_profiles(self, **changes: Any) -> AccountControl:
         """Declare accounts missing, private or renamed, and posts deleted (merged)."""
@@ -186,7 +198,7 @@ class LocalApifyServer:
         webhooks = decode_webhooks(request.args.get("webhooks"))
         options = run_options(request.args)
         wait = int_arg(request.args, "waitForFinish", 0, maximum=None) or 0
-        now = self._clock()
+        now = self._now()
         planned = render_items(spec, run_input, now, self.world)
         pricing_info = current_pricing(pricing_infos(spec, self.world.epoch), now)
         with self._cond:
@@ -286,6 +298,18 @@ class LocalApifyServer:
             self.set_profiles(**_json_object(request, "invalid-control"))
         return json_response(200, {"profiles": self.world.control().as_json()})
 
+    def _on_clock(self, request: Request) -> Response:
+        if request.method == "POST":
+            hours = _json_object(request, "invalid-control").get("offset_hours")
+            if isinstance(hours, bool) or not isinstance(hours, int | float):
+                raise ApiError(400, "invalid-control", "offset_hours must be a number")
+            if not -24 * 365 <= hours <= 24 * 365:
+                raise ApiError(400, "invalid-control", "offset_hours must be within a year")
+            self.set_clock_offset(float(hours))
+        return json_response(
+            200, {"now": self._now().isoformat(), "offset_hours": self._offset / timedelta(hours=1)}
+        )
+
     def _on_list_runs(self, request: Request) -> Response:
         return json_response(200, {"runs": self.runs()})
 
@@ -302,11 +326,11 @@ class LocalApifyServer:
         return run
 
     def _run_json(self, run: Run) -> dict[str, Any]:
-        return run.as_json(len(self._datasets.get(run.dataset_id, [])), self._clock())
+        return run.as_json(len(self._datasets.get(run.dataset_id, [])), self._now())
 
     def _deliveries(self, run: Run, event_type: str) -> list[Delivery]:
         duplicate = self._faults.duplicate_webhooks
-        return deliveries(run, event_type, self._run_json(run), self._clock(), duplicate)
+        return deliveries(run, event_type, self._run_json(run), self._now(), duplicate)
 
     def _wait(self, run_id: str, seconds: int) -> dict[str, Any]:
         deadline = time.monotonic() + min(seconds, MAX_WAIT_FOR_FINISH_SECONDS)
@@ -319,7 +343,7 @@ class LocalApifyServer:
                 self._cond.wait(remaining)
 
     def _finish(self, run: Run, status: str) -> None:
-        self._datasets[run.dataset_id] = run.finish(status, self._clock())
+        self._datasets[run.dataset_id] = run.finish(status, self._now())
         self._cond.notify_all()
 
     def _execute(self, run_id: str) -> None:
@@ -331,7 +355,7 @@ class LocalApifyServer:
             if run is None or run.status in TERMINAL:
                 return
             run.status = "RUNNING"
-            run.note(self._clock(), "Scraping")
+            run.note(self._now(), "Scraping")
             self._cond.notify_all()
         time.sleep(self._run_delay / 2)
         with self._cond:

@@ -1,0 +1,107 @@
+"""A campaign post keeps being measured after its first day: when the next 12-hourly pass
+re-measures it by its URL and its likes have grown, the growth reaches the allocation's and the
+campaign's metrics (the latest snapshot wins, never a day-one figure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.bootstrap import Services
+from shared.localstack.stack import StackInfo
+from tests.e2e.conftest import Tenant
+from tests.e2e.helpers import TODAY, create_brand, create_campaign
+from tests.e2e.test_creator_campaign_flow import add_sample_creators, eventually, run_monitoring
+from tests.e2e.test_post_history import refresh_now
+
+pytestmark = pytest.mark.e2e
+PASS_HOURS = 12
+
+
+@pytest.fixture
+def twelve_hours_later(local_stack: StackInfo) -> Iterator[Callable[[], None]]:
+    """Runs the Apify stand-in's clock one pass ahead for the test, then puts it back."""
+
+    def offset(hours: float) -> None:
+        response = httpx.post(
+            f"{local_stack.apify_api_url}/_control/clock", json={"offset_hours": hours}
+        )
+        response.raise_for_status()
+
+    try:
+        yield lambda: offset(PASS_HOURS)
+    finally:
+        offset(0)
+
+
+def _campaign_posts(client: httpx.Client, campaign_id: str, allocation_id: str) -> list[Any]:
+    base = f"/campaigns/{campaign_id}/allocations/{allocation_id}/posts"
+    posts = client.get(base).json()["items"]
+    return [p for p in posts if p["match"]["is_campaign_content"]]
+
+
+def test_likes_that_grow_between_passes_reach_the_campaign_metrics(
+    tenant: Tenant,
+    local_stack: StackInfo,
+    app_services: Services,
+    twelve_hours_later: Callable[[], None],
+) -> None:
+    member, viewer = tenant[Role.MEMBER], tenant[Role.VIEWER]
+    add_sample_creators(member)
+    campaign_id = create_campaign(
+        member,
+        create_brand(tenant[Role.ADMIN]),
+        platforms=["instagram"],
+        audience_size="mid-tier",
+        creators_wanted=1,
+        start_date=(TODAY - timedelta(days=20)).isoformat(),
+        end_date=(TODAY + timedelta(days=10)).isoformat(),
+        tracking_config={"required_hashtags": ["AcmeTrail"]},
+    )["campaign_id"]
+    member.post(f"/campaigns/{campaign_id}/activate")
+    (allocation,) = eventually(
+        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
+    )
+    allocation_id = allocation["allocation_id"]
+    member.post(f"/campaigns/{campaign_id}/allocations/{allocation_id}/accept")
+    run_monitoring(local_stack)
+    posts = eventually(lambda: _campaign_posts(member, campaign_id, allocation_id), "posts")
+
+    def rolled_up() -> dict[str, Any] | None:
+        metrics: dict[str, Any] = viewer.get(f"/campaigns/{campaign_id}/metrics").json()
+        return metrics if metrics.get("likes") is not None else None
+
+    before = eventually(rolled_up, "the first rollup")
+    likes_before = {p["post_key"]: p["likes"] for p in posts}
+
+    twelve_hours_later()
+    for post in posts:
+        stored = app_services.store.get(f"orgs/{tenant.org_id}/posts/{post['post_key']}")
+        assert stored is not None
+        refresh_now(
+            app_services, local_stack, tenant.org_id, {**post, "username": stored["username"]}
+        )
+
+    def grown() -> dict[str, Any] | None:
+        metrics = rolled_up()
+        return metrics if metrics and metrics["likes"] > before["likes"] else None
+
+    after = eventually(grown, "the campaign's likes to grow")
+    refreshed = {
+        p["post_key"]: p["likes"] for p in _campaign_posts(member, campaign_id, allocation_id)
+    }
+    assert refreshed.keys() == likes_before.keys()
+    assert any(
+        refreshed[key] > likes_before[key] for key in refreshed if likes_before[key] is not None
+    )
+    assert after["likes"] == sum(likes for likes in refreshed.values() if likes is not None)
+    allocation_metrics = viewer.get(
+        f"/campaigns/{campaign_id}/allocations/{allocation_id}/metrics"
+    ).json()
+    assert allocation_metrics["likes"] == after["likes"]
+    assert after["engagement"] > before["engagement"]
