@@ -4,12 +4,9 @@ recognises campaign posts, and metrics are rolled up and scored."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from shared.auth import Role
@@ -18,61 +15,16 @@ from shared.events import SYSTEM_ACTOR, DomainEvent
 from shared.localstack.stack import StackInfo
 from shared.scraping.ingest import POSTS_INGESTED
 from tests.e2e.conftest import Tenant
+from tests.e2e.creator_flow import (
+    accepted_instagram_campaign,
+    add_sample_creators,
+    eventually,
+    jobs_finished,
+    run_monitoring,
+)
 from tests.e2e.helpers import TODAY, create_brand, create_campaign
 
 pytestmark = pytest.mark.e2e
-SAMPLE_CREATORS = {"trail.anna": 0.03, "runwithmax": 0.05, "alpine_lena": 0.01}
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def add_sample_creators(client: httpx.Client) -> dict[str, str]:
-    ids = {}
-    for username, rate in SAMPLE_CREATORS.items():
-        body = {
-            "name": username,
-            "location": "DE",
-            "profiles": [
-                {
-                    "platform": "instagram",
-                    "username": username,
-                    "declared_followers": 40_000,
-                    "declared_engagement_rate": rate,
-                },
-                {
-                    "platform": "tiktok",
-                    "username": username,
-                    "declared_followers": 30_000,
-                    "declared_engagement_rate": rate / 2,
-                },
-            ],
-        }
-        response = client.post("/creators", json=body)
-        assert response.status_code == 201, response.text
-        ids[username] = response.json()["creator_id"]
-    return ids
-
-
-def run_monitoring(stack: StackInfo) -> list[str]:
-    """What Cloud Scheduler does every 12 hours."""
-    response = httpx.post(f"{stack.functions_base_url}/scrape_monitor", timeout=60)
-    assert response.status_code == 200, response.text
-    job_ids: list[str] = response.json()["job_ids"]
-    return job_ids
-
-
-def jobs_finished(client: httpx.Client, count: int) -> list[dict[str, Any]] | None:
-    jobs: list[dict[str, Any]] = client.get("/scrape-jobs").json()["items"]
-    done = [j for j in jobs if j["status"] in ("succeeded", "failed")]
-    return jobs if len(done) >= count else None
 
 
 def test_activation_to_scored_metrics(tenant: Tenant, local_stack: StackInfo) -> None:
@@ -138,24 +90,8 @@ def test_a_persons_decision_survives_redetection(
     tenant: Tenant, local_stack: StackInfo, app_services: Services
 ) -> None:
     member = tenant[Role.MEMBER]
-    add_sample_creators(member)
-    campaign = create_campaign(
-        member,
-        create_brand(tenant[Role.ADMIN]),
-        platforms=["instagram"],
-        audience_size="mid-tier",
-        creators_wanted=1,
-        start_date=(TODAY - timedelta(days=20)).isoformat(),
-        end_date=(TODAY + timedelta(days=10)).isoformat(),
-        tracking_config={"required_hashtags": ["AcmeTrail"]},
-    )
-    campaign_id = campaign["campaign_id"]
-    member.post(f"/campaigns/{campaign_id}/activate")
-    (allocation,) = eventually(
-        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
-    )
+    campaign_id, allocation = accepted_instagram_campaign(tenant)
     allocation_id = allocation["allocation_id"]
-    member.post(f"/campaigns/{campaign_id}/allocations/{allocation_id}/accept")
     run_monitoring(local_stack)
     posts_path = f"/campaigns/{campaign_id}/allocations/{allocation_id}/posts"
     posts = eventually(lambda: member.get(posts_path).json()["items"], "detected posts")

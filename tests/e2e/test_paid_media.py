@@ -14,8 +14,8 @@ import pytest
 from shared.auth import Role
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
+from tests.e2e.creator_flow import eventually
 from tests.e2e.helpers import TODAY, create_brand, create_campaign
-from tests.e2e.test_creator_campaign_flow import eventually
 
 pytestmark = pytest.mark.e2e
 EU_ACCOUNT = "100000000000101"

@@ -5,7 +5,6 @@ campaign's metrics (the latest snapshot wins, never a day-one figure)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,8 +14,7 @@ from shared.auth import Role
 from shared.bootstrap import Services
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
-from tests.e2e.helpers import TODAY, create_brand, create_campaign
-from tests.e2e.test_creator_campaign_flow import add_sample_creators, eventually, run_monitoring
+from tests.e2e.creator_flow import accepted_instagram_campaign, eventually, run_monitoring
 from tests.e2e.test_post_history import refresh_now
 
 pytestmark = pytest.mark.e2e
@@ -52,23 +50,8 @@ def test_likes_that_grow_between_passes_reach_the_campaign_metrics(
     twelve_hours_later: Callable[[], None],
 ) -> None:
     member, viewer = tenant[Role.MEMBER], tenant[Role.VIEWER]
-    add_sample_creators(member)
-    campaign_id = create_campaign(
-        member,
-        create_brand(tenant[Role.ADMIN]),
-        platforms=["instagram"],
-        audience_size="mid-tier",
-        creators_wanted=1,
-        start_date=(TODAY - timedelta(days=20)).isoformat(),
-        end_date=(TODAY + timedelta(days=10)).isoformat(),
-        tracking_config={"required_hashtags": ["AcmeTrail"]},
-    )["campaign_id"]
-    member.post(f"/campaigns/{campaign_id}/activate")
-    (allocation,) = eventually(
-        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
-    )
+    campaign_id, allocation = accepted_instagram_campaign(tenant)
     allocation_id = allocation["allocation_id"]
-    member.post(f"/campaigns/{campaign_id}/allocations/{allocation_id}/accept")
     run_monitoring(local_stack)
     posts = eventually(lambda: _campaign_posts(member, campaign_id, allocation_id), "posts")
 

@@ -15,8 +15,8 @@ from shared.campaigns.models import Platform
 from shared.localstack.stack import StackInfo
 from shared.scraping.planning import RefreshPost, plan_jobs
 from tests.e2e.conftest import Tenant
-from tests.e2e.helpers import TODAY, create_brand, create_campaign
-from tests.e2e.test_creator_campaign_flow import add_sample_creators, eventually, run_monitoring
+from tests.e2e.creator_flow import accepted_instagram_campaign, eventually, run_monitoring
+from tests.e2e.helpers import create_brand, create_campaign
 
 pytestmark = pytest.mark.e2e
 COUNTS = ("views", "likes", "comments", "shares")
@@ -48,23 +48,8 @@ def test_a_campaign_post_history_grows_one_point_per_scrape(
     tenant: Tenant, other_tenant: Tenant, local_stack: StackInfo, app_services: Services
 ) -> None:
     member, viewer = tenant[Role.MEMBER], tenant[Role.VIEWER]
-    add_sample_creators(member)
-    campaign_id = create_campaign(
-        member,
-        create_brand(tenant[Role.ADMIN]),
-        platforms=["instagram"],
-        audience_size="mid-tier",
-        creators_wanted=1,
-        start_date=(TODAY - timedelta(days=20)).isoformat(),
-        end_date=(TODAY + timedelta(days=10)).isoformat(),
-        tracking_config={"required_hashtags": ["AcmeTrail"]},
-    )["campaign_id"]
-    member.post(f"/campaigns/{campaign_id}/activate")
-    (allocation,) = eventually(
-        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
-    )
+    campaign_id, allocation = accepted_instagram_campaign(tenant)
     allocation_id = allocation["allocation_id"]
-    member.post(f"/campaigns/{campaign_id}/allocations/{allocation_id}/accept")
     run_monitoring(local_stack)
     base = f"/campaigns/{campaign_id}/allocations/{allocation_id}/posts"
     posts = eventually(lambda: member.get(base).json()["items"], "detected posts")

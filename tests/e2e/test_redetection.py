@@ -16,8 +16,8 @@ from shared.bootstrap import Services
 from shared.localstack.stack import StackInfo
 from shared.scraping.ingest import post_key, posts_collection
 from tests.e2e.conftest import Tenant
+from tests.e2e.creator_flow import add_sample_creators, eventually
 from tests.e2e.helpers import TODAY, create_brand, create_campaign
-from tests.e2e.test_creator_campaign_flow import add_sample_creators, eventually
 
 pytestmark = pytest.mark.e2e
 START = TODAY - timedelta(days=20)

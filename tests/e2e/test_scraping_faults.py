@@ -17,8 +17,8 @@ from shared.bootstrap import Services
 from shared.localstack.stack import StackInfo
 from shared.scraping.jobs import spend_path
 from tests.e2e.conftest import Tenant
-from tests.e2e.helpers import TODAY, create_brand, create_campaign
-from tests.e2e.test_creator_campaign_flow import add_sample_creators, eventually, run_monitoring
+from tests.e2e.creator_flow import accepted_instagram_campaign, eventually, run_monitoring
+from tests.e2e.helpers import TODAY
 
 pytestmark = pytest.mark.e2e
 
@@ -32,29 +32,9 @@ def apify(local_stack: StackInfo) -> Iterator[httpx.Client]:
 
 
 def monitored_campaign(tenant: Tenant) -> str:
-    """An active campaign with one accepted Instagram creator (trail.anna's sample posts)."""
-    member = tenant[Role.MEMBER]
-    ids = add_sample_creators(member)
-    campaign = create_campaign(
-        member,
-        create_brand(tenant[Role.ADMIN]),
-        platforms=["instagram"],
-        audience_size="mid-tier",
-        creators_wanted=1,
-        start_date=(TODAY - timedelta(days=20)).isoformat(),
-        end_date=(TODAY + timedelta(days=10)).isoformat(),
-        tracking_config={"required_hashtags": ["AcmeTrail"]},
-    )
-    campaign_id: str = campaign["campaign_id"]
-    member.post(f"/campaigns/{campaign_id}/activate")
-    (allocation,) = eventually(
-        lambda: member.get(f"/campaigns/{campaign_id}/allocations").json()["items"], "allocation"
-    )
-    assert allocation["creator_id"] == ids["runwithmax"]
-    accepted = member.post(
-        f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/accept"
-    )
-    assert accepted.status_code == 200
+    """An active campaign with one accepted Instagram creator (runwithmax ranks first)."""
+    campaign_id, allocation = accepted_instagram_campaign(tenant)
+    assert allocation["username"] == "runwithmax"
     return campaign_id
 
 
