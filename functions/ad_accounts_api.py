@@ -10,8 +10,10 @@ from pydantic import Field
 from pydantic_core import to_jsonable_python
 
 from shared.adaccounts.alerts import AlertQuery
+from shared.adaccounts.breakdowns import BreakdownQuery
 from shared.adaccounts.links import PaidCampaignSettings
 from shared.adaccounts.models import AdAccountList, AdAccountUpdate, ConnectRequest
+from shared.adaccounts.tokens import SystemUserConnect
 from shared.auth import Permission
 from shared.bootstrap import services
 from shared.errors import ValidationFailed
@@ -27,10 +29,23 @@ MAX_CSV_BYTES = 10 * 1024 * 1024
 
 class AdviceQuery(QueryModel):
     total_daily_budget_micros: int | None = Field(default=None, gt=0)
+    allow_extrapolation: bool = False
 
 
 def connect(call: Call) -> Reply:
     return Reply(201, services().ad_accounts.connect(call.principal, call.body(ConnectRequest)))
+
+
+def connect_system_user(call: Call) -> Reply:
+    request = call.body(SystemUserConnect)
+    connected = services().token_checks.connect_system_user(call.principal, request)
+    return Reply(201, AdAccountList(items=connected))
+
+
+def breakdowns(call: Call) -> Reply:
+    query = call.query(BreakdownQuery)
+    account_id = call.path["account_id"]
+    return Reply(200, services().paid_breakdowns.table(call.principal, account_id, query))
 
 
 def list_accounts(call: Call) -> Reply:
@@ -89,9 +104,12 @@ def forecast(call: Call) -> Reply:
 def recommendation(call: Call) -> Reply:
     query = call.query(AdviceQuery)
     result = services().paid_planning.recommendation(
-        call.principal, call.path["campaign_id"], query.total_daily_budget_micros
+        call.principal,
+        call.path["campaign_id"],
+        query.total_daily_budget_micros,
+        query.allow_extrapolation,
     )
-    return Reply(200, to_jsonable_python(result))
+    return Reply(200, result)
 
 
 def creator_paid_campaigns(call: Call) -> Reply:
@@ -106,6 +124,8 @@ api = HttpApi(
     "ad_accounts_api",
     {
         "connectAdAccounts": connect,
+        "connectSystemUser": connect_system_user,
+        "getAdAccountBreakdowns": breakdowns,
         "listAdAccounts": list_accounts,
         "updateAdAccount": update_account,
         "syncAdAccount": sync_account,

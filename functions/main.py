@@ -2,6 +2,7 @@
 terraform sets each function's entry_point to one of these names."""
 
 from ad_accounts_api import ad_accounts_api
+from ad_token_check import ad_token_check
 from alert_feed import alert_feed
 from apify_webhook import apify_webhook
 from campaign_activity import campaign_activity
@@ -21,6 +22,7 @@ from scrape_runner import scrape_runner
 
 __all__ = [
     "ad_accounts_api",
+    "ad_token_check",
     "alert_feed",
     "apify_webhook",
     "campaign_activity",

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.bootstrap import services
 from shared.errors import ReachOpsError, ValidationFailed
-from shared.ports import AdsAuthError, AdsThrottled, AdsUnavailable
+from shared.ports import AdsError
 
 
 class CallbackQuery(BaseModel):
@@ -36,7 +36,7 @@ def meta_oauth_callback(request: flask.Request) -> flask.Response:
         return flask.make_response(flask.jsonify(error.to_body()), error.status)
     except ReachOpsError as error:
         return flask.make_response(flask.jsonify(error.to_body()), error.status)
-    except (AdsAuthError, AdsThrottled, AdsUnavailable) as exc:
+    except AdsError as exc:  # Meta's message names its code, never the token
         body = {"error": {"code": "meta_refused", "message": str(exc), "field": "query.code"}}
         return flask.make_response(flask.jsonify(body), 502)
     return flask.jsonify({"connected": [a.model_dump(mode="json") for a in accounts]})

@@ -8,9 +8,14 @@ from datetime import timedelta
 from functools import cache, cached_property
 
 from shared.adaccounts.alerts import SpendAlerts
+from shared.adaccounts.breakdowns import PaidBreakdowns
+from shared.adaccounts.details import AccountDetailSync
 from shared.adaccounts.links import PaidCampaignLinks
+from shared.adaccounts.range_reach import RangeReach
+from shared.adaccounts.reporting import AccountReporting
 from shared.adaccounts.service import AdAccountService
 from shared.adaccounts.sync import InsightSync
+from shared.adaccounts.tokens import TokenChecks
 from shared.allocations.service import AllocationService
 from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
@@ -176,7 +181,6 @@ class Services:
         return MetaAds(
             app_id=settings.meta_app_id,
             app_secret=settings.meta_app_secret,
-            api_version=settings.meta_api_version,
             graph_url=settings.meta_graph_url,
         )
 
@@ -196,6 +200,8 @@ class Services:
 
     @cached_property
     def insight_sync(self) -> InsightSync:
+        from shared.adapters.meta_insights import meta_insight_row, meta_range_row
+
         return InsightSync(
             store=self.store,
             warehouse=self.warehouse,
@@ -203,8 +209,26 @@ class Services:
             ads=self.ads,
             alerts=self.spend_alerts,
             links=self.paid_links,
+            details=AccountDetailSync(warehouse=self.warehouse, convert=meta_insight_row),
+            range_reach=RangeReach(warehouse=self.warehouse, convert=meta_range_row),
             tasks=self.tasks,
+            convert_row=meta_insight_row,
             poll_seconds=self.settings.insights_poll_seconds,
+        )
+
+    @cached_property
+    def paid_breakdowns(self) -> PaidBreakdowns:
+        return PaidBreakdowns(warehouse=self.warehouse, accounts=self.ad_accounts)
+
+    @cached_property
+    def token_checks(self) -> TokenChecks:
+        return TokenChecks(
+            store=self.store,
+            ads=self.ads,
+            vault=lambda: self.token_vault,
+            alerts=self.spend_alerts,
+            accounts=self.ad_accounts,
+            app_id=self.settings.meta_app_id,
         )
 
     @cached_property
@@ -219,7 +243,7 @@ class Services:
 
     @cached_property
     def kpi_tables(self) -> KpiTables:
-        return KpiTables(warehouse=self.warehouse, accounts=self.ad_accounts)
+        return KpiTables(warehouse=self.warehouse, accounts=AccountReporting(self.ad_accounts))
 
     @cached_property
     def paid_planning(self) -> PaidPlanning:

@@ -45,8 +45,14 @@ class Settings(BaseSettings):
     meta_app_secret: str = Field(default="", repr=False)
     meta_graph_url: str = "https://graph.facebook.com"
     meta_dialog_url: str = "https://www.facebook.com"
-    meta_api_version: str = "v21.0"
     meta_oauth_redirect_uri: str = ""
+    meta_oauth_redirect_allowlist: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "redirect_uri values a caller may pass to POST /v1/ad-accounts/connect (exact "
+            "match; meta_oauth_redirect_uri is always allowed). A JSON list in the environment."
+        ),
+    )
     oauth_state_secret: str = Field(default="", repr=False)
     vault_backend: Literal["local", "secret_manager"] = "local"
     local_token_key: str = Field(default="", repr=False)

@@ -181,7 +181,22 @@ class IssuedToken:
     expires_at: datetime | None
 
 
-class AdsThrottled(Exception):
+@dataclass(frozen=True)
+class TokenInfo:
+    """What Meta's `debug_token` says of an access token (never the token itself)."""
+
+    token_type: str  # USER, SYSTEM_USER, PAGE, APP
+    is_valid: bool
+    app_id: str | None
+    expires_at: datetime | None  # None: never expires (Meta's expires_at 0)
+    scopes: tuple[str, ...]
+
+
+class AdsError(Exception):
+    """Meta refused or failed a call; the message carries Meta's code, subcode and text."""
+
+
+class AdsThrottled(AdsError):
     """Meta throttled the call (codes 4, 17, 613, 80000, 80004); wait before the next one."""
 
     def __init__(self, message: str, wait_seconds: float) -> None:
@@ -189,12 +204,30 @@ class AdsThrottled(Exception):
         self.wait_seconds = wait_seconds
 
 
-class AdsAuthError(Exception):
+class AdsAuthError(AdsError):
     """The token is expired, revoked or lacks permission (code 190 and friends)."""
 
 
-class AdsUnavailable(Exception):
-    """Meta failed (5xx, transient errors) after the SDK's own retries."""
+class AdsUnavailable(AdsError):
+    """Meta failed (5xx, codes 1 and 2, transient errors) after the SDK's own retries."""
+
+
+class AdsTooMuchData(AdsError):
+    """Meta asks for less data per call (code 100, subcode 1487534): ask for a smaller object
+    set or smaller pages, never the same call again."""
+
+
+class AdsRequestFailed(AdsError):
+    """Any other Graph error (an unknown code): worth a few retries, never an endless loop."""
+
+
+@dataclass(frozen=True)
+class ReportProgress:
+    """An async report run as Meta last described it."""
+
+    status: str  # async_status: Job Not Started, Job Started, Job Running, Job Completed, ...
+    percent: int  # async_percent_completion, 0-100
+    error: str | None = None  # Meta's error of a failed run (code, subcode, message)
 
 
 class AdsPlatform(Protocol):
@@ -208,8 +241,12 @@ class AdsPlatform(Protocol):
         """The ad accounts the token can read: id, name, currency, timezone_name, business."""
         ...
 
-    def children(self, token: str, object_id: str, level: str) -> list[str]:
-        """Ids one level down: an account's campaigns, a campaign's ad sets."""
+    def children(
+        self, token: str, object_id: str, level: str, *, since: date, until: date
+    ) -> list[str]:
+        """The ids at `level` (campaign, adset or ad) under `object_id` that have insights
+        between `since` and `until`, whatever their effective status (archived and deleted
+        included, which the /campaigns and /adsets edges leave out)."""
         ...
 
     def start_report(
@@ -222,19 +259,57 @@ class AdsPlatform(Protocol):
         until: date,
         attribution_windows: Sequence[str],
     ) -> str:
-        """Start an asynchronous insights report (daily rows); returns the report run id."""
+        """Start an asynchronous insights report (daily rows of objects of every effective
+        status); returns the report run id."""
         ...
 
-    def report_status(self, token: str, report_id: str) -> tuple[str, int]:
-        """(async_status, async_percent_completion), e.g. ("Job Completed", 100)."""
+    def report_status(self, token: str, report_id: str) -> ReportProgress:
+        """Where the report run is, e.g. ReportProgress("Job Completed", 100)."""
         ...
 
-    def report_rows(self, token: str, report_id: str) -> Iterator[dict[str, Any]]:
-        """Every row of a completed report, paged through."""
+    def report_rows(self, token: str, report_id: str) -> list[dict[str, Any]]:
+        """Every row of a completed report, paged through (in smaller pages when Meta asks
+        for less data per call)."""
         ...
 
     def last_usage(self) -> AdsUsage:
         """Usage read from the most recent response's headers (failed ones too)."""
+        ...
+
+    @property
+    def api_version(self) -> str:
+        """The Graph API version every call uses (the one the pinned SDK targets)."""
+        ...
+
+    def debug_token(self, token: str) -> TokenInfo:
+        """Meta's own view of a token: its type, validity and expiry."""
+        ...
+
+    def objects(self, token: str, account_object_id: str, level: str) -> list[dict[str, Any]]:
+        """Every campaign, ad set or ad (`level`) of an account with its current settings:
+        status, effective_status, objective, budgets, bid_strategy, creative."""
+        ...
+
+    def breakdown_rows(
+        self,
+        token: str,
+        account_object_id: str,
+        *,
+        level: str,
+        breakdowns: Sequence[str],
+        since: date,
+        until: date,
+        attribution_windows: Sequence[str],
+    ) -> Iterator[dict[str, Any]]:
+        """Daily insight rows at `level` split by `breakdowns` (e.g. age and gender)."""
+        ...
+
+    def range_rows(
+        self, token: str, account_object_id: str, *, level: str, since: date, until: date
+    ) -> Iterator[dict[str, Any]]:
+        """One insight row per object at `level` over the whole of since..until
+        (time_increment all_days), whose reach and frequency Meta de-duplicated over the
+        range: daily reach cannot be added up into it."""
         ...
 
 

@@ -11,6 +11,8 @@ locals {
     REACHOPS_VAULT_BACKEND           = "secret_manager"
     REACHOPS_META_APP_ID             = var.meta_app_id
     REACHOPS_META_OAUTH_REDIRECT_URI = "${local.functions_base_url}/meta_oauth_callback"
+    # Other redirect_uri values a caller may ask for (a frontend's own callback page).
+    REACHOPS_META_OAUTH_REDIRECT_ALLOWLIST = jsonencode(var.meta_oauth_redirect_allowlist)
   }
 }
 

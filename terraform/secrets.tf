@@ -15,8 +15,9 @@ locals {
   meta_users = toset([for name, fn in local.functions : name if contains(fn.uses, "meta")])
 
   # Access tokens are vaulted as one Secret Manager secret per connection (named at runtime):
-  # the OAuth callback creates them, the sync reads them.
-  token_writers = toset([for name, fn in local.functions : name if contains(fn.uses, "tokens") && fn.trigger == "webhook"])
+  # the OAuth callback and the API (System User tokens) create them; the sync and the daily
+  # token check read them.
+  token_writers = toset([for name, fn in local.functions : name if contains(fn.uses, "tokens") && contains(["webhook", "api"], fn.trigger)])
   token_readers = toset([for name, fn in local.functions : name if contains(fn.uses, "tokens")])
 }
 
@@ -52,8 +53,8 @@ resource "google_secret_manager_secret_iam_member" "meta_reader" {
   member    = google_service_account.function[each.value.function].member
 }
 
-# Token secrets are created at runtime, so these grants are project-wide but only to the two
-# functions that handle tokens: the callback creates versions, the sync reads them.
+# Token secrets are created at runtime, so these grants are project-wide but only to the
+# functions that handle tokens: the callback and the API create versions, the others read them.
 resource "google_project_iam_member" "token_writer" {
   for_each = local.token_writers
   project  = var.project_id

@@ -57,6 +57,12 @@ variable "labels" {
   default     = {}
 }
 
+variable "meta_oauth_redirect_allowlist" {
+  description = "redirect_uri values a caller may pass when connecting Meta ad accounts (exact match)."
+  type        = list(string)
+  default     = []
+}
+
 variable "meta_app_id" {
   description = "The Meta app (Marketing API) id; its secret goes in Secret Manager (see README)."
   type        = string

@@ -1,23 +1,13 @@
 -- Daily delivery per platform campaign (the budget advisor's channels) linked to one ReachOps
--- campaign, from @start_date to @end_date. Each platform campaign counts once per day, from its
--- campaign-level row, else its ad sets, else its ads (as in ad_daily_series.sql).
-WITH ranked AS (
-  SELECT
-    *,
-    CASE level WHEN 'campaign' THEN 1 WHEN 'adset' THEN 2 WHEN 'ad' THEN 3 END AS level_rank
-  FROM reachops.ad_insights_daily
+-- campaign, from @start_date to @end_date. Each platform campaign counts once per day, from the
+-- level views/paid_answering_rows.sql chooses (as in ad_daily_series.sql); conversions are the
+-- `default` attribution window's.
+WITH chosen AS (
+  SELECT *
+  FROM reachops.paid_answering_rows
   WHERE org_id = @org_id
     AND date BETWEEN @start_date AND @end_date
     AND reachops_campaign_id = @reachops_campaign_id
-),
-
-chosen AS (
-  SELECT *
-  FROM ranked
-  WHERE TRUE
-  QUALIFY level_rank = MIN(level_rank) OVER (
-    PARTITION BY org_id, platform, account_id, campaign_id, date
-  )
 )
 
 SELECT

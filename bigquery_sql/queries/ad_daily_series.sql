@@ -3,32 +3,22 @@
 -- allocator (shared/paid). @reachops_campaign_id restricts it to the platform campaigns, ad sets
 -- or ads linked to one ReachOps campaign; NULL keeps the whole organization.
 --
--- Each platform campaign counts once per day, from the same rows as paid_kpis_campaign_daily:
--- its campaign-level row, else its ad sets, else its ads (levels are never mixed). With a
--- @reachops_campaign_id the link is checked on each row before that choice, so an ad linked on
--- its own counts even when its campaign row is not linked. One row per (date, platform,
--- currency); sums are over the rows that report the figure (NULL when none does); money in
--- micros of currency. Days without any row are absent (the platform reported nothing).
-WITH ranked AS (
-  SELECT
-    *,
-    CASE level WHEN 'campaign' THEN 1 WHEN 'adset' THEN 2 WHEN 'ad' THEN 3 END AS level_rank
-  FROM reachops.ad_insights_daily
+-- Each platform campaign counts once per day, from the level views/paid_answering_rows.sql
+-- chooses (its campaign-level row, else its ad sets, else its ads; levels are never mixed).
+-- With a @reachops_campaign_id only the chosen rows linked to it count (links are written per
+-- platform campaign, on every level at once). Conversions are the `default` attribution window's
+-- (the account's setting). One row per (date, platform, currency); sums are over the rows that
+-- report the figure (NULL when none does); money in micros of currency. Days without any row are
+-- absent (the platform reported nothing).
+WITH chosen AS (
+  SELECT *
+  FROM reachops.paid_answering_rows
   WHERE org_id = @org_id
     AND date BETWEEN @start_date AND @end_date
     AND (
       CAST(@reachops_campaign_id AS STRING) IS NULL
       OR reachops_campaign_id = @reachops_campaign_id
     )
-),
-
-chosen AS (
-  SELECT *
-  FROM ranked
-  WHERE TRUE
-  QUALIFY level_rank = MIN(level_rank) OVER (
-    PARTITION BY org_id, platform, account_id, campaign_id, date
-  )
 )
 
 SELECT

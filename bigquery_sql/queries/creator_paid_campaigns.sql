@@ -1,9 +1,10 @@
--- The paid campaigns linked to one creator, most recently active first (campaign-level rows).
+-- The paid campaigns linked to one creator, most recently active first, each campaign-day from
+-- the level views/paid_answering_rows.sql chooses.
 SELECT
   platform,
   account_id,
   campaign_id,
-  ANY_VALUE(entity_name) AS campaign_name,
+  ANY_VALUE(IF(level = 'campaign', entity_name, NULL)) AS campaign_name,
   ANY_VALUE(currency) AS currency,
   MAX(IF(COALESCE(spend_micros, 0) > 0 OR COALESCE(impressions, 0) > 0, date, NULL))
     AS last_active_date,
@@ -11,10 +12,9 @@ SELECT
   SUM(spend_micros) AS spend_micros,
   SUM(impressions) AS impressions,
   SUM(engagements) AS engagements
-FROM reachops.ad_insights_daily
+FROM reachops.paid_answering_rows
 WHERE org_id = @org_id
   AND creator_id = @creator_id
-  AND level = 'campaign'
 GROUP BY platform, account_id, campaign_id
 HAVING last_active_date IS NOT NULL
 ORDER BY last_active_date DESC, campaign_id

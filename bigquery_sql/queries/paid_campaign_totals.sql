@@ -1,25 +1,87 @@
--- Per platform campaign of one ad account, totals over @since..@until (campaign-level rows),
--- the input of the KPI table; reach is left out (daily reach does not add up).
+-- Per platform campaign of one ad account, totals over @since..@until (DATEs, included): the
+-- input of the KPI table (shared/paid/kpi_table.py).
+-- * Delivery: each campaign-day from the level views/paid_answering_rows.sql chooses.
+-- * Conversions under @attribution_window (views/paid_conversion_windows.sql), summed over the
+--   chosen rows that have a figure for it; rows_with_window of rows_summed have one, so a window
+--   the account's syncs did not always ask for shows as incomplete rather than as a smaller sum.
+-- * reach and frequency: the campaign's range report for exactly @since..@until
+--   (ad_insights_range), never a sum of daily reach; NULL when no range report covers it.
+WITH chosen AS (
+  SELECT *
+  FROM reachops.paid_answering_rows
+  WHERE org_id = @org_id
+    AND account_id = @account_id
+    AND date BETWEEN @since AND @until
+),
+
+figures AS (
+  SELECT *
+  FROM reachops.paid_conversion_windows
+  WHERE org_id = @org_id
+    AND account_id = @account_id
+    AND date BETWEEN @since AND @until
+    AND attribution_window = @attribution_window
+),
+
+totals AS (
+  SELECT
+    c.org_id,
+    c.platform,
+    c.account_id,
+    c.campaign_id,
+    ANY_VALUE(IF(c.level = 'campaign', c.entity_name, NULL)) AS campaign_name,
+    ANY_VALUE(c.currency) AS currency,
+    ANY_VALUE(c.reachops_campaign_id) AS reachops_campaign_id,
+    ANY_VALUE(c.creator_id) AS creator_id,
+    MIN(c.level) AS from_level,
+    COUNT(DISTINCT c.date) AS days,
+    COUNT(*) AS rows_summed,
+    COUNT(f.attribution_window) AS rows_with_window,
+    SUM(c.spend_micros) AS spend_micros,
+    SUM(c.impressions) AS impressions,
+    SUM(c.clicks) AS clicks,
+    SUM(c.link_clicks) AS link_clicks,
+    SUM(f.conversions) AS conversions,
+    SUM(f.conversion_value_micros) AS conversion_value_micros,
+    SUM(c.engagements) AS engagements
+  FROM chosen AS c
+  LEFT JOIN figures AS f
+    ON f.platform = c.platform
+    AND f.level = c.level
+    AND f.entity_id = c.entity_id
+    AND f.date = c.date
+  GROUP BY c.org_id, c.platform, c.account_id, c.campaign_id
+)
+
 SELECT
-  platform,
-  account_id,
-  campaign_id,
-  ANY_VALUE(entity_name) AS campaign_name,
-  ANY_VALUE(currency) AS currency,
-  ANY_VALUE(reachops_campaign_id) AS reachops_campaign_id,
-  ANY_VALUE(creator_id) AS creator_id,
-  COUNT(*) AS days,
-  SUM(spend_micros) AS spend_micros,
-  SUM(impressions) AS impressions,
-  SUM(clicks) AS clicks,
-  SUM(link_clicks) AS link_clicks,
-  SUM(conversions) AS conversions,
-  SUM(conversion_value_micros) AS conversion_value_micros,
-  SUM(engagements) AS engagements
-FROM reachops.ad_insights_daily
-WHERE org_id = @org_id
-  AND account_id = @account_id
-  AND level = 'campaign'
-  AND date BETWEEN @since AND @until
-GROUP BY platform, account_id, campaign_id
-ORDER BY spend_micros DESC, campaign_id;
+  t.platform,
+  t.account_id,
+  t.campaign_id,
+  COALESCE(t.campaign_name, r.entity_name) AS campaign_name,
+  t.currency,
+  t.reachops_campaign_id,
+  t.creator_id,
+  t.from_level,
+  t.days,
+  t.rows_summed,
+  t.rows_with_window,
+  t.spend_micros,
+  t.impressions,
+  t.clicks,
+  t.link_clicks,
+  t.conversions,
+  t.conversion_value_micros,
+  t.engagements,
+  r.reach,
+  r.frequency,
+  r.synced_at AS range_synced_at
+FROM totals AS t
+LEFT JOIN reachops.ad_insights_range AS r
+  ON r.org_id = t.org_id
+  AND r.platform = t.platform
+  AND r.account_id = t.account_id
+  AND r.level = 'campaign'
+  AND r.entity_id = t.campaign_id
+  AND r.since = @since
+  AND r.until = @until
+ORDER BY t.spend_micros DESC, t.campaign_id;

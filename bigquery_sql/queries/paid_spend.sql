@@ -1,13 +1,14 @@
--- Spend of one ad account's campaigns on @day and in @day's month to date (campaign level).
+-- Spend of one ad account's campaigns on @day and in @day's month to date, each campaign-day
+-- from the level views/paid_answering_rows.sql chooses (so an account reporting only ad sets or
+-- ads is checked too). campaign_name falls back to the campaign id when no campaign row names it.
 SELECT
-  entity_id AS campaign_id,
-  ANY_VALUE(entity_name) AS campaign_name,
+  campaign_id,
+  COALESCE(ANY_VALUE(IF(level = 'campaign', entity_name, NULL)), campaign_id) AS campaign_name,
   ANY_VALUE(currency) AS currency,
   SUM(IF(date = @day, spend_micros, 0)) AS day_spend_micros,
   SUM(spend_micros) AS month_spend_micros
-FROM reachops.ad_insights_daily
+FROM reachops.paid_answering_rows
 WHERE org_id = @org_id
   AND account_id = @account_id
-  AND level = 'campaign'
   AND date BETWEEN @month_start AND @day
-GROUP BY entity_id;
+GROUP BY campaign_id;

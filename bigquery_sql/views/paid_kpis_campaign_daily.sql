@@ -1,69 +1,92 @@
--- One row per platform campaign per day (org_id, platform, account_id, campaign_id, date), with
--- the KPIs of paid_kpis_daily (same formulas, same units: cost KPIs in MAJOR units of currency
--- as FLOAT64, exact money in *_micros; NULL when a denominator is 0 or unknown).
+-- One row per platform campaign, day and attribution window (org_id, platform, account_id,
+-- campaign_id, date, attribution_window), with the KPIs of paid_kpis_daily (same formulas, same
+-- units: cost KPIs in MAJOR units of currency as FLOAT64, exact money in *_micros; NULL when a
+-- denominator is 0 or unknown).
 --
--- Which rows: the campaign's own campaign-level row for the day when there is one; otherwise the
--- sum of its ad set rows; otherwise the sum of its ad rows (from_level says which, rows_summed
--- how many). Levels are never mixed, so nothing is counted twice.
+-- Which rows: those of paid_answering_rows, the one rule for which level answers (the campaign's
+-- own row, else its ad sets, else its ads; from_level says which, rows_summed how many). Levels
+-- are never mixed, so nothing is counted twice.
+-- * attribution_window: every window stored for any of the day's rows ('default' always). The
+--   delivery columns are the same in each; conversions, conversion_value, cpa and roas are the
+--   window's, summed over the rows that have a figure for it (rows_with_window of rows_summed).
 -- * A sum is over the rows that report the figure; NULL when none does.
 -- * reach and frequency are unique people, which do not add up: they are the campaign row's own
---   and NULL when the day was summed from ad sets or ads.
+--   and NULL when the day was summed from ad sets or ads. Reach over a date range is in
+--   ad_insights_range (a range report), never a sum of days.
 -- * campaign_name: the campaign row's entity_name (NULL when summed from lower levels).
 -- * reachops_campaign_id, creator_id: the link shared by every row that has one; NULL when no
 --   row has one or the rows disagree.
--- Queries/ad_daily_series.sql and paid_kpis_platform_daily choose rows the same way.
 CREATE OR REPLACE VIEW reachops.paid_kpis_campaign_daily AS
-WITH ranked AS (
-  SELECT
-    *,
-    CASE level WHEN 'campaign' THEN 1 WHEN 'adset' THEN 2 WHEN 'ad' THEN 3 END AS level_rank
-  FROM reachops.ad_insights_daily
-),
-
-chosen AS (
-  SELECT *
-  FROM ranked
-  WHERE TRUE
-  QUALIFY level_rank = MIN(level_rank) OVER (
-    PARTITION BY org_id, platform, account_id, campaign_id, date
-  )
+WITH day_windows AS (
+  SELECT DISTINCT
+    a.org_id,
+    a.platform,
+    a.account_id,
+    a.campaign_id,
+    a.date,
+    w.attribution_window
+  FROM reachops.paid_answering_rows AS a
+  JOIN reachops.paid_conversion_windows AS w
+    ON w.org_id = a.org_id
+    AND w.platform = a.platform
+    AND w.account_id = a.account_id
+    AND w.level = a.level
+    AND w.entity_id = a.entity_id
+    AND w.date = a.date
 ),
 
 campaign_day AS (
   SELECT
-    org_id,
-    platform,
-    account_id,
-    campaign_id,
-    date,
-    currency,
-    MIN(level) AS from_level,
+    a.org_id,
+    a.platform,
+    a.account_id,
+    a.campaign_id,
+    a.date,
+    dw.attribution_window,
+    a.currency,
+    MIN(a.level) AS from_level,
     COUNT(*) AS rows_summed,
-    IF(MIN(level) = 'campaign', MIN(entity_name), NULL) AS campaign_name,
+    COUNT(w.attribution_window) AS rows_with_window,
+    IF(MIN(a.level) = 'campaign', MIN(a.entity_name), NULL) AS campaign_name,
     IF(
-      COUNT(DISTINCT reachops_campaign_id) = 1, MIN(reachops_campaign_id), NULL
+      COUNT(DISTINCT a.reachops_campaign_id) = 1, MIN(a.reachops_campaign_id), NULL
     ) AS reachops_campaign_id,
-    IF(COUNT(DISTINCT creator_id) = 1, MIN(creator_id), NULL) AS creator_id,
-    SUM(spend_micros) AS spend_micros,
-    SUM(impressions) AS impressions,
-    IF(MIN(level) = 'campaign', MIN(reach), NULL) AS reach,
+    IF(COUNT(DISTINCT a.creator_id) = 1, MIN(a.creator_id), NULL) AS creator_id,
+    SUM(a.spend_micros) AS spend_micros,
+    SUM(a.impressions) AS impressions,
+    IF(MIN(a.level) = 'campaign', MIN(a.reach), NULL) AS reach,
     IF(
-      MIN(level) = 'campaign',
-      COALESCE(MIN(frequency), SAFE_DIVIDE(MIN(impressions), MIN(reach))),
+      MIN(a.level) = 'campaign',
+      COALESCE(MIN(a.frequency), SAFE_DIVIDE(MIN(a.impressions), MIN(a.reach))),
       NULL
     ) AS frequency,
-    SUM(clicks) AS clicks,
-    SUM(link_clicks) AS link_clicks,
-    SUM(conversions) AS conversions,
-    SUM(conversion_value_micros) AS conversion_value_micros,
-    SUM(engagements) AS engagements,
-    SUM(video_p25) AS video_p25,
-    SUM(video_p50) AS video_p50,
-    SUM(video_p75) AS video_p75,
-    SUM(video_p100) AS video_p100,
-    MAX(synced_at) AS synced_at
-  FROM chosen
-  GROUP BY org_id, platform, account_id, campaign_id, date, currency
+    SUM(a.clicks) AS clicks,
+    SUM(a.link_clicks) AS link_clicks,
+    SUM(w.conversions) AS conversions,
+    SUM(w.conversion_value_micros) AS conversion_value_micros,
+    SUM(a.engagements) AS engagements,
+    SUM(a.video_p25) AS video_p25,
+    SUM(a.video_p50) AS video_p50,
+    SUM(a.video_p75) AS video_p75,
+    SUM(a.video_p100) AS video_p100,
+    MAX(a.synced_at) AS synced_at
+  FROM reachops.paid_answering_rows AS a
+  JOIN day_windows AS dw
+    ON dw.org_id = a.org_id
+    AND dw.platform = a.platform
+    AND dw.account_id = a.account_id
+    AND dw.campaign_id = a.campaign_id
+    AND dw.date = a.date
+  LEFT JOIN reachops.paid_conversion_windows AS w
+    ON w.org_id = a.org_id
+    AND w.platform = a.platform
+    AND w.account_id = a.account_id
+    AND w.level = a.level
+    AND w.entity_id = a.entity_id
+    AND w.date = a.date
+    AND w.attribution_window = dw.attribution_window
+  GROUP BY
+    a.org_id, a.platform, a.account_id, a.campaign_id, a.date, dw.attribution_window, a.currency
 )
 
 SELECT
@@ -75,9 +98,11 @@ SELECT
   reachops_campaign_id,
   creator_id,
   date,
+  attribution_window,
   currency,
   from_level,
   rows_summed,
+  rows_with_window,
   spend_micros,
   spend_micros / 1000000 AS spend,
   impressions,

@@ -1,6 +1,9 @@
--- One row per ad_insights_daily row: a campaign, ad set or ad (level, entity_id) of an ad account
--- on one day, with its delivery KPIs. Filter on level to get the ad, ad set or campaign grain;
--- never add rows of different levels together (each level reports the same delivery).
+-- One row per ad_insights_daily row and attribution window: a campaign, ad set or ad (level,
+-- entity_id) of an ad account on one day, with its delivery KPIs, and its conversions, CPA and ROAS
+-- under attribution_window ('default': Meta's figure for the account's attribution setting; or a
+-- window the sync asked for, e.g. '7d_click': see paid_conversion_windows). Filter on level to get
+-- the ad, ad set or campaign grain and on attribution_window to get one figure per row; never add
+-- rows of different levels or windows together.
 -- paid_kpis_campaign_daily and paid_kpis_platform_daily roll the days up per campaign and per
 -- platform.
 --
@@ -21,43 +24,51 @@
 -- NULL is "cannot be computed", never 0.
 CREATE OR REPLACE VIEW reachops.paid_kpis_daily AS
 SELECT
-  org_id,
-  platform,
-  account_id,
-  level,
-  entity_id,
-  entity_name,
-  campaign_id,
-  adset_id,
-  ad_id,
-  reachops_campaign_id,
-  creator_id,
-  date,
-  currency,
-  spend_micros,
-  spend_micros / 1000000 AS spend,
-  impressions,
-  reach,
-  clicks,
-  link_clicks,
-  conversions,
-  conversion_value_micros,
-  conversion_value_micros / 1000000 AS conversion_value,
-  engagements,
-  video_p25,
-  video_p50,
-  video_p75,
-  video_p100,
-  COALESCE(frequency, SAFE_DIVIDE(impressions, reach)) AS frequency,
-  SAFE_DIVIDE(spend_micros, impressions) / 1000 AS cpm,
-  SAFE_DIVIDE(spend_micros, clicks) / 1000000 AS cpc,
-  SAFE_DIVIDE(spend_micros, link_clicks) / 1000000 AS cost_per_link_click,
-  SAFE_DIVIDE(clicks, impressions) AS ctr,
-  SAFE_DIVIDE(link_clicks, impressions) AS link_ctr,
-  SAFE_DIVIDE(spend_micros, conversions) / 1000000 AS cpa,
-  SAFE_DIVIDE(conversion_value_micros, spend_micros) AS roas,
-  SAFE_DIVIDE(spend_micros, engagements) / 1000000 AS cpe,
-  attribution_windows,
-  source,
-  synced_at
-FROM reachops.ad_insights_daily;
+  d.org_id,
+  d.platform,
+  d.account_id,
+  d.level,
+  d.entity_id,
+  d.entity_name,
+  d.campaign_id,
+  d.adset_id,
+  d.ad_id,
+  d.reachops_campaign_id,
+  d.creator_id,
+  d.date,
+  w.attribution_window,
+  d.currency,
+  d.spend_micros,
+  d.spend_micros / 1000000 AS spend,
+  d.impressions,
+  d.reach,
+  d.clicks,
+  d.link_clicks,
+  w.conversions,
+  w.conversion_value_micros,
+  w.conversion_value_micros / 1000000 AS conversion_value,
+  d.engagements,
+  d.video_p25,
+  d.video_p50,
+  d.video_p75,
+  d.video_p100,
+  COALESCE(d.frequency, SAFE_DIVIDE(d.impressions, d.reach)) AS frequency,
+  SAFE_DIVIDE(d.spend_micros, d.impressions) / 1000 AS cpm,
+  SAFE_DIVIDE(d.spend_micros, d.clicks) / 1000000 AS cpc,
+  SAFE_DIVIDE(d.spend_micros, d.link_clicks) / 1000000 AS cost_per_link_click,
+  SAFE_DIVIDE(d.clicks, d.impressions) AS ctr,
+  SAFE_DIVIDE(d.link_clicks, d.impressions) AS link_ctr,
+  SAFE_DIVIDE(d.spend_micros, w.conversions) / 1000000 AS cpa,
+  SAFE_DIVIDE(w.conversion_value_micros, d.spend_micros) AS roas,
+  SAFE_DIVIDE(d.spend_micros, d.engagements) / 1000000 AS cpe,
+  d.attribution_windows,
+  d.source,
+  d.synced_at
+FROM reachops.ad_insights_daily AS d
+JOIN reachops.paid_conversion_windows AS w
+  ON w.org_id = d.org_id
+  AND w.platform = d.platform
+  AND w.account_id = d.account_id
+  AND w.level = d.level
+  AND w.entity_id = d.entity_id
+  AND w.date = d.date;

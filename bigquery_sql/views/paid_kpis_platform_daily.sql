@@ -1,34 +1,21 @@
--- One row per organization, platform, day and currency: the platform's paid delivery that day
--- over all its ad accounts in that currency (no exchange rate is applied, so accounts in other
--- currencies get their own row), with the KPIs of paid_kpis_daily (same formulas and units: cost
+-- One row per organization, platform, day, currency and attribution window: the platform's paid
+-- delivery that day over all its ad accounts in that currency (no exchange rate is applied, so
+-- accounts in other currencies get their own row), with the KPIs of paid_kpis_daily (same formulas and units: cost
 -- KPIs in MAJOR units of currency as FLOAT64, exact money in *_micros; NULL when a denominator
 -- is 0 or unknown).
 --
--- Each campaign counts once per day, from the rows paid_kpis_campaign_daily uses (its campaign
--- row, else its ad sets, else its ads). Sums are over the campaigns that report the figure; NULL
--- when none does. There is no reach or frequency: unique people do not add up across campaigns.
+-- It adds up paid_kpis_campaign_daily, so each campaign counts once per day and window, from
+-- the level paid_answering_rows chooses. Under a window other than 'default' only the campaigns
+-- with figures for it are in the row (`campaigns` counts them). Sums are over the campaigns that
+-- report the figure; NULL when none does. There is no reach or frequency: unique people do not
+-- add up across campaigns.
 CREATE OR REPLACE VIEW reachops.paid_kpis_platform_daily AS
-WITH ranked AS (
-  SELECT
-    *,
-    CASE level WHEN 'campaign' THEN 1 WHEN 'adset' THEN 2 WHEN 'ad' THEN 3 END AS level_rank
-  FROM reachops.ad_insights_daily
-),
-
-chosen AS (
-  SELECT *
-  FROM ranked
-  WHERE TRUE
-  QUALIFY level_rank = MIN(level_rank) OVER (
-    PARTITION BY org_id, platform, account_id, campaign_id, date
-  )
-),
-
-platform_day AS (
+WITH platform_day AS (
   SELECT
     org_id,
     platform,
     date,
+    attribution_window,
     currency,
     COUNT(DISTINCT account_id) AS accounts,
     COUNT(DISTINCT CONCAT(account_id, '/', campaign_id)) AS campaigns,
@@ -44,14 +31,15 @@ platform_day AS (
     SUM(video_p75) AS video_p75,
     SUM(video_p100) AS video_p100,
     MAX(synced_at) AS synced_at
-  FROM chosen
-  GROUP BY org_id, platform, date, currency
+  FROM reachops.paid_kpis_campaign_daily
+  GROUP BY org_id, platform, date, attribution_window, currency
 )
 
 SELECT
   org_id,
   platform,
   date,
+  attribution_window,
   currency,
   accounts,
   campaigns,

@@ -1,19 +1,25 @@
 """Spend limits and the alert feed.
 
 After each sync the account's and its campaigns' spend for the day and the month to date are
-checked against their limits. A breach is recorded once per limit and period (its key names
-them), and each new one is published as an `alert.raised` event that the alert_feed
-subscriber writes to the organization's feed (`GET /v1/alerts`).
+checked against their limits. Days and months are the ad account's (its time zone, as Meta
+reports them), so a monthly limit resets when the account's month does. A day that has not
+ended in the account's zone may still grow: a breach on it is raised as partial (its key, data
+and message say so), and the complete day raises its own alert once it is over. A breach is
+recorded once per limit and period (its key names them), and each new one is published as an
+`alert.raised` event that the alert_feed subscriber writes to the organization's feed
+(`GET /v1/alerts`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.adaccounts.models import AdAccount
+from shared.adaccounts.timezones import day_is_complete
 from shared.auth import Permission, Principal
 from shared.events import SYSTEM_ACTOR, DomainEvent
 from shared.model_base import QueryModel
@@ -49,13 +55,24 @@ class AlertQuery(QueryModel):
 
 
 class SpendAlerts:
-    def __init__(self, *, store: DocumentStore, warehouse: Warehouse, bus: EventBus) -> None:
+    def __init__(
+        self,
+        *,
+        store: DocumentStore,
+        warehouse: Warehouse,
+        bus: EventBus,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._now = now
         self._store = store
         self._warehouse = warehouse
         self._bus = bus
 
     def check_account(self, org_id: str, account: AdAccount, day: date) -> list[str]:
-        """Raise what the day's and month's spend breaches; returns the new alert keys."""
+        """Raise what the day's and month's spend breaches (`day` is an account day, flagged
+        partial unless it has ended in the account's zone); returns the new alert keys."""
+        complete = day_is_complete(account, day, self._now())
+        partial = "" if complete else "-partial"
         rows = self._warehouse.run(
             PAID_SPEND_SQL,
             {
@@ -97,11 +114,13 @@ class SpendAlerts:
                 ("monthly", monthly, month_spend, day.strftime("%Y-%m")),
             ):
                 if limit is not None and spent > limit:
-                    key = f"spend-{scope}-{subject}-{period}-{stamp}"
+                    key = f"spend-{scope}-{subject}-{period}-{stamp}{partial}"
                     message = (
                         f"{scope} {name} spent {spent / 1e6:,.2f} {account.currency} "
                         f"({period}, {stamp}), over its limit of {limit / 1e6:,.2f}"
                     )
+                    if not complete:
+                        message += f"; {day} is not over yet in {account.timezone or 'UTC'}"
                     data = {
                         "scope": scope,
                         "period": period,
@@ -109,6 +128,9 @@ class SpendAlerts:
                         "limit_micros": limit,
                         "currency": account.currency,
                         "account_id": account.account_id,
+                        "day": day.isoformat(),
+                        "timezone": account.timezone or "UTC",
+                        "partial": not complete,
                     }
                     if self.raise_alert(
                         org_id,

@@ -2,6 +2,7 @@
 
 It carries the organization, the key, the redirect URI, a nonce and an expiry, signed with
 HMAC-SHA256; the nonce is stored when issued and consumed on use, so a state works once.
+The redirect URI itself is the configured one or one on the configured allow-list.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
-from shared.errors import Unauthenticated
+from shared.errors import Unauthenticated, ValidationFailed
 
 STATE_LIFETIME = timedelta(minutes=15)
 
@@ -48,3 +51,30 @@ def decode_state(secret: str, text: str, now: datetime | None = None) -> OAuthSt
     if datetime.fromisoformat(state.expires_at) < (now or datetime.now(UTC)):
         raise Unauthenticated("the OAuth state has expired; connect again", field="query.state")
     return state
+
+
+def allowed_redirect(requested: str | None, configured: str, allowlist: Sequence[str]) -> str:
+    """The redirect_uri to send Meta: the configured one, or the caller's if it is listed.
+
+    An unlisted redirect_uri would let anyone who can start a connection have Meta deliver the
+    authorization code to a page of their choosing; Meta checks its own list too, but ours is
+    the one that names the field in a 422.
+    """
+    if requested is None:
+        if not configured:
+            raise ValidationFailed("no redirect_uri given or configured", field="redirect_uri")
+        return configured
+    allowed = {_normalized(uri) for uri in (configured, *allowlist) if uri}
+    if _normalized(requested) not in allowed:
+        raise ValidationFailed(
+            "redirect_uri is not one of the configured redirect URIs", field="redirect_uri"
+        )
+    return requested
+
+
+def _normalized(uri: str) -> str:
+    """Scheme and host are case-insensitive; an empty path is "/" (pydantic's HttpUrl form)."""
+    parts = urlsplit(uri)
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )

@@ -21,7 +21,13 @@ from shared.adaccounts.models import (
     ConnectStart,
     SyncStatus,
 )
-from shared.adaccounts.oauth import STATE_LIFETIME, OAuthState, decode_state, encode_state
+from shared.adaccounts.oauth import (
+    STATE_LIFETIME,
+    OAuthState,
+    allowed_redirect,
+    decode_state,
+    encode_state,
+)
 from shared.auth import Permission, Principal
 from shared.config import Settings
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -29,6 +35,9 @@ from shared.ports import AdsPlatform, DocumentStore, TaskQueue, TokenVault
 
 SYNC_QUEUE = "meta-insights"
 SCOPES = "ads_read,business_management,read_insights"
+OAUTH_USER = "USER"
+"""Meta's debug_token type of a token from the OAuth flow."""
+SYSTEM_USER = "SYSTEM_USER"
 
 
 def accounts_collection(org_id: str) -> str:
@@ -62,9 +71,11 @@ class AdAccountService:
 
     def connect(self, principal: Principal, request: ConnectRequest) -> ConnectStart:
         principal.require(Permission.MANAGE_SETTINGS)
-        redirect = str(request.redirect_uri or self._settings.meta_oauth_redirect_uri)
-        if not redirect:
-            raise ValidationFailed("no redirect_uri given or configured", field="redirect_uri")
+        redirect = allowed_redirect(
+            str(request.redirect_uri) if request.redirect_uri else None,
+            self._settings.meta_oauth_redirect_uri,
+            self._settings.meta_oauth_redirect_allowlist,
+        )
         expires = datetime.now(UTC) + STATE_LIFETIME
         nonce = secrets.token_hex(16)
         state = encode_state(
@@ -81,7 +92,7 @@ class AdAccountService:
                 "response_type": "code",
             }
         )
-        version = self._settings.meta_api_version
+        version = self._ads().api_version
         url = f"{self._settings.meta_dialog_url}/{version}/dialog/oauth?{query}"
         return ConnectStart(authorize_url=url, state=state, expires_at=expires)
 
@@ -91,23 +102,47 @@ class AdAccountService:
         self._consume(state.nonce)
         ads = self._ads()
         issued = ads.exchange_code(code, state.redirect_uri)
+        return self.record_connection(
+            state.org_id,
+            state.key_id,
+            ads,
+            issued.access_token,
+            token_type=OAUTH_USER,
+            expires_at=issued.expires_at,
+        )
+
+    def record_connection(
+        self,
+        org_id: str,
+        key_id: str,
+        ads: AdsPlatform,
+        token: str,
+        *,
+        token_type: str,
+        expires_at: datetime | None,
+    ) -> list[AdAccountView]:
+        """Vault the token, note its type and expiry (what the daily token check reads), and
+        point every ad account it reads at this connection."""
         connection_id = secrets.token_hex(8)
-        reference = self._vault().store(f"{state.org_id}-{connection_id}", issued.access_token)
-        found = ads.ad_accounts(issued.access_token)
+        reference = self._vault().store(f"{org_id}-{connection_id}", token)
+        found = ads.ad_accounts(token)
         now = datetime.now(UTC)
         self._store.set(
-            connection_path(state.org_id, connection_id),
+            connection_path(org_id, connection_id),
             {
                 "token_reference": reference,
-                "expires_at": issued.expires_at,
+                "token_type": token_type,
+                "expires_at": expires_at,
                 "connected_at": now,
-                "connected_by": state.key_id,
+                "connected_by": key_id,
                 "account_ids": [account_id_of(a["id"]) for a in found],
             },
         )
         for graph_account in found:
-            self._upsert(state.org_id, graph_account, connection_id, state.key_id, now)
-        return self._views(state.org_id)
+            self._upsert(
+                org_id, graph_account, connection_id, key_id, now, token=(token_type, expires_at)
+            )
+        return self._views(org_id)
 
     def accounts(self, principal: Principal) -> list[AdAccountView]:
         principal.require(Permission.READ)
@@ -197,6 +232,8 @@ class AdAccountService:
         connection_id: str,
         key_id: str,
         now: datetime,
+        *,
+        token: tuple[str, datetime | None],
     ) -> None:
         account_id = account_id_of(str(graph_account["id"]))
         existing = self._store.get(f"{accounts_collection(org_id)}/{account_id}")
@@ -211,6 +248,8 @@ class AdAccountService:
             "status": AccountStatus.ACTIVE.value,
             "last_error": None,
             "connection_id": connection_id,
+            "token_type": token[0],
+            "token_expires_at": token[1],
         }
         if existing is None:
             account = AdAccount(**fields, connected_at=now, connected_by=key_id)

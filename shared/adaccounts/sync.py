@@ -1,13 +1,32 @@
 """Daily insight sync for one Meta ad account: asynchronous report runs, resumable.
 
 A sync covers the account's look-back window (Meta restates recent days) at campaign, ad set
-and ad level. Each (object, level) is a unit with its own report run; the state of every unit
-is stored, so a sync interrupted midway resumes where it stopped, and a unit's rows are loaded
-only once its report is complete and read in full (an upsert on the table's keys: no gaps, no
-duplicates). A report that fails twice is split one level down (account -> its campaigns ->
-their ad sets) instead of being retried forever. Throttling waits at least as long as Meta
-says; an expired or revoked token marks the account `needs_reauth` and raises an alert, with
-nothing partial loaded.
+and ad level. It starts as three units, one account-wide report per level; every unit's state
+is stored with the run, so a sync interrupted midway resumes where it stopped, and a unit's
+rows are loaded only once its report is complete and read in full (an upsert on the table's
+keys: no gaps, no duplicates).
+
+Each unit (sync_units.SyncUnit) moves through these states, one step at a time:
+
+    PENDING   -- report started -->                          RUNNING
+    RUNNING   -- Job Completed, rows read and upserted -->   DONE
+    RUNNING   -- Job Failed/Skipped, or no progress for STUCK_AFTER (first time) --> PENDING
+    RUNNING   -- the same, SPLIT_AFTER_FAILURES times, or code 100/1487534 --> SPLITTING
+    SPLITTING -- child ids read -->  replaced by one PENDING unit per child, same row level
+    SPLITTING -- the object is already at the rows' level (nothing to split) --> FAILED
+    any       -- codes 1, 2, unknown or 5xx: retried with backoff, MAX_CALL_RETRIES --> FAILED
+
+Splitting follows Airbyte: account -> campaigns -> ad sets -> ads, and the rows keep the
+unit's level (the campaign rows of one campaign, not its ad sets' partial campaign rows), so a
+split sync stores exactly what an unsplit one stores. Child ids come from an insights query
+over every effective status, so archived and deleted objects (and their late conversions)
+are never skipped. The run succeeds only when every unit is DONE; a FAILED unit fails the
+run with Meta's message, never a success with rows missing.
+
+Throttling waits at least as long as Meta says and counts as no failure. An expired or
+revoked token marks the account `needs_reauth` and raises an alert; the run keeps its units
+and waits (checking every REAUTH_CHECK_SECONDS, up to REAUTH_TIMEOUT) until the account is
+connected again, then resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -15,21 +34,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from shared.adaccounts.alerts import SpendAlerts
+from shared.adaccounts.details import AccountDetailSync
 from shared.adaccounts.links import PaidCampaignLinks
 from shared.adaccounts.models import AccountStatus, AdAccount, SyncStatus
+from shared.adaccounts.range_reach import RangeReach
 from shared.adaccounts.service import SYNC_QUEUE, AdAccountService
-from shared.paid import save_insights
-from shared.paid.kpis import UnusableMetaRow, meta_insight_row
+from shared.adaccounts.sync_units import (
+    RETRY_BACKOFF_SECONDS,
+    STUCK_AFTER,
+    SyncUnit,
+    UnitStatus,
+)
+from shared.adaccounts.timezones import account_today
+from shared.paid import InsightRecord, save_insights
 from shared.ports import (
     AdsAuthError,
     AdsPlatform,
+    AdsRequestFailed,
     AdsThrottled,
+    AdsTooMuchData,
+    AdsUnavailable,
     DocumentStore,
     TaskQueue,
     Warehouse,
@@ -37,29 +66,20 @@ from shared.ports import (
 
 logger = logging.getLogger(__name__)
 LEVELS = ("campaign", "adset", "ad")
-SPLIT_AFTER_FAILURES = 2
 POLL_SECONDS = 5.0
 SLOW_DOWN_PERCENT = 75.0
 """Above this share of Meta's rate limit, the sync pauses before the next call."""
 SLOW_DOWN_SECONDS = 60.0
+REAUTH_CHECK_SECONDS = 3600.0
+REAUTH_TIMEOUT = timedelta(days=7)
+COMPLETED = "Job Completed"
+FAILED_REPORT = frozenset({"Job Failed", "Job Skipped"})
+SHOWN_FAILURES = 3
+"""Failed units named in the run's error (the rest are counted)."""
 
-
-class UnitStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class SyncUnit(BaseModel):
-    object_id: str
-    object_level: str = Field(description="account, campaign or adset: what the report is on")
-    level: str = Field(description="the level of the rows it returns")
-    report_id: str | None = None
-    status: UnitStatus = UnitStatus.PENDING
-    failures: int = 0
-    rows: int = 0
-    rejected: int = 0
+RowConverter = Callable[..., InsightRecord]
+"""Meta's raw insights row -> a typed row (the composition root hands in the Meta adapter's
+converter); raises ValueError for a row that cannot be stored."""
 
 
 class SyncRun(BaseModel):
@@ -75,6 +95,7 @@ class SyncRun(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     error: str | None = None
+    reauth_since: datetime | None = None
 
 
 def sync_path(org_id: str, sync_id: str) -> str:
@@ -91,12 +112,23 @@ class InsightSync:
         ads: Callable[[], AdsPlatform],
         alerts: SpendAlerts,
         links: PaidCampaignLinks,
+        details: AccountDetailSync,
+        range_reach: RangeReach,
         tasks: TaskQueue,
+        convert_row: RowConverter,
         poll_seconds: float = POLL_SECONDS,
+        stuck_after: timedelta = STUCK_AFTER,
+        retry_backoff_seconds: float = RETRY_BACKOFF_SECONDS,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`now` is the sync's clock (stuck reports, backoff, re-auth waits all read it)."""
         self._poll_seconds = poll_seconds
+        self._convert_row = convert_row
+        self._stuck_after = stuck_after
+        self._backoff = retry_backoff_seconds
         self._tasks = tasks
+        self._details = details
+        self._range_reach = range_reach
         self._links = links
         self._store = store
         self._warehouse = warehouse
@@ -111,7 +143,7 @@ class InsightSync:
         if existing is not None:
             return SyncRun.model_validate(existing)
         account = self._accounts.load(org_id, account_id)
-        today = self._now().date()
+        today = account_today(account, self._now())  # Meta's days are the account's
         run = SyncRun(
             sync_id=sync_id,
             org_id=org_id,
@@ -135,10 +167,15 @@ class InsightSync:
         if run.status is not SyncStatus.RUNNING:
             return None
         account = self._accounts.load(run.org_id, run.account_id)
+        if run.reauth_since is not None and not self._reconnected(run, account):
+            return REAUTH_CHECK_SECONDS if run.status is SyncStatus.RUNNING else None
         ads = self._ads()
         try:
             token = self._accounts.token_for(run.org_id, account)
             wait = self._advance(run, account, ads, token)
+            if wait is None:  # every report loaded: settings and breakdowns, same window
+                self._details.sync(ads, run.org_id, account, token, (run.since, run.until))
+                self._range_reach.sync(ads, run.org_id, account, token, (run.since, run.until))
         except AdsThrottled as throttled:
             self._save(run)
             logger.warning(
@@ -147,7 +184,7 @@ class InsightSync:
             return max(throttled.wait_seconds, self._poll_seconds)
         except AdsAuthError as denied:
             self._needs_reauth(run, account, str(denied))
-            return None
+            return REAUTH_CHECK_SECONDS
         if wait is not None:
             return wait
         self._finish(run, account)
@@ -156,34 +193,74 @@ class InsightSync:
     def _advance(
         self, run: SyncRun, account: AdAccount, ads: AdsPlatform, token: str
     ) -> float | None:
-        waiting = False
+        """One pass over the units; None once all are finished, else the wait until the next
+        pass (a poll, or the earliest retry of a unit backing off)."""
         for unit in list(run.units):
-            if unit.status in (UnitStatus.DONE, UnitStatus.FAILED):
+            if unit.finished or (unit.retry_at is not None and unit.retry_at > self._now()):
                 continue
-            if unit.report_id is None:
-                unit.report_id = ads.start_report(
-                    token,
-                    unit.object_id,
-                    level=unit.level,
-                    since=run.since,
-                    until=run.until,
-                    attribution_windows=account.attribution_windows,
-                )
-                unit.status = UnitStatus.RUNNING
-                self._save(run)
-            status, _ = ads.report_status(token, unit.report_id)
-            if status == "Job Completed":
-                self._load_unit(run, account, ads, token, unit)
-            elif status in ("Job Failed", "Job Skipped"):
-                self._report_failed(run, ads, token, unit)
-                waiting = True
-            else:
-                waiting = True
-            self._save(run)
+            try:
+                self._advance_unit(run, account, ads, token, unit)
+                unit.call_succeeded()
+            except AdsTooMuchData as too_much:
+                unit.give_up_here(str(too_much))
+            except (AdsUnavailable, AdsRequestFailed) as failed:
+                logger.warning("sync %s, %s: %s", run.sync_id, unit.describe(), failed)
+                unit.call_failed(str(failed), self._now(), self._backoff)
             pause = self._pause_for(ads)
             if pause:
+                self._save(run)
                 return pause
-        return self._poll_seconds if waiting else None
+        # Only a started report must be stored at once (not to start it twice); whatever
+        # else a crash loses here is redone next step, idempotently.
+        self._save(run)
+        now = self._now()
+        waits = [
+            (u.retry_at - now).total_seconds()
+            if u.retry_at is not None and u.retry_at > now
+            else self._poll_seconds
+            for u in run.units
+            if not u.finished
+        ]
+        return min(waits) if waits else None
+
+    def _advance_unit(
+        self, run: SyncRun, account: AdAccount, ads: AdsPlatform, token: str, unit: SyncUnit
+    ) -> None:
+        if unit.status is UnitStatus.SPLITTING:
+            self._split(run, ads, token, unit)
+            return
+        if unit.status is UnitStatus.PENDING:
+            report_id = ads.start_report(
+                token,
+                unit.object_id,
+                level=unit.level,
+                since=run.since,
+                until=run.until,
+                attribution_windows=account.attribution_windows,
+            )
+            unit.started(report_id, self._now())
+            self._save(run)
+        report_id = unit.report_id or ""
+        progress = ads.report_status(token, report_id)
+        if progress.status == COMPLETED:
+            self._load_unit(run, account, ads, token, unit)
+        elif progress.status in FAILED_REPORT:
+            unit.report_failed(progress.error or f"report run {report_id}: {progress.status}")
+        elif unit.is_stuck(progress.percent, self._now(), self._stuck_after):
+            unit.report_failed(
+                f"report run {report_id} abandoned: stuck at {progress.percent}% "
+                f"({progress.status}) for {self._stuck_after}"
+            )
+
+    def _split(self, run: SyncRun, ads: AdsPlatform, token: str, unit: SyncUnit) -> None:
+        """Replace the unit by one per child object (of any status) with delivery in the
+        window; the children report rows of the unit's own level."""
+        ids = ads.children(
+            token, unit.object_id, unit.child_level(), since=run.since, until=run.until
+        )
+        logger.info("sync %s: splitting %s onto %d", run.sync_id, unit.describe(), len(ids))
+        at = run.units.index(unit)
+        run.units[at : at + 1] = unit.children(ids)
 
     def _load_unit(
         self, run: SyncRun, account: AdAccount, ads: AdsPlatform, token: str, unit: SyncUnit
@@ -191,12 +268,13 @@ class InsightSync:
         """Read the whole report, then load it in one upsert: nothing partial is stored."""
         synced_at = self._now()
         links = self._links.links_for(run.org_id, run.account_id)
-        rows = []
+        rows: list[InsightRecord] = []
+        rejected = 0
         for raw in ads.report_rows(token, unit.report_id or ""):
             link = links.get(str(raw.get("campaign_id")), {})
             try:
                 rows.append(
-                    meta_insight_row(
+                    self._convert_row(
                         raw,
                         org_id=run.org_id,
                         account_id=run.account_id,
@@ -204,35 +282,17 @@ class InsightSync:
                         attribution_windows=account.attribution_windows,
                         synced_at=synced_at,
                         account_currency=account.currency,
+                        conversion_events=account.conversion_events,
+                        value_events=account.value_events,
                         reachops_campaign_id=link.get("reachops_campaign_id"),
                         creator_id=link.get("creator_id"),
                     )
                 )
-            except UnusableMetaRow as unusable:
-                unit.rejected += 1
+            except ValueError as unusable:
+                rejected += 1
                 logger.warning("skipping a Meta row of %s: %s", unit.object_id, unusable)
         save_insights(self._warehouse, rows)
-        unit.status, unit.rows = UnitStatus.DONE, len(rows)
-
-    def _report_failed(self, run: SyncRun, ads: AdsPlatform, token: str, unit: SyncUnit) -> None:
-        unit.failures += 1
-        unit.report_id = None
-        unit.status = UnitStatus.PENDING
-        if unit.failures < SPLIT_AFTER_FAILURES:
-            return
-        down = {"account": ("campaign", "campaign"), "campaign": ("adset", "adset")}.get(
-            unit.object_level
-        )
-        if down is None:
-            unit.status = UnitStatus.FAILED
-            return
-        child_level, _ = down
-        children = ads.children(token, unit.object_id, child_level)
-        run.units.remove(unit)
-        run.units += [
-            SyncUnit(object_id=child, object_level=child_level, level=unit.level)
-            for child in children
-        ]
+        unit.status, unit.rows, unit.rejected = UnitStatus.DONE, len(rows), rejected
 
     def _pause_for(self, ads: AdsPlatform) -> float | None:
         """Slow down before Meta throttles: the usage headers of the call just made."""
@@ -248,7 +308,7 @@ class InsightSync:
         failed = [u for u in run.units if u.status is UnitStatus.FAILED]
         run.finished_at = self._now()
         run.status = SyncStatus.FAILED if failed else SyncStatus.SUCCEEDED
-        run.error = f"{len(failed)} report(s) failed even split down" if failed else None
+        run.error = _failures(failed) if failed else None
         self._save(run)
         account.sync_status = run.status
         account.last_error = run.error
@@ -258,7 +318,9 @@ class InsightSync:
         self._alerts.check_account(run.org_id, account, run.until - timedelta(days=1))
 
     def _needs_reauth(self, run: SyncRun, account: AdAccount, reason: str) -> None:
-        run.status, run.error, run.finished_at = SyncStatus.FAILED, reason, self._now()
+        """Park the run (its units kept) until the account is connected again."""
+        run.error = reason
+        run.reauth_since = run.reauth_since or self._now()
         self._save(run)
         account.status = AccountStatus.NEEDS_REAUTH
         account.sync_status = SyncStatus.FAILED
@@ -272,6 +334,21 @@ class InsightSync:
             message=f"Ad account {account.name} needs to be connected again: {reason}",
             data={"account_id": account.account_id},
         )
+
+    def _reconnected(self, run: SyncRun, account: AdAccount) -> bool:
+        """True when a parked run may go on; after REAUTH_TIMEOUT it fails instead."""
+        if account.status is not AccountStatus.NEEDS_REAUTH:
+            logger.info("sync %s resumes: account %s reconnected", run.sync_id, run.account_id)
+            run.reauth_since, run.error = None, None
+            account.sync_status = SyncStatus.RUNNING
+            self._accounts.save(run.org_id, account)
+            self._save(run)
+            return True
+        if run.reauth_since is not None and self._now() - run.reauth_since >= REAUTH_TIMEOUT:
+            run.status, run.finished_at = SyncStatus.FAILED, self._now()
+            run.error = f"not reconnected within {REAUTH_TIMEOUT}: {run.error}"
+            self._save(run)
+        return False
 
     def _save(self, run: SyncRun) -> None:
         self._store.set(sync_path(run.org_id, run.sync_id), run.model_dump(mode="json"))
@@ -292,3 +369,11 @@ class InsightSync:
                 delay_seconds=delay,
             )
         return {"sync_id": sync_id, "status": run.status.value, "next_step_in_seconds": delay}
+
+
+def _failures(failed: list[SyncUnit]) -> str:
+    named = "; ".join(f"{u.describe()}: {u.error}" for u in failed[:SHOWN_FAILURES])
+    more = len(failed) - SHOWN_FAILURES
+    return f"{len(failed)} report(s) failed even split down: {named}" + (
+        f"; and {more} more" if more > 0 else ""
+    )

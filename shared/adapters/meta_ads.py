@@ -3,7 +3,7 @@
     MetaAds(
         app_id=settings.meta_app_id,
         app_secret=settings.meta_app_secret,
-        api_version="v21.0",
+        api_version=GRAPH_API_VERSION,   # the pinned SDK's (meta_objects.py), the default
         graph_url="https://graph.facebook.com",   # or the local stand-in, http://127.0.0.1:8092
     )
 
@@ -17,8 +17,16 @@ report, which would start it twice); whatever still fails is mapped to the port'
 throttling (codes 4, 17, 32, 613, 80000-80014) -> AdsThrottled, an expired, invalid or
 unauthorised token (190, 102, 104, 463, 467, 10, 200-299) -> AdsAuthError, Meta failing
 (HTTP 5xx, codes 1 and 2, negative codes, `is_transient`) and unreachable -> AdsUnavailable,
-an object that does not exist -> shared.errors.NotFound. Any other Graph error (a bad
-parameter: a bug on our side) propagates as the SDK's FacebookRequestError.
+too much data per call (100/1487534) -> AdsTooMuchData, an object that does not exist ->
+shared.errors.NotFound, and any other Graph error -> AdsRequestFailed with Meta's message
+(the sync bounds its retries; nothing unknown escapes as an SDK exception).
+
+Insights are asked for objects of every effective status (`filtering` on
+`{level}.effective_status`): without it Meta leaves out archived and deleted campaigns, ad
+sets and ads, and their late conversions with them. For the same reason the children of an
+object come from a small insights query (ids only), not from the /campaigns, /adsets and /ads
+edges. Reading a report's rows, a "too much data" answer halves the page size and goes on
+from the same cursor, down to MIN_PAGE_SIZE.
 
 The three usage headers (x-business-use-case-usage, x-ad-account-usage,
 x-fb-ads-insights-throttle) are read from every response, failed ones included, by a response
@@ -39,7 +47,6 @@ from typing import Any
 import requests
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
-from facebook_business.adobjects.adset import AdSet
 from facebook_business.adobjects.campaign import Campaign
 from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
@@ -48,8 +55,24 @@ from facebook_business.session import FacebookSession
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from shared.adapters.meta_objects import (
+    GRAPH_API_VERSION,
+    breakdown_insights,
+    object_rows,
+    token_info,
+)
 from shared.errors import NotFound
-from shared.ports import AdsAuthError, AdsThrottled, AdsUnavailable, AdsUsage, IssuedToken
+from shared.ports import (
+    AdsAuthError,
+    AdsRequestFailed,
+    AdsThrottled,
+    AdsTooMuchData,
+    AdsUnavailable,
+    AdsUsage,
+    IssuedToken,
+    ReportProgress,
+    TokenInfo,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +86,37 @@ INSIGHT_FIELDS = (
     "video_p25_watched_actions", "video_p50_watched_actions",
     "video_p75_watched_actions", "video_p100_watched_actions",
 )  # fmt: skip
+RANGE_SKIPPED_FIELDS = frozenset({"actions", "action_values"})
+"""A range row is read for its de-duplicated reach; conversions come from the daily rows."""
 AD_ACCOUNT_FIELDS = ("id", "name", "currency", "timezone_name", "business")
-LEVELS = frozenset({"account", "campaign", "adset", "ad"})
+REPORT_FIELDS = (
+    AdReportRun.Field.async_status,
+    AdReportRun.Field.async_percent_completion,
+    "error_code",
+    "error_subcode",
+    "error_message",
+)
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 AUTH_CODES = frozenset({10, 102, 104, 190, 463, 467, *range(200, 300)})
 AUTH_SUBCODES = frozenset({458, 459, 460, 463, 464, 467, 492})
 UNAVAILABLE_CODES = frozenset({1, 2})
 NOT_FOUND_CODES = frozenset({803})
+TOO_MUCH_DATA = (100, 1487534)
+INSIGHT_LEVELS = ("account", "campaign", "adset", "ad")
+MIN_PAGE_SIZE = 25
+# Every effective status Meta documents per level, ARCHIVED and DELETED included.
+EFFECTIVE_STATUSES = {
+    "campaign": ("ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"),
+    "adset": (
+        "ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "CAMPAIGN_PAUSED", "IN_PROCESS",
+        "WITH_ISSUES",
+    ),
+    "ad": (
+        "ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "PENDING_REVIEW", "DISAPPROVED",
+        "PREAPPROVED", "PENDING_BILLING_INFO", "CAMPAIGN_PAUSED", "ADSET_PAUSED",
+        "IN_PROCESS", "WITH_ISSUES",
+    ),
+}  # fmt: skip
 MIN_THROTTLE_WAIT_SECONDS = 60.0
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 USAGE_HEADERS = (
@@ -86,7 +133,7 @@ class MetaAds:
         app_id: str,
         app_secret: str,
         *,
-        api_version: str = "v21.0",
+        api_version: str = GRAPH_API_VERSION,
         graph_url: str = GRAPH_URL,
         timeout_seconds: float = 60.0,
         max_retries: int = 3,
@@ -155,27 +202,25 @@ class MetaAds:
             ]
         return [{name: account.get(name) for name in AD_ACCOUNT_FIELDS} for account in accounts]
 
-    def children(self, token: str, object_id: str, level: str) -> list[str]:
-        """`level` is the children's: an account's "campaign"s, "adset"s or "ad"s, a
-        campaign's "adset"s or "ad"s, an ad set's "ad"s."""
-        api = self._api(token)
-        params = {"limit": self._page_size}
-        with self._graph(f"{level} children of {object_id}"):
-            if object_id.startswith("act_"):
-                account = AdAccount(fbid=object_id, api=api)
-                edges = {
-                    "campaign": account.get_campaigns,
-                    "adset": account.get_ad_sets,
-                    "ad": account.get_ads,
-                }
-            else:
-                edges = {
-                    "adset": Campaign(fbid=object_id, api=api).get_ad_sets,
-                    "ad": AdSet(fbid=object_id, api=api).get_ads,  # /{campaign or ad set}/ads
-                }
-            if level not in edges:
-                raise ValueError(f"{object_id} has no children at level {level!r}")
-            return [str(child["id"]) for child in edges[level](fields=["id"], params=params)]
+    def children(
+        self, token: str, object_id: str, level: str, *, since: date, until: date
+    ) -> list[str]:
+        """One synchronous insights query for the ids alone (no daily split): every object at
+        `level` that delivered in the window, whatever its status."""
+        if level not in EFFECTIVE_STATUSES:
+            raise ValueError(f"children are campaigns, ad sets or ads, not {level!r}")
+        id_field = f"{level}_id"
+        params: dict[str, Any] = {
+            "level": level,
+            "fields": [id_field],
+            "time_range": {"since": since.isoformat(), "until": until.isoformat()},
+            "filtering": _every_status(level),
+            "limit": self._page_size,
+        }
+        with self._graph(f"{level} ids under {object_id}"):
+            rows = self._node(token, object_id).get_insights(params=params)
+            ids = [str(row[id_field]) for row in rows]
+        return list(dict.fromkeys(ids))
 
     def start_report(
         self,
@@ -188,9 +233,9 @@ class MetaAds:
         attribution_windows: Sequence[str],
     ) -> str:
         """Daily rows (time_increment=1) at `level`, attributed by exactly the given windows
-        (not the account's attribution setting)."""
-        if level not in LEVELS:
-            raise ValueError(f"level must be one of {sorted(LEVELS)}, not {level!r}")
+        (not the account's attribution setting), of objects of every effective status."""
+        if level not in INSIGHT_LEVELS:
+            raise ValueError(f"level must be one of {INSIGHT_LEVELS}, not {level!r}")
         params: dict[str, Any] = {
             "level": level,
             "fields": list(INSIGHT_FIELDS),
@@ -198,35 +243,105 @@ class MetaAds:
             "time_increment": "1",
             "action_attribution_windows": list(attribution_windows),
             "use_account_attribution_setting": False,
+            "filtering": _every_status(level),
         }
-        api = self._api(token)
-        node = (
-            AdAccount(fbid=object_id, api=api)
-            if object_id.startswith("act_")
-            else Campaign(fbid=object_id, api=api)  # POST /{id}/insights: any campaign, ad set, ad
-        )
         with self._graph(f"start insights report on {object_id}"):
-            run = node.get_insights(params=params, is_async=True)
+            run = self._node(token, object_id).get_insights(params=params, is_async=True)
         report_id = run.get(AdReportRun.Field.id)
         if not report_id:
             raise AdsUnavailable(f"Meta started no report on {object_id}: {run.export_all_data()}")
         return str(report_id)
 
-    def report_status(self, token: str, report_id: str) -> tuple[str, int]:
+    def report_status(self, token: str, report_id: str) -> ReportProgress:
         run = AdReportRun(fbid=report_id, api=self._api(token))
         with self._graph(f"report run {report_id}"):
-            run.api_get(
-                fields=[AdReportRun.Field.async_status, AdReportRun.Field.async_percent_completion]
-            )
-        return (
-            str(run.get(AdReportRun.Field.async_status)),
-            int(run.get(AdReportRun.Field.async_percent_completion) or 0),
+            run.api_get(fields=[*REPORT_FIELDS])
+        data = run.export_all_data()
+        error = (
+            f"report run {report_id}: Graph error {data.get('error_code')}/"
+            f"{data.get('error_subcode')}: {data.get('error_message')}"
+            if data.get("error_message") or data.get("error_code")
+            else None
+        )
+        return ReportProgress(
+            status=str(data.get("async_status")),
+            percent=int(data.get("async_percent_completion") or 0),
+            error=error,
         )
 
-    def report_rows(self, token: str, report_id: str) -> Iterator[dict[str, Any]]:
+    def report_rows(self, token: str, report_id: str) -> list[dict[str, Any]]:
         run = AdReportRun(fbid=report_id, api=self._api(token))
-        with self._graph(f"rows of report run {report_id}"):
-            for row in run.get_insights(params={"limit": self._page_size}):
+        what = f"rows of report run {report_id}"
+        rows: list[dict[str, Any]] = []
+        with self._graph(what):
+            cursor = run.get_insights(params={"limit": self._page_size})
+            while True:
+                try:
+                    for row in cursor:  # a Cursor goes on from where it stopped
+                        rows.append(row.export_all_data())
+                    return rows
+                except FacebookRequestError as exc:
+                    limit = int(cursor.params.get("limit", self._page_size))
+                    if not _too_much_data(exc) or limit <= MIN_PAGE_SIZE:
+                        raise
+                    # The cursor keeps the `after` of the last page read: the same place again.
+                    cursor.params["limit"] = max(limit // 2, MIN_PAGE_SIZE)
+                    logger.info("%s: Meta asks for less data; pages of %s", what, limit // 2)
+
+    # -- tokens, object settings and breakdowns (shared/adapters/meta_objects.py) -------------
+
+    @property
+    def api_version(self) -> str:
+        return str(self._version)
+
+    def debug_token(self, token: str) -> TokenInfo:
+        with self._graph("debug_token"):
+            return token_info(self._api(None), token, f"{self._app_id}|{self._app_secret}")
+
+    def objects(self, token: str, account_object_id: str, level: str) -> list[dict[str, Any]]:
+        with self._graph(f"{level} settings of {account_object_id}"):
+            return object_rows(self._api(token), account_object_id, level, self._page_size)
+
+    def breakdown_rows(
+        self,
+        token: str,
+        account_object_id: str,
+        *,
+        level: str,
+        breakdowns: Sequence[str],
+        since: date,
+        until: date,
+        attribution_windows: Sequence[str],
+    ) -> Iterator[dict[str, Any]]:
+        with self._graph(f"{level} insights of {account_object_id} by {','.join(breakdowns)}"):
+            yield from breakdown_insights(
+                self._api(token),
+                account_object_id,
+                level=level,
+                breakdowns=breakdowns,
+                since=since,
+                until=until,
+                attribution_windows=attribution_windows,
+                page_size=self._page_size,
+            )
+
+    def range_rows(
+        self, token: str, account_object_id: str, *, level: str, since: date, until: date
+    ) -> Iterator[dict[str, Any]]:
+        """One synchronous insights query, time_increment all_days: one row per object at
+        `level` over the whole range, reach and frequency de-duplicated by Meta."""
+        params: dict[str, Any] = {
+            "level": level,
+            "time_range": {"since": since.isoformat(), "until": until.isoformat()},
+            "time_increment": "all_days",
+            "filtering": _every_status(level),
+            "limit": self._page_size,
+        }
+        fields = [f for f in INSIGHT_FIELDS if f not in RANGE_SKIPPED_FIELDS]
+        with self._graph(f"{level} range insights of {account_object_id}"):
+            for row in self._node(token, account_object_id).get_insights(
+                fields=fields, params=params
+            ):
                 yield row.export_all_data()
 
     def last_usage(self) -> AdsUsage:
@@ -234,6 +349,14 @@ class MetaAds:
             return self._usage
 
     # -- the SDK's API objects, one per token ------------------------------------------------
+
+    def _node(self, token: str, object_id: str) -> Any:
+        """The object whose /insights edge is asked: an ad account, or any campaign, ad set or
+        ad (the SDK's Campaign builds the same /{id}/insights path for each)."""
+        api = self._api(token)
+        if object_id.startswith("act_"):
+            return AdAccount(fbid=object_id, api=api)
+        return Campaign(fbid=object_id, api=api)
 
     def _api(self, token: str | None) -> Any:
         key = token or ""
@@ -284,7 +407,7 @@ class MetaAds:
 
 
 def translate(exc: FacebookRequestError, what: str, *, oauth: bool = False) -> Exception:
-    """The port's error for a Graph error (or the SDK's own, for a bad request)."""
+    """The port's error for a Graph error, Meta's code, subcode and message in its text."""
     code = exc.api_error_code()
     subcode = exc.api_error_subcode()
     status = exc.http_status() or 0
@@ -293,16 +416,33 @@ def translate(exc: FacebookRequestError, what: str, *, oauth: bool = False) -> E
         usage = usage_from_headers(exc.http_headers() or {})
         regain = usage.regain_access_seconds if usage is not None else 0.0
         return AdsThrottled(message, wait_seconds=regain or MIN_THROTTLE_WAIT_SECONDS)
-    if status >= 500 or (code in UNAVAILABLE_CODES and not oauth):
-        return AdsUnavailable(message)
-    if (isinstance(code, int) and code < 0) or exc.api_transient_error():
+    failing = (
+        status >= 500
+        or (code in UNAVAILABLE_CODES and not oauth)
+        or (isinstance(code, int) and code < 0)
+        or bool(exc.api_transient_error())
+    )
+    if failing and not _too_much_data(exc):
         return AdsUnavailable(message)
     if oauth or code in AUTH_CODES or subcode in AUTH_SUBCODES:
         return AdsAuthError(message)
     if code in NOT_FOUND_CODES or (code == 100 and subcode == 33):
         return NotFound(message)
-    unmapped: Exception = exc
-    return unmapped
+    kind = AdsTooMuchData if _too_much_data(exc) else AdsRequestFailed
+    return kind(message)
+
+
+def _too_much_data(exc: FacebookRequestError) -> bool:
+    return (exc.api_error_code(), exc.api_error_subcode()) == TOO_MUCH_DATA
+
+
+def _every_status(level: str) -> list[dict[str, Any]]:
+    """The `filtering` that keeps objects of every status in; account rows filter on their
+    ads (every ad of every status is every delivery)."""
+    on = level if level in EFFECTIVE_STATUSES else "ad"
+    return [
+        {"field": f"{on}.effective_status", "operator": "IN", "value": [*EFFECTIVE_STATUSES[on]]}
+    ]
 
 
 def usage_from_headers(headers: Mapping[str, str]) -> AdsUsage | None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared.adaccounts.alerts import Alert
+from shared.adaccounts.breakdowns import BreakdownTable
 from shared.adaccounts.links import PaidCampaignSettings
 from shared.adaccounts.models import (
     AdAccount,
@@ -20,6 +21,7 @@ from shared.adaccounts.models import (
     ConnectRequest,
     ConnectStart,
 )
+from shared.adaccounts.tokens import SystemUserConnect
 from shared.allocations.models import Allocation, AllocationList
 from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
@@ -28,6 +30,7 @@ from shared.metrics.models import AllocationMetrics, CampaignMetrics
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
 from shared.orgs.settings import OrgSettings
 from shared.pagination import Page
+from shared.paid.budget.reply import BudgetRecommendation
 from shared.paid.creator_campaigns import CreatorPaidCampaigns
 from shared.paid.kpi_table import KpiTable
 from shared.posts.history import PostHistory
@@ -62,11 +65,13 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     PostDecision,
     OrgSettings,
     ConnectRequest,
+    SystemUserConnect,
     AdAccountUpdate,
     PaidCampaignSettings,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
+    BreakdownTable,
     Organization,
     IssuedApiKey,
     ApiKeyList,
@@ -92,6 +97,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Page[Alert],
     CreatorPaidCampaigns,
     KpiTable,
+    BudgetRecommendation,
 ]
 
 

@@ -91,17 +91,19 @@ def run_creator_flow(api: httpx.Client, info: StackInfo, campaign_id: str) -> di
             verdict = "campaign" if match["is_campaign_content"] else "not campaign"
             _say(
                 f"        {match['confidence']:.2f} {verdict:<12} likes={post['likes']} "
-                f"| {', '.join(match['reasons'][:3])}"
+                f"{_disclosure(match):<13} | {', '.join(match['reasons'][:3])}"
             )
     currency = metrics["currency"]
     _say(
         f"   campaign: {metrics['posts_count']} posts, views {metrics['views']}, "
         f"engagement {metrics['engagement']}, spend {_money(metrics['spend_minor'], currency)}, "
-        f"CPE {_money(metrics['cost_per_engagement_minor'], currency)}"
+        f"CPE {_money(metrics['cost_per_engagement_minor'], currency)}, "
+        f"undisclosed campaign posts {metrics['undisclosed_posts']} (for the agency to chase)"
     )
     for name, why in sorted(metrics["unknown"].items()):
         _say(f"   {name} is null: {why}")
     return {
+        "undisclosed_posts": metrics["undisclosed_posts"],
         "allocations": len(allocations),
         "scrape_jobs": len(jobs),
         "campaign_posts": metrics["posts_count"],
@@ -109,3 +111,10 @@ def run_creator_flow(api: httpx.Client, info: StackInfo, campaign_id: str) -> di
         "spend_minor": metrics["spend_minor"],
         "cost_per_engagement_minor": metrics["cost_per_engagement_minor"],
     }
+
+
+def _disclosure(match: dict[str, Any]) -> str:
+    """A campaign post's compliance state, apart from whether it belongs to the campaign."""
+    if match.get("disclosed") is None:
+        return "unchecked"
+    return "disclosed" if match["disclosed"] else "UNDISCLOSED"

@@ -29,6 +29,7 @@ DEFAULT_STATE_DIR = Path(".reachops")
 LOCAL_PROJECT_ID = "reachops-local"
 FUNCTIONS_SOURCE = Path(__file__).resolve().parents[2] / "functions" / "main.py"
 READY_TIMEOUT_SECONDS = 60
+LOCAL_META_APP_ID = "local-meta-app"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class StackInfo:
             "REACHOPS_APIFY_MIN_DELAY_BETWEEN_RETRIES_SECONDS": "0.05",
             "REACHOPS_META_GRAPH_URL": self.graph_api_url,
             "REACHOPS_META_DIALOG_URL": self.graph_api_url,
-            "REACHOPS_META_APP_ID": "local-meta-app",
+            "REACHOPS_META_APP_ID": LOCAL_META_APP_ID,
             "REACHOPS_META_APP_SECRET": self.local_secret,
             "REACHOPS_OAUTH_STATE_SECRET": self.local_secret,
             "REACHOPS_LOCAL_TOKEN_KEY": self.local_token_key,
@@ -169,7 +170,10 @@ def _start_local_graph_api(logs: Path, pids: dict[str, int]) -> str:
     """The local Meta Graph API stand-in (OAuth, insights, async reports), sample data."""
     port = free_port()
     log = logs / "graph_api.log"
-    command = [sys.executable, "-m", "shared.localstack.graph_api_server", "--port", str(port)]
+    # The app the functions are (REACHOPS_META_APP_ID): tokens it issues belong to that app,
+    # as debug_token tells, which is how a System User token's app is checked.
+    command = [sys.executable, "-m", "shared.localstack.graph", "--port", str(port)]
+    command += ["--app-id", LOCAL_META_APP_ID]
     pids["graph_api"] = start_process(command, log)
     url = f"http://127.0.0.1:{port}"
     wait_until_ready(f"{url}/_control/calls", pids["graph_api"], READY_TIMEOUT_SECONDS, log)

@@ -1,27 +1,52 @@
-"""The KPI table of an ad account: each platform campaign's totals over a date range with its
-CPM, CPC, CTR, CPA, ROAS, CPE (the same formulas as the paid_kpis_* views)."""
+"""The KPI table of an ad account: each platform campaign's totals over a date range, with its
+CPM, CPC, CTR, CPA, ROAS, CPE (the formulas of `kpis`), its conversions under one attribution
+window, and its reach and frequency over the range from Meta's range report.
+
+The window is the request's `attribution_window`, else the account's default; the reply names
+it and says what it means. A window Meta withdrew is refused (422, with the reason), and so is
+one the account's syncs never ask Meta for, since no figure of it can exist. Reach over a range
+is never a sum of daily reach: it is the range report stored for exactly that range (the sync's
+look-back range, the default), else None with the reason.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from shared.adaccounts.service import AdAccountService
 from shared.auth import Permission, Principal
+from shared.errors import ValidationFailed
 from shared.model_base import QueryModel
+from shared.paid.conversions import DEFAULT_WINDOW, checked_window, windows
 from shared.paid.kpis import kpis_for
 from shared.ports import Warehouse
 
 SQL = "queries/paid_campaign_totals.sql"
-DEFAULT_DAYS = 28
+
+
+@dataclass(frozen=True)
+class ReportingSettings:
+    """What the table needs of an ad account (filled in by shared/adaccounts/reporting.py)."""
+
+    attribution_windows: tuple[str, ...]
+    default_window: str
+    default_since: date
+    default_until: date
+
+
+class AccountLookup(Protocol):
+    def reporting(self, org_id: str, account_id: str, now: datetime) -> ReportingSettings:
+        """The account's settings; raises NotFound when there is no such account."""
+        ...
 
 
 class KpiQuery(QueryModel):
     since: date | None = None
     until: date | None = None
+    attribution_window: Annotated[str, AfterValidator(checked_window())] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> KpiQuery:
@@ -35,44 +60,91 @@ class KpiRow(BaseModel):
     campaign_id: str
     campaign_name: str | None
     currency: str
+    from_level: str = Field(description="the level the figures were added up from")
     days: int
     spend_micros: int | None
     impressions: int | None
+    reach: int | None = Field(description="unique people over the range (Meta range report)")
+    frequency: float | None = Field(description="impressions per person over the range")
     clicks: int | None
     link_clicks: int | None
-    conversions: float | None
+    conversions: float | None = Field(description="under the table's attribution_window")
     conversion_value_micros: int | None
     engagements: int | None
     reachops_campaign_id: str | None
     creator_id: str | None
     kpis: dict[str, Any] = Field(description="cost KPIs in major units of currency")
+    unknown: dict[str, str] = Field(description="why each null figure is null")
 
 
 class KpiTable(BaseModel):
     account_id: str
     since: date
     until: date
+    attribution_window: str = Field(description="the window every conversion figure is for")
+    attribution_window_meaning: str
     items: list[KpiRow]
 
 
 class KpiTables:
-    def __init__(self, *, warehouse: Warehouse, accounts: AdAccountService) -> None:
+    def __init__(self, *, warehouse: Warehouse, accounts: AccountLookup) -> None:
         self._warehouse = warehouse
         self._accounts = accounts
 
     def table(self, principal: Principal, account_id: str, query: KpiQuery) -> KpiTable:
         principal.require(Permission.READ)
-        self._accounts.load(principal.org_id, account_id)
-        until = query.until or datetime.now(UTC).date()
-        since = query.since or until - timedelta(days=DEFAULT_DAYS - 1)
-        rows = self._warehouse.run(
-            SQL,
-            {"org_id": principal.org_id, "account_id": account_id, "since": since, "until": until},
-        )
-        items = [
-            KpiRow(
-                **{k: v for k, v in row.items() if k != "account_id"}, kpis=asdict(kpis_for(row))
+        settings = self._accounts.reporting(principal.org_id, account_id, datetime.now(UTC))
+        window = query.attribution_window or settings.default_window
+        if window != DEFAULT_WINDOW and window not in settings.attribution_windows:
+            raise ValidationFailed(
+                f"this account's syncs do not ask Meta for {window} (they ask for "
+                f"{', '.join(settings.attribution_windows)}); add it to its attribution_windows",
+                field="query.attribution_window",
             )
-            for row in rows
-        ]
-        return KpiTable(account_id=account_id, since=since, until=until, items=items)
+        if query.since is None and query.until is None:
+            since, until = settings.default_since, settings.default_until
+        else:
+            until = query.until or settings.default_until
+            since = query.since or until - (settings.default_until - settings.default_since)
+            if until < since:
+                raise ValidationFailed("until is before since", field="query.since")
+        params = {
+            "org_id": principal.org_id,
+            "account_id": account_id,
+            "since": since,
+            "until": until,
+            "attribution_window": window,
+        }
+        items = [campaign_kpis(row, window, since, until) for row in self._warehouse.run(SQL, params)]
+        return KpiTable(
+            account_id=account_id,
+            since=since,
+            until=until,
+            attribution_window=window,
+            attribution_window_meaning=windows()[window],
+            items=items,
+        )
+
+
+def campaign_kpis(row: dict[str, Any], window: str, since: date, until: date) -> KpiRow:
+    """One campaign's totals, with a figure only where it is complete."""
+    figures = dict(row)
+    unknown: dict[str, str] = {}
+    covered, total = int(row["rows_with_window"]), int(row["rows_summed"])
+    if covered < total:
+        for name in ("conversions", "conversion_value_micros"):
+            figures[name] = None
+            unknown[name] = f"{window} figures exist for {covered} of {total} rows in the range"
+    for name in ("conversions", "conversion_value_micros"):
+        if figures[name] is None and name not in unknown:
+            unknown[name] = f"no conversion event of the account was reported under {window}"
+    if row["reach"] is None:
+        reason = (
+            f"no range report stored for {since}..{until} (reach over a range is never a sum "
+            "of daily reach; a sync stores it for its look-back range)"
+        )
+        unknown["reach"] = unknown["frequency"] = reason
+    kpis = asdict(kpis_for(figures))
+    unknown |= kpis.pop("unknown")
+    fields = set(KpiRow.model_fields) - {"kpis", "unknown"}
+    return KpiRow(**{k: figures[k] for k in fields}, kpis=kpis, unknown=unknown)

@@ -18,7 +18,8 @@ from shared.campaigns.service import CampaignService
 from shared.errors import ValidationFailed
 from shared.metrics.definitions import currency_minor_units
 from shared.paid import AD_DAILY_SERIES_SQL
-from shared.paid.budget import Allocation, ChannelHistory, recommend_allocation
+from shared.paid.budget import ChannelHistory, recommend_allocation
+from shared.paid.budget.reply import BudgetRecommendation, recommendation_reply
 from shared.paid.forecast import FlightForecast, forecast_flight
 from shared.paid.pacing import Flight, Pacing, pace
 from shared.ports import Warehouse
@@ -79,8 +80,12 @@ class PaidPlanning:
         return {"goal_metric": column, "currencies": _currencies(rows), "forecast": result}
 
     def recommendation(
-        self, principal: Principal, campaign_id: str, total_daily_budget_micros: int | None
-    ) -> dict[str, Any]:
+        self,
+        principal: Principal,
+        campaign_id: str,
+        total_daily_budget_micros: int | None,
+        allow_extrapolation: bool = False,
+    ) -> BudgetRecommendation:
         """Channels are the platform campaigns linked to this campaign. Without a total, the
         advice re-splits what they spend now (their recent average daily spend)."""
         campaign, _, today = self._load(principal, campaign_id)
@@ -101,18 +106,9 @@ class PaidPlanning:
         histories = _histories(rows, column, today)
         total = total_daily_budget_micros or _recent_daily_total(rows, today)
         if total is None:
-            return {
-                "goal_metric": column,
-                "total_daily_budget_micros": None,
-                "advice": {
-                    "status": "no_channels",
-                    "reason": "no paid spend is linked to this campaign",
-                    "channels": [],
-                    "excluded": [],
-                },
-            }
-        result: Allocation = recommend_allocation(histories, total)
-        return {"goal_metric": column, "total_daily_budget_micros": total, "advice": result}
+            return recommendation_reply(column, None, allow_extrapolation)
+        result = recommend_allocation(histories, total, allow_extrapolation=allow_extrapolation)
+        return recommendation_reply(column, result, allow_extrapolation)
 
     def _load(
         self, principal: Principal, campaign_id: str
@@ -196,6 +192,7 @@ def _histories(rows: list[dict[str, Any]], column: str, today: date) -> list[Cha
                     float(days[d][column]) if d in days and days[d][column] is not None else None
                     for d in span
                 ],
+                first_day=first,
             )
         )
     return histories

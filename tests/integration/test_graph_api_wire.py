@@ -18,15 +18,21 @@ import httpx
 import pytest
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.api import FacebookAdsApi
-from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from shared.adapters.meta_ads import MetaAds
+from shared.adapters.meta_objects import GRAPH_API_VERSION
 from shared.errors import NotFound
-from shared.localstack.graph_api_server import LocalGraphApi
-from shared.ports import AdsAuthError, AdsThrottled, AdsUnavailable, AdsUsage
+from shared.localstack.graph import LocalGraphApi
+from shared.ports import (
+    AdsAuthError,
+    AdsRequestFailed,
+    AdsThrottled,
+    AdsUnavailable,
+    AdsUsage,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -38,8 +44,15 @@ TOKEN = "sample-token-wire-tests"
 REDIRECT_URI = "https://app.reachops.example/oauth/meta/callback"
 EU, US = "act_100000000000101", "act_100000000000202"
 AGENCY = {"id": "2100000000000001", "name": "Northwind Media Agency (sample)"}
-EU_CAMPAIGNS = ["120210000000001100", "120210000000001200", "120210000000001300"]
+EU_CAMPAIGNS = [  # the last two: archived (late conversions only in the window), leads
+    "120210000000001100",
+    "120210000000001200",
+    "120210000000001300",
+    "120210000000001400",
+    "120210000000001500",
+]
 WINDOWS = ["7d_click", "1d_view"]
+WINDOW = {"since": TODAY - timedelta(days=28), "until": TODAY}
 RETRIES = 2
 ROW_FIELDS = {
     "account_id", "account_name", "account_currency", "campaign_id", "campaign_name",
@@ -95,7 +108,7 @@ def meta_ads(graph_url: str, clock: Clock, *, page_size: int = 50) -> MetaAds:
     return MetaAds(
         APP_ID,
         APP_SECRET,
-        api_version="v21.0",
+        api_version=GRAPH_API_VERSION,
         graph_url=graph_url,
         max_retries=RETRIES,
         backoff_seconds=0,
@@ -122,7 +135,7 @@ def completed_report(ads: MetaAds, object_id: str, level: str, since: date, unti
         TOKEN, object_id, level=level, since=since, until=until, attribution_windows=WINDOWS
     )
     for _ in range(10):
-        status, _ = ads.report_status(TOKEN, report_id)
+        status = ads.report_status(TOKEN, report_id).status
         if status == "Job Completed":
             return report_id
     raise AssertionError(f"report {report_id} did not complete: {status}")
@@ -162,7 +175,7 @@ def test_code_exchange_yields_a_long_lived_token_that_reads_accounts(
 def test_login_dialog_redirects_back_with_a_code_or_the_refusal(
     ads: MetaAds, graph_url: str, control: httpx.Client
 ) -> None:
-    dialog = f"{graph_url}/v21.0/dialog/oauth"
+    dialog = f"{graph_url}/{GRAPH_API_VERSION}/dialog/oauth"
     query = {"client_id": APP_ID, "redirect_uri": REDIRECT_URI, "state": "s1", "scope": "ads_read"}
 
     approved = httpx.get(dialog, params=query)
@@ -188,7 +201,7 @@ def test_wrong_app_credentials_are_refused(graph_url: str, clock: Clock) -> None
     wrong_secret = MetaAds(APP_ID, "not-the-secret", graph_url=graph_url, clock=clock)
     with pytest.raises(AdsAuthError, match="client secret"):
         wrong_secret.exchange_code("sample-code-1", REDIRECT_URI)
-    with pytest.raises(FacebookRequestError, match="appsecret_proof"):  # our bug: not mapped
+    with pytest.raises(AdsRequestFailed, match="appsecret_proof"):  # no port error fits
         wrong_secret.ad_accounts(TOKEN)
 
 
@@ -235,26 +248,29 @@ def test_ad_accounts_are_two_currencies_under_one_agency(ads: MetaAds) -> None:
     ]
 
 
-def test_children_walk_account_to_campaigns_to_ad_sets_across_pages(
+def test_children_are_read_from_insights_of_every_status_across_pages(
     graph_url: str, clock: Clock, control: httpx.Client
 ) -> None:
-    ads = meta_ads(graph_url, clock, page_size=2)  # three campaigns take two pages
+    ads = meta_ads(graph_url, clock, page_size=2)  # five campaigns take three pages
 
-    assert ads.children(TOKEN, EU, "campaign") == EU_CAMPAIGNS
-    assert ads.children(TOKEN, EU_CAMPAIGNS[0], "adset") == [
+    assert ads.children(TOKEN, EU, "campaign", **WINDOW) == EU_CAMPAIGNS
+    assert ads.children(TOKEN, EU_CAMPAIGNS[0], "adset", **WINDOW) == [
         "120210000000001110",
         "120210000000001120",
     ]
-    assert len(ads.children(TOKEN, US, "campaign")) == 2
-    pages = calls(control, f"/{EU}/campaigns")
-    assert len(pages) == 2
+    assert len(ads.children(TOKEN, US, "campaign", **WINDOW)) == 5  # one of them deleted
+    pages = calls(control, f"/{EU}/insights")
+    assert len(pages) == 3
     assert "after" in pages[1]["params"]
-    assert pages[0]["params"]["fields"] == "id"
+    assert json.loads(pages[0]["params"]["fields"]) == ["campaign_id"]
+    (status_filter,) = json.loads(pages[0]["params"]["filtering"])
+    assert status_filter["field"] == "campaign.effective_status"
+    assert {"ARCHIVED", "DELETED"} <= set(status_filter["value"])
 
 
 def test_unknown_object_is_not_found(ads: MetaAds) -> None:
     with pytest.raises(NotFound):
-        ads.children(TOKEN, "act_999999999", "campaign")
+        ads.children(TOKEN, "act_999999999", "campaign", **WINDOW)
 
 
 def test_async_report_runs_to_completion_and_pages_every_row(
@@ -267,7 +283,7 @@ def test_async_report_runs_to_completion_and_pages_every_row(
     progress = [ads.report_status(TOKEN, report_id) for _ in range(4)]
     rows = list(ads.report_rows(TOKEN, report_id))
 
-    assert progress == [
+    assert [(p.status, p.percent) for p in progress] == [
         ("Job Started", 33),
         ("Job Running", 66),
         ("Job Completed", 100),
@@ -281,12 +297,18 @@ def test_async_report_runs_to_completion_and_pages_every_row(
     assert asked["action_attribution_windows"] == '["7d_click","1d_view"]'
     assert asked["use_account_attribution_setting"] == "false"
     assert set(json.loads(asked["fields"])) >= ROW_FIELDS | VIDEO_FIELDS
-    # 11 ads ran every day of the 14; one was paused 9 days ago (6 days), 50 rows a page.
-    assert len(rows) == 11 * 14 + 6
+    # 13 ads ran every day of the 14; one was paused 9 days ago (6 days), one deleted 12 days
+    # ago (3 days); after it, and after the archived campaign stopped 30 days ago, rows with no
+    # spend carry late conversions. 50 rows a page.
+    delivered = [r for r in rows if Decimal(r["spend"]) > 0]
+    assert len(delivered) == 13 * 14 + 6 + 3
+    late = {r["ad_id"] for r in rows if Decimal(r["spend"]) == 0}
+    assert late <= {"120210000000001123", "120210000000001411", "120210000000001412"}
+    assert "120210000000001123" in late
     assert len(calls(control, f"/{report_id}/insights")) == 4
     assert {r["date_start"] for r in rows} == {str(since + timedelta(days=n)) for n in range(14)}
     assert len({(r["ad_id"], r["date_start"]) for r in rows}) == len(rows)
-    for row in rows:
+    for row in delivered:
         assert set(row) >= ROW_FIELDS - {"action_values"}  # Meta omits empty action lists
         assert row["date_start"] == row["date_stop"]
         assert row["account_currency"] == "EUR"
@@ -318,7 +340,7 @@ def test_campaign_rows_are_the_sums_of_their_ads(ads: MetaAds) -> None:
         total["clicks"] += int(row["clicks"])
         total["purchases"] += int(action(row, "actions", "purchase").get("7d_click", 0))
         total["reach"] += int(row["reach"])
-    assert len(by_campaign) == len(sums) == 2 * 5
+    assert len(by_campaign) == len(sums) == 4 * 5  # the deleted campaign: nothing this late
     for row in by_campaign:
         total = sums[(row["campaign_id"], row["date_start"])]
         assert "ad_id" not in row
@@ -334,7 +356,7 @@ def test_campaign_rows_are_the_sums_of_their_ads(ads: MetaAds) -> None:
 def test_synchronous_insights_answer_the_report_rows(ads: MetaAds, graph_url: str) -> None:
     session = FacebookSession(APP_ID, APP_SECRET, TOKEN)
     session.GRAPH = graph_url
-    api = FacebookAdsApi(session, api_version="v21.0")
+    api = FacebookAdsApi(session, api_version=GRAPH_API_VERSION)
     params = {
         "level": "campaign",
         "time_range": {"since": str(TODAY - timedelta(days=3)), "until": str(TODAY)},
@@ -360,10 +382,10 @@ def test_usage_headers_are_read_on_success_and_on_failure(
 
     control.post("/faults", json={"throttle_next": 1, "regain_minutes": 3})
     with pytest.raises(AdsThrottled):
-        ads.children(TOKEN, EU, "campaign")
+        ads.children(TOKEN, EU, "campaign", **WINDOW)
     assert ads.last_usage() == AdsUsage(percent_used=100.0, regain_access_seconds=180.0)
 
-    ads.children(TOKEN, EU, "campaign")
+    ads.children(TOKEN, EU, "campaign", **WINDOW)
     assert ads.last_usage() == AdsUsage(percent_used=42.5, regain_access_seconds=0.0)
 
 
@@ -413,7 +435,7 @@ def test_server_errors_on_reads_are_retried_then_unavailable(
 
     control.post("/faults", json={"server_error_next": RETRIES + 1, "server_error_code": code})
     with pytest.raises(AdsUnavailable, match=f"Graph error {code}/"):
-        ads.children(TOKEN, EU, "campaign")
+        ads.children(TOKEN, EU, "campaign", **WINDOW)
 
 
 def test_server_error_starting_a_report_is_not_retried(ads: MetaAds, control: httpx.Client) -> None:
@@ -453,7 +475,7 @@ def test_failed_report_says_job_failed_and_has_no_rows(ads: MetaAds, control: ht
     report_id = ads.start_report(
         TOKEN, EU, level="ad", since=TODAY - timedelta(days=7), until=TODAY, attribution_windows=[]
     )
-    statuses = [ads.report_status(TOKEN, report_id)[0] for _ in range(4)]
+    statuses = [ads.report_status(TOKEN, report_id).status for _ in range(4)]
 
     assert statuses == ["Job Started", "Job Running", "Job Failed", "Job Failed"]
     with pytest.raises(AdsUnavailable, match="2490547"):

@@ -1,10 +1,13 @@
 """Paid media SQL on DuckDB: the ad_insights_daily table loaded twice (idempotent), the paid_kpis_*
 views (the Python KPI formulas, NULL on a zero denominator, one level per campaign so nothing
-is counted twice) and the daily series query."""
+is counted twice, one figure per attribution window), the daily series query, the KPI table's
+totals (each window from its own key, range reach from the range report) and the spend check
+of accounts that report only ad sets."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,27 +15,38 @@ from typing import Any
 import pytest
 
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse, to_duckdb
+from shared.adapters.meta_insights import meta_insight_row, meta_range_row
 from shared.adapters.sql_files import read_sql
 from shared.config import get_settings
 from shared.paid import AD_DAILY_SERIES_SQL, AD_INSIGHTS_COLUMNS, save_insights
 from shared.paid.csv_import import expected_header, parse_insights_csv
-from shared.paid.kpis import kpis_for, meta_insight_row
+from shared.paid.kpi_table import SQL as CAMPAIGN_TOTALS_SQL
+from shared.paid.kpis import kpis_for
+from shared.paid.rows import AdInsightRow, save_ranges
 
 pytestmark = pytest.mark.integration
 SQL_DIR = get_settings().sql_dir
 PAID_SQL = (
     "schema/ad_insights_daily.sql",
+    "schema/ad_conversions_daily.sql",
+    "schema/ad_insights_range.sql",
+    "views/paid_answering_rows.sql",
+    "views/paid_conversion_windows.sql",
     "views/paid_kpis_daily.sql",
     "views/paid_kpis_campaign_daily.sql",
     "views/paid_kpis_platform_daily.sql",
     AD_DAILY_SERIES_SQL,
+    "queries/ad_channel_series.sql",
+    CAMPAIGN_TOTALS_SQL,
+    "queries/paid_spend.sql",
+    "queries/creator_paid_campaigns.sql",
 )
 SYNCED = datetime(2026, 11, 21, 6, tzinfo=UTC)
 DAY = date(2026, 11, 2)
 KPI_COLUMNS = ("cpm", "cpc", "cost_per_link_click", "ctr", "link_ctr", "cpa", "roas", "cpe")
 
 
-def meta(level: str, entity: str, spend: str, impressions: str, **extra: Any) -> dict[str, Any]:
+def meta(level: str, entity: str, spend: str, impressions: str, **extra: Any) -> AdInsightRow:
     raw: dict[str, Any] = {
         "account_id": "act_123",
         "campaign_id": "c1",
@@ -50,24 +64,28 @@ def meta(level: str, entity: str, spend: str, impressions: str, **extra: Any) ->
     )
 
 
-def purchases(count: str, value: str) -> dict[str, Any]:
+def purchases(count: str, value: str, click: str | None = None) -> dict[str, Any]:
+    """Aliases of one purchase; `click` is its 7d_click figure (1d_view is always 1)."""
+    windows = {} if click is None else {"7d_click": click, "1d_view": "1"}
     return {
         "actions": [
-            {"action_type": "offsite_conversion.fb_pixel_purchase", "value": count},
-            {"action_type": "purchase", "value": count},
+            {"action_type": "offsite_conversion.fb_pixel_purchase", "value": count, **windows},
+            {"action_type": "purchase", "value": count, **windows},
             {"action_type": "post_engagement", "value": "100"},
         ],
         "action_values": [{"action_type": "purchase", "value": value}],
     }
 
 
-def meta_rows() -> list[dict[str, Any]]:
+def meta_rows() -> list[AdInsightRow]:
     return [
         # The campaign's own row and two of its ads the same day: the ads are the same delivery.
         meta("campaign", "c1", "30.00", "3000", reach="2000", frequency="1.5", clicks="60",
-             inline_link_clicks="30", **purchases("3", "120.00")),
-        meta("ad", "ad1", "12.34", "1000", reach="900", clicks="20", **purchases("1", "40.00")),
-        meta("ad", "ad2", "17.66", "2000", reach="1500", clicks="40", **purchases("2", "80.00")),
+             inline_link_clicks="30", **purchases("3", "120.00", click="2")),
+        meta("ad", "ad1", "12.34", "1000", reach="900", clicks="20",
+             **purchases("1", "40.00", click="1")),
+        meta("ad", "ad2", "17.66", "2000", reach="1500", clicks="40",
+             **purchases("2", "80.00", click="1")),
         # Delivered nothing: every ratio is NULL, and what Meta left out is unknown.
         meta("ad", "ad3", "0", "0", clicks="0"),
         meta("campaign", "c1", "10.00", "1000", clicks="10", day="2026-11-03"),
@@ -87,15 +105,34 @@ def tiktok_rows() -> list[dict[str, Any]]:
     return list(imported.rows)
 
 
-def other_org_row() -> dict[str, Any]:
-    return {**meta("campaign", "c1", "99.00", "9900"), "org_id": "o2"}
+def adset_only_rows() -> list[AdInsightRow]:
+    """An account whose campaign reports only ad set rows: it must not drop out."""
+    rows = []
+    for adset, spend in (("g1", "4.00"), ("g2", "6.00")):
+        raw = {
+            "account_id": "act_777",
+            "campaign_id": "c7",
+            "adset_id": adset,
+            "adset_name": f"Set {adset}",
+            "date_start": DAY.isoformat(),
+            "account_currency": "EUR",
+            "spend": spend,
+            "impressions": "100",
+            **purchases("1", "5.00", click="1"),
+        }
+        rows.append(meta_insight_row(raw, org_id="o1", level="adset", synced_at=SYNCED))
+    return rows
+
+
+def other_org_row() -> AdInsightRow:
+    return replace(meta("campaign", "c1", "99.00", "9900"), org_id="o2")
 
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Iterator[DuckDbWarehouse]:
     made = DuckDbWarehouse(tmp_path / "w.duckdb", SQL_DIR)
     made.apply_schema()
-    save_insights(made, [*meta_rows(), *tiktok_rows(), other_org_row()])
+    save_insights(made, [*meta_rows(), *tiktok_rows(), other_org_row(), *adset_only_rows()])
     yield made
     made.close()
 
@@ -125,13 +162,15 @@ def test_paid_sql_transpiles_without_loss(name: str) -> None:
 
 def test_loading_the_same_rows_twice_changes_nothing(warehouse: DuckDbWarehouse) -> None:
     first = table(warehouse)
-    assert len(first) == 9
-    save_insights(warehouse, [*meta_rows(), *tiktok_rows(), other_org_row()])
+    windows = select(warehouse, "SELECT * FROM reachops.ad_conversions_daily")
+    assert len(first) == 11
+    save_insights(warehouse, [*meta_rows(), *tiktok_rows(), other_org_row(), *adset_only_rows()])
     assert table(warehouse) == first
+    assert len(select(warehouse, "SELECT * FROM reachops.ad_conversions_daily")) == len(windows)
 
 
 def test_a_restated_day_replaces_its_row(warehouse: DuckDbWarehouse) -> None:
-    restated = {**meta_rows()[0], "spend_micros": 31_000_000, "synced_at": datetime.now(UTC)}
+    restated = replace(meta_rows()[0], spend_micros=31_000_000, synced_at=datetime.now(UTC))
     save_insights(warehouse, [restated])
     found = select(
         warehouse,
@@ -139,12 +178,14 @@ def test_a_restated_day_replaces_its_row(warehouse: DuckDbWarehouse) -> None:
         "WHERE org_id = 'o1' AND level = 'campaign' AND date = DATE '2026-11-02'",
     )
     assert found == [{"spend_micros": 31_000_000}]
-    assert len(table(warehouse)) == 9
+    assert len(table(warehouse)) == 11
 
 
 def test_entity_view_matches_the_python_kpis(warehouse: DuckDbWarehouse) -> None:
-    view = select(warehouse, "SELECT * FROM reachops.paid_kpis_daily")
-    assert len(view) == 9
+    view = select(
+        warehouse, "SELECT * FROM reachops.paid_kpis_daily WHERE attribution_window = 'default'"
+    )
+    assert len(view) == 11
     for row in view:
         python = kpis_for(row)
         for name in KPI_COLUMNS:
@@ -157,7 +198,11 @@ def test_entity_view_matches_the_python_kpis(warehouse: DuckDbWarehouse) -> None
 
 
 def test_nothing_divides_by_zero_or_makes_up_a_figure(warehouse: DuckDbWarehouse) -> None:
-    (ad3,) = select(warehouse, "SELECT * FROM reachops.paid_kpis_daily WHERE entity_id = 'ad3'")
+    (ad3,) = select(
+        warehouse,
+        "SELECT * FROM reachops.paid_kpis_daily "
+        "WHERE entity_id = 'ad3' AND attribution_window = 'default'",
+    )
     assert (ad3["spend_micros"], ad3["impressions"], ad3["clicks"]) == (0, 0, 0)
     for name in (*KPI_COLUMNS, "frequency", "reach", "conversions", "engagements"):
         assert ad3[name] is None, name
@@ -167,7 +212,9 @@ def test_campaign_view_uses_one_level_per_campaign_and_day(warehouse: DuckDbWare
     view = {
         (r["platform"], r["campaign_id"], r["date"]): r
         for r in select(
-            warehouse, "SELECT * FROM reachops.paid_kpis_campaign_daily WHERE org_id = 'o1'"
+            warehouse,
+            "SELECT * FROM reachops.paid_kpis_campaign_daily "
+            "WHERE org_id = 'o1' AND attribution_window = 'default'",
         )
     }
     c1 = view[("meta", "c1", DAY)]
@@ -191,11 +238,14 @@ def test_campaign_view_uses_one_level_per_campaign_and_day(warehouse: DuckDbWare
 def test_platform_view_adds_up_campaigns_per_currency(warehouse: DuckDbWarehouse) -> None:
     view = {
         (r["org_id"], r["platform"], r["date"]): r
-        for r in select(warehouse, "SELECT * FROM reachops.paid_kpis_platform_daily")
+        for r in select(
+            warehouse,
+            "SELECT * FROM reachops.paid_kpis_platform_daily WHERE attribution_window = 'default'",
+        )
     }
     meta_day = view[("o1", "meta", DAY)]
-    assert (meta_day["campaigns"], meta_day["accounts"], meta_day["currency"]) == (1, 1, "EUR")
-    assert meta_day["spend_micros"] == 30_000_000
+    assert (meta_day["campaigns"], meta_day["accounts"], meta_day["currency"]) == (2, 2, "EUR")
+    assert meta_day["spend_micros"] == 40_000_000  # c1's campaign row + c7's two ad sets
     assert "reach" not in meta_day
     assert view[("o2", "meta", DAY)]["spend_micros"] == 99_000_000
     assert view[("o1", "tiktok_ads", DAY)]["cpa"] == pytest.approx(12.5)
@@ -206,7 +256,7 @@ def test_daily_series_per_platform(warehouse: DuckDbWarehouse) -> None:
     series = warehouse.run(AD_DAILY_SERIES_SQL, {**params, "reachops_campaign_id": None})
     found = [(r["date"], r["platform"], r["spend_micros"]) for r in series]
     assert found == [
-        (DAY, "meta", 30_000_000),
+        (DAY, "meta", 40_000_000),
         (DAY, "tiktok_ads", 12_500_000),
         (date(2026, 11, 3), "meta", 10_000_000),
         (date(2026, 11, 3), "tiktok_ads", 2_000_000),
@@ -216,3 +266,93 @@ def test_daily_series_per_platform(warehouse: DuckDbWarehouse) -> None:
     only_linked_ad = warehouse.run(AD_DAILY_SERIES_SQL, {**params, "reachops_campaign_id": "rc1"})
     tiktok = [r for r in only_linked_ad if r["platform"] == "tiktok_ads"]
     assert [(r["date"], r["spend_micros"]) for r in tiktok] == [(DAY, 5_000_000)]
+
+
+def test_each_window_is_its_own_figure_and_never_mixed(warehouse: DuckDbWarehouse) -> None:
+    rows = select(
+        warehouse,
+        "SELECT attribution_window, conversions, spend_micros, cpa "
+        "FROM reachops.paid_kpis_campaign_daily WHERE campaign_id = 'c1' AND org_id = 'o1' "
+        "AND date = DATE '2026-11-02' ORDER BY attribution_window",
+    )
+    by_window = {r["attribution_window"]: r for r in rows}
+    assert set(by_window) == {"default", "7d_click", "1d_view"}
+    assert by_window["default"]["conversions"] == 3.0  # Meta's value, the account's setting
+    assert by_window["7d_click"]["conversions"] == 2.0  # from the entry's own 7d_click key
+    assert by_window["1d_view"]["conversions"] == 1.0
+    assert {r["spend_micros"] for r in rows} == {30_000_000}  # delivery is the same in each
+    assert by_window["7d_click"]["cpa"] == pytest.approx(15.0)
+
+
+def test_an_account_with_only_ad_set_rows_is_counted(warehouse: DuckDbWarehouse) -> None:
+    (c7,) = select(
+        warehouse,
+        "SELECT * FROM reachops.paid_kpis_campaign_daily "
+        "WHERE campaign_id = 'c7' AND attribution_window = '7d_click'",
+    )
+    assert (c7["from_level"], c7["rows_summed"], c7["rows_with_window"]) == ("adset", 2, 2)
+    assert (c7["spend_micros"], c7["conversions"]) == (10_000_000, 2.0)
+    spend = warehouse.run(
+        "queries/paid_spend.sql",
+        {"org_id": "o1", "account_id": "777", "day": DAY, "month_start": date(2026, 11, 1)},
+    )
+    assert [(r["campaign_id"], r["campaign_name"], r["day_spend_micros"]) for r in spend] == [
+        ("c7", "c7", 10_000_000)
+    ]
+
+
+def totals(warehouse: DuckDbWarehouse, account: str, window: str) -> dict[str, dict[str, Any]]:
+    params = {"org_id": "o1", "account_id": account, "since": DAY, "until": date(2026, 11, 3)}
+    rows = warehouse.run(CAMPAIGN_TOTALS_SQL, {**params, "attribution_window": window})
+    return {r["campaign_id"]: r for r in rows}
+
+
+def test_campaign_totals_take_the_asked_window_and_say_when_it_is_incomplete(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    default = totals(warehouse, "123", "default")["c1"]
+    assert (default["days"], default["spend_micros"], default["conversions"]) == (
+        2,
+        40_000_000,
+        3.0,
+    )
+    assert (default["rows_summed"], default["rows_with_window"]) == (2, 2)
+    click = totals(warehouse, "123", "7d_click")["c1"]
+    assert (click["conversions"], click["rows_with_window"]) == (2.0, 2)  # 3 Nov: none reported
+    never_asked = totals(warehouse, "123", "1d_click")["c1"]
+    assert (never_asked["conversions"], never_asked["rows_with_window"]) == (None, 0)
+    assert totals(warehouse, "777", "default")["c7"]["from_level"] == "adset"
+
+
+def test_range_reach_comes_from_the_range_report_never_from_summed_days(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    assert totals(warehouse, "123", "default")["c1"]["reach"] is None  # no range report yet
+    raw = {
+        "account_id": "act_123",
+        "campaign_id": "c1",
+        "campaign_name": "Spring",
+        "date_start": "2026-11-02",
+        "date_stop": "2026-11-03",
+        "account_currency": "EUR",
+        "spend": "40.00",
+        "impressions": "4000",
+        "reach": "2400",  # less than the days' 2000 + unknown: people seen twice count once
+        "frequency": "1.6667",
+    }
+    save_ranges(warehouse, [meta_range_row(raw, org_id="o1", level="campaign", synced_at=SYNCED)])
+    save_ranges(warehouse, [meta_range_row(raw, org_id="o1", level="campaign", synced_at=SYNCED)])
+    c1 = totals(warehouse, "123", "default")["c1"]
+    assert (c1["reach"], c1["frequency"]) == (2400, pytest.approx(1.6667))
+    assert len(select(warehouse, "SELECT * FROM reachops.ad_insights_range")) == 1
+    other_range = warehouse.run(
+        CAMPAIGN_TOTALS_SQL,
+        {
+            "org_id": "o1",
+            "account_id": "123",
+            "since": DAY,
+            "until": DAY,
+            "attribution_window": "default",
+        },
+    )
+    assert other_range[0]["reach"] is None  # a range report answers for its own range only

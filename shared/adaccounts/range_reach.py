@@ -1,0 +1,96 @@
+"""Reach and frequency over a sync's whole date range, from Meta's range report.
+
+Reach counts unique people, so the reach of 28 days is not the sum of 28 daily reaches (the
+same person seen on two days counts once): only Meta can de-duplicate it. After the daily
+reports are loaded, the sync asks for one all_days row per campaign, ad set and ad over the
+same range and stores it in reachops.ad_insights_range; the KPI table shows it for that range.
+A failure here leaves the range without reach (the KPI reply says so), never the sync failed:
+the daily figures are already stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from shared.adaccounts.models import AdAccount
+from shared.paid import LEVELS
+from shared.paid.rows import AdInsightRange, save_ranges
+from shared.ports import (
+    AdsPlatform,
+    AdsRequestFailed,
+    AdsTooMuchData,
+    AdsUnavailable,
+    Warehouse,
+)
+
+logger = logging.getLogger(__name__)
+RangeConverter = Callable[..., AdInsightRange]
+"""Meta's raw range row -> a typed range row (the composition root hands in the Meta adapter's
+converter); raises ValueError for a row that cannot be stored."""
+
+
+class RangeReach:
+    def __init__(
+        self,
+        *,
+        warehouse: Warehouse,
+        convert: RangeConverter,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._warehouse = warehouse
+        self._convert = convert
+        self._now = now
+
+    def sync(
+        self,
+        ads: AdsPlatform,
+        org_id: str,
+        account: AdAccount,
+        token: str,
+        window: tuple[date, date],
+    ) -> int:
+        """Read every level's range rows, then upsert them; returns the rows written. Throttling
+        and a refused token propagate (the sync waits or re-authenticates)."""
+        since, until = window
+        synced_at = self._now()
+        rows: list[AdInsightRange] = []
+        try:
+            for level in LEVELS:
+                for raw in ads.range_rows(
+                    token, f"act_{account.account_id}", level=level, since=since, until=until
+                ):
+                    self._add(rows, raw, org_id=org_id, account=account, level=level, at=synced_at)
+        except (AdsUnavailable, AdsRequestFailed, AdsTooMuchData) as failed:
+            logger.warning(
+                "no range reach for %s %s..%s: %s", account.account_id, since, until, failed
+            )
+            return 0
+        save_ranges(self._warehouse, rows)
+        return len(rows)
+
+    def _add(
+        self,
+        rows: list[AdInsightRange],
+        raw: dict[str, Any],
+        *,
+        org_id: str,
+        account: AdAccount,
+        level: str,
+        at: datetime,
+    ) -> None:
+        try:
+            rows.append(
+                self._convert(
+                    raw,
+                    org_id=org_id,
+                    level=level,
+                    synced_at=at,
+                    account_id=account.account_id,
+                    account_currency=account.currency,
+                )
+            )
+        except ValueError as unusable:
+            logger.warning("skipping a Meta range row of %s: %s", account.account_id, unusable)

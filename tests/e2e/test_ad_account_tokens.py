@@ -1,0 +1,135 @@
+"""Meta tokens end to end on the local stack: System User tokens connected by value (checked
+with debug_token, never echoed), the redirect allow-list, and the daily token check that warns
+7 days before a token expires and again once it has, one alert per token and threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.localstack.stack import StackInfo
+from tests.e2e.conftest import Tenant
+from tests.e2e.creator_flow import eventually
+
+pytestmark = pytest.mark.e2e
+EU_ACCOUNT, US_ACCOUNT = "100000000000101", "100000000000202"
+HOURS_PER_DAY = 24
+
+
+@pytest.fixture
+def graph(local_stack: StackInfo) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{local_stack.graph_api_url}/_control", timeout=10) as client:
+        client.post("/reset").raise_for_status()
+        client.post("/clock", json={"offset_hours": 0}).raise_for_status()
+        yield client
+        client.post("/clock", json={"offset_hours": 0}).raise_for_status()
+        client.post("/reset").raise_for_status()
+
+
+def oauth_connect(tenant: Tenant) -> list[dict[str, Any]]:
+    start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={})
+    assert start.status_code == 201, start.text
+    landed = httpx.get(start.json()["authorize_url"], follow_redirects=True, timeout=60)
+    assert landed.status_code == 200, landed.text
+    connected: list[dict[str, Any]] = landed.json()["connected"]
+    return connected
+
+
+def check_tokens(local_stack: StackInfo) -> dict[str, Any]:
+    answer = httpx.post(
+        f"{local_stack.functions_base_url}/ad_token_check",
+        json={"schedule": "check-ad-tokens"},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def alerts_of(client: httpx.Client, kind: str) -> list[dict[str, Any]]:
+    return [a for a in client.get("/alerts").json()["items"] if a["kind"] == kind]
+
+
+def test_a_system_user_token_connects_its_accounts_and_is_never_echoed(
+    tenant: Tenant, local_stack: StackInfo, graph: httpx.Client
+) -> None:
+    token = graph.post("/system_user_token", json={}).json()["access_token"]
+    admin = tenant[Role.ADMIN]
+    assert (
+        tenant[Role.MEMBER]
+        .post("/ad-accounts/system-user", json={"access_token": token})
+        .status_code
+        == 403
+    )
+
+    connected = admin.post("/ad-accounts/system-user", json={"access_token": token})
+    assert connected.status_code == 201, connected.text
+    assert token not in connected.text
+    accounts = {a["account_id"]: a for a in connected.json()["items"]}
+    assert set(accounts) == {EU_ACCOUNT, US_ACCOUNT}
+    assert {(a["token_type"], a["token_expires_at"]) for a in accounts.values()} == {
+        ("SYSTEM_USER", None)
+    }
+    listing = tenant[Role.VIEWER].get("/ad-accounts")
+    assert token not in listing.text
+    # a token that never expires raises nothing
+    assert check_tokens(local_stack) == {"tokens_checked": 1, "alerts_raised": 0}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"access_token": "sample-token-a-user-not-a-system-user"},
+        {"access_token": "EAAL-not-issued-by-meta"},
+        {"access_token": ""},
+        {},
+    ],
+)
+def test_anything_but_a_valid_system_user_token_is_a_422_naming_it(
+    tenant: Tenant, graph: httpx.Client, body: dict[str, str]
+) -> None:
+    refused = tenant[Role.ADMIN].post("/ad-accounts/system-user", json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["field"] == "access_token"
+    assert tenant[Role.VIEWER].get("/ad-accounts").json()["items"] == []
+
+
+def test_a_redirect_uri_off_the_allow_list_is_refused(
+    tenant: Tenant, local_stack: StackInfo, graph: httpx.Client
+) -> None:
+    admin = tenant[Role.ADMIN]
+    refused = admin.post("/ad-accounts/connect", json={"redirect_uri": "https://evil.example/cb"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "redirect_uri"
+    configured = f"{local_stack.functions_base_url}/meta_oauth_callback"
+    assert admin.post("/ad-accounts/connect", json={"redirect_uri": configured}).status_code == 201
+
+
+def test_a_user_token_is_warned_about_a_week_ahead_and_again_once_expired(
+    tenant: Tenant, local_stack: StackInfo, graph: httpx.Client
+) -> None:
+    viewer = tenant[Role.VIEWER]
+    # Meta issued the token 54 days ago (its clock): 6 days of its 60 are left.
+    graph.post("/clock", json={"offset_hours": -54 * HOURS_PER_DAY}).raise_for_status()
+    oauth_connect(tenant)
+    first = check_tokens(local_stack)
+    assert first == {"tokens_checked": 1, "alerts_raised": 1}
+    assert check_tokens(local_stack)["alerts_raised"] == 0
+    (warning,) = eventually(lambda: alerts_of(viewer, "token_expiring"), "a token warning")
+    assert set(warning["data"]["account_ids"]) == {EU_ACCOUNT, US_ACCOUNT}
+    accounts = viewer.get("/ad-accounts").json()["items"]
+    assert all(a["status"] == "active" and a["token_expires_at"] for a in accounts)
+
+    # Connected again with a token Meta issued 61 days ago: it has expired.
+    graph.post("/clock", json={"offset_hours": -61 * HOURS_PER_DAY}).raise_for_status()
+    oauth_connect(tenant)
+    assert check_tokens(local_stack) == {"tokens_checked": 1, "alerts_raised": 1}
+    assert check_tokens(local_stack)["alerts_raised"] == 0
+    eventually(lambda: alerts_of(viewer, "token_expired"), "a token expiry alert")
+    assert len(alerts_of(viewer, "token_expiring")) == 1
+    accounts = viewer.get("/ad-accounts").json()["items"]
+    assert {a["status"] for a in accounts} == {"needs_reauth"}

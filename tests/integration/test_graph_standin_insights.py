@@ -1,0 +1,161 @@
+"""The Graph stand-in's insight figures as Ads Manager counts them: actions under every
+alias Meta reports, one figure per requested attribution window (1d_click <= 7d_click <=
+28d_click; `value` is the 7-day click + 1-day view setting), withdrawn windows refused,
+cost_per_action_type over the same counts, de-duplicated reach over a range, and breakdowns
+that add up to the unbroken rows, with Meta's rule on which breakdowns combine."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from facebook_business.adobjects.adaccount import AdAccount
+from facebook_business.adobjects.campaign import Campaign
+from facebook_business.api import FacebookAdsApi
+from facebook_business.exceptions import FacebookRequestError
+
+from tests.integration.graph_standin_fixtures import EU, US, api, clock, control, graph_url
+
+pytestmark = pytest.mark.integration
+__all__ = ["api", "clock", "control", "graph_url"]  # fixtures, used by name
+
+RANGE = {"since": "2026-03-02", "until": "2026-03-15"}
+WINDOWS = ["1d_click", "7d_click", "28d_click", "1d_view", "1d_ev"]
+ADDITIVE = ("spend", "impressions", "clicks", "reach")
+
+
+def insights(node: Any, fields: list[str], **params: Any) -> list[dict[str, Any]]:
+    return [r.export_all_data() for r in node.get_insights(fields, {"time_range": RANGE, **params})]
+
+
+def entry(row: dict[str, Any], field: str, action_type: str) -> dict[str, str]:
+    found = [a for a in row.get(field, []) if a["action_type"] == action_type]
+    return found[0] if found else {}
+
+
+def figures(action: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in action.items() if k != "action_type"}
+
+
+def test_each_window_has_its_own_figure_and_value_is_the_default_setting(
+    api: FacebookAdsApi,
+) -> None:
+    rows = insights(
+        AdAccount(EU, api=api), ["actions", "action_values"], level="ad", time_increment=1,
+        action_attribution_windows=WINDOWS, use_account_attribution_setting=False,
+    )  # fmt: skip
+
+    purchases = [entry(r, "actions", "offsite_conversion.fb_pixel_purchase") for r in rows]
+    counted = [p for p in purchases if p]
+    assert counted
+    for p in counted:
+        one, seven, month = (int(p.get(w, 0)) for w in ("1d_click", "7d_click", "28d_click"))
+        assert one <= seven <= month
+        assert int(p["value"]) == seven + int(p.get("1d_view", 0))
+    assert any(int(p.get("28d_click", 0)) > int(p.get("7d_click", 0)) for p in counted)
+    assert any("1d_ev" in p for p in counted)  # engaged views: the video ads
+    for row in rows:  # one purchase, reported under each of its aliases
+        pixel = figures(entry(row, "actions", "offsite_conversion.fb_pixel_purchase"))
+        for alias in ("purchase", "omni_purchase", "onsite_web_purchase"):
+            assert figures(entry(row, "actions", alias)) == pixel
+
+
+def test_conversion_types_follow_the_campaign_objectives(api: FacebookAdsApi) -> None:
+    def types(campaign: str) -> set[str]:
+        rows = insights(Campaign(campaign, api=api), ["actions"])
+        return {a["action_type"] for r in rows for a in r.get("actions", [])}
+
+    leads = types("120210000000001500")  # an instant-form ad set and a website one
+    installs, traffic = types("120220000000002300"), types("120220000000002400")
+
+    assert {"lead", "onsite_conversion.lead_grouped", "leadgen_grouped"} <= leads
+    assert "offsite_conversion.fb_pixel_lead" in leads
+    assert {"mobile_app_install", "app_install", "omni_app_install"} <= installs
+    assert {"complete_registration", "offsite_conversion.fb_pixel_complete_registration",
+            "offsite_conversion.custom.2381000000000101"} <= traffic  # fmt: skip
+    assert "purchase" not in installs | traffic
+
+
+def test_lead_counts_both_kinds_of_leads(api: FacebookAdsApi) -> None:
+    (row,) = insights(Campaign("120210000000001500", api=api), ["actions"])
+    total = int(entry(row, "actions", "lead")["value"])
+    on_facebook = int(entry(row, "actions", "onsite_conversion.lead_grouped")["value"])
+    on_site = int(entry(row, "actions", "offsite_conversion.fb_pixel_lead")["value"])
+    assert total == on_facebook + on_site
+    assert on_facebook == int(entry(row, "actions", "leadgen_grouped")["value"])
+
+
+def test_cost_per_action_is_spend_over_the_same_counts(api: FacebookAdsApi) -> None:
+    (row,) = insights(
+        Campaign("120210000000001100", api=api), ["spend", "actions", "cost_per_action_type"],
+        action_attribution_windows=["7d_click", "28d_click"],
+    )  # fmt: skip
+    count = entry(row, "actions", "purchase")
+    cost = entry(row, "cost_per_action_type", "purchase")
+    for key in ("value", "7d_click", "28d_click"):
+        assert Decimal(cost[key]) == pytest.approx(Decimal(row["spend"]) / int(count[key]))
+
+
+@pytest.mark.parametrize("window", ["7d_view", "28d_view"])
+def test_withdrawn_view_windows_are_refused(api: FacebookAdsApi, window: str) -> None:
+    with pytest.raises(FacebookRequestError) as caught:
+        insights(AdAccount(EU, api=api), ["actions"], action_attribution_windows=[window])
+    assert caught.value.api_error_code() == 100
+    assert "1d_ev" in caught.value.api_error_message()  # the windows still taken
+
+
+def test_reach_over_a_range_is_deduplicated(api: FacebookAdsApi) -> None:
+    account = AdAccount(US, api=api)
+    daily = insights(account, ["reach", "impressions"], time_increment=1)
+    (whole,) = insights(account, ["reach", "impressions", "frequency"])
+    (all_days,) = insights(account, ["reach"], time_increment="all_days")
+
+    assert int(whole["reach"]) < sum(int(r["reach"]) for r in daily)
+    assert int(whole["reach"]) == int(all_days["reach"])
+    assert int(whole["impressions"]) == sum(int(r["impressions"]) for r in daily)
+    assert Decimal(whole["frequency"]) == pytest.approx(
+        Decimal(whole["impressions"]) / Decimal(whole["reach"]), rel=Decimal("1e-5")
+    )
+
+
+@pytest.mark.parametrize(
+    "breakdowns",
+    [
+        ["age", "gender"],
+        ["country"],
+        ["publisher_platform", "platform_position"],
+        ["device_platform"],
+        ["impression_device"],
+    ],
+)
+def test_breakdowns_add_up_to_the_unbroken_rows(api: FacebookAdsApi, breakdowns: list[str]) -> None:
+    fields = ["campaign_id", *ADDITIVE, "actions"]
+    base = {"level": "campaign", "time_increment": 1}
+    node = AdAccount(EU, api=api)
+    whole = {(r["campaign_id"], r["date_start"]): r for r in insights(node, fields, **base)}
+    split = insights(node, fields, **base, breakdowns=breakdowns)
+
+    sums: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in split:
+        assert set(breakdowns) <= set(row)
+        total = sums[(row["campaign_id"], row["date_start"])]
+        for name in ADDITIVE:
+            total[name] += Decimal(row[name])
+        total["purchases"] += Decimal(entry(row, "actions", "purchase").get("value", 0))
+    assert sums.keys() == whole.keys()
+    for key, row in whole.items():
+        for name in ("spend", "impressions", "clicks"):
+            assert sums[key][name] == Decimal(row[name]), (key, name)
+        assert sums[key]["purchases"] == Decimal(entry(row, "actions", "purchase").get("value", 0))
+
+
+@pytest.mark.parametrize(
+    "breakdowns", [["platform_position"], ["age", "country"], ["gender", "device_platform"]]
+)
+def test_invalid_breakdown_combinations_are_refused(
+    api: FacebookAdsApi, breakdowns: list[str]
+) -> None:
+    with pytest.raises(FacebookRequestError, match="combination of data breakdown"):
+        insights(AdAccount(EU, api=api), ["impressions"], breakdowns=breakdowns)
