@@ -1,24 +1,29 @@
 -- Paid media delivery per day, one row per (org_id, platform, account_id, level, entity_id, date),
 -- upserted by the warehouse's merge_rows on those six keys with update_existing (a re-sync of a
 -- restated day replaces the row; loading the same rows twice changes nothing).
--- shared.paid defines the keys (AD_INSIGHTS_KEYS) and builds rows from the Meta Graph API
--- (shared/paid/kpis.py) and from CSV files for platforms without an SDK (shared/paid/csv_import.py).
+-- shared.paid defines the keys (AD_INSIGHTS_KEYS); rows come from the Meta Graph API
+-- (shared/adapters/meta_insights.py) and from CSV files for platforms without an SDK
+-- (shared/paid/csv_import.py).
 --
 -- * level: 'campaign', 'adset' or 'ad'. A platform reports each level on its own, so an account's
 --   campaign rows and ad rows describe the same delivery twice: never sum across levels (the
---   paid_kpis_* views pick one level per campaign and day). reach is unique people, so it does not
---   add up across entities or days.
+--   paid_kpis_* views read views/paid_answering_rows.sql, the one rule for which level answers).
+--   reach is unique people, so it does not add up across entities or days: reach over a range is
+--   in ad_insights_range, from Meta's range report.
 -- * Money is an integer of micros (1/1,000,000 of the major unit) of currency, the ad account's
 --   currency: spend_micros and conversion_value_micros. No exchange rate is ever applied.
 -- * NULL means the platform did not report the figure; it is never written as 0.
--- * conversions: the configured conversion action types (one per group of aliases, e.g. the
---   pixel purchase or else the generic purchase, never both); FLOAT64 as Meta can report
---   fractional (modelled) conversions. conversion_value_micros: their value.
+-- * conversions: the account's conversion events (else the campaign objective's; see
+--   shared/paid/conversions.yaml), each counted once from the first of its aliases present (e.g.
+--   omni_purchase, else purchase, else the pixel purchase, never two), under the `default`
+--   attribution window: Meta's `value`, the account's attribution setting. Every other window's
+--   figure is in ad_conversions_daily. FLOAT64 as Meta can report fractional (modelled)
+--   conversions. conversion_value_micros: the value events' value.
 -- * engagements: post engagements; video_p25 .. video_p100: video views reaching 25 % .. 100 %.
 -- * actions_json: every action list the platform returned, as
 --   {"<field>": {"<action_type>": {"value": "<decimal>", "<window>": "<decimal>", ...}}}, values
 --   kept as the platform's decimal strings; attribution_windows: the windows the report asked
---   for, comma-separated, e.g. '7d_click,1d_view'.
+--   for, comma-separated, e.g. '7d_click,1d_view' (each stored in ad_conversions_daily).
 -- * source: 'meta_api', 'csv' or 'bq_source'; synced_at: when the row was written.
 CREATE TABLE IF NOT EXISTS reachops.ad_insights_daily (
   org_id STRING NOT NULL,

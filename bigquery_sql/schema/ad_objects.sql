@@ -1,6 +1,7 @@
 -- The current settings of every campaign, ad set and ad of a synced ad account, one row per
 -- (org_id, platform, account_id, level, object_id), replaced on each sync by
--- shared/adaccounts/metadata.py (objects of every status, deleted and archived included).
+-- shared/adaccounts/metadata.py (objects of every status the edges list, archived included; an
+-- object Meta no longer lists, such as a deleted one, keeps its last row).
 --
 -- * status: what the advertiser set (ACTIVE, PAUSED, DELETED, ARCHIVED); effective_status: what
 --   Meta applies (e.g. CAMPAIGN_PAUSED, ADSET_PAUSED, WITH_ISSUES).

@@ -2,8 +2,9 @@
 
 KPIs without context mislead: a campaign whose cost per result jumped may simply have had its
 budget doubled or its bid strategy changed, and a row of a deleted ad still counts. Each sync
-re-reads every object (every status) and replaces its row, so `paid_objects_current` is what
-Ads Manager shows today.
+re-reads every object Meta lists (asking for every effective status, so paused and archived
+ones too) and replaces its row, so `paid_objects_current` is what Ads Manager shows today; an
+object Meta stops listing (a deleted one) keeps its last row.
 """
 
 from __future__ import annotations

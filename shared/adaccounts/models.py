@@ -94,9 +94,9 @@ class AdAccount(BaseModel):
     last_successful_sync_at: datetime | None = None
     last_error: str | None = None
     connection_id: str
-    token_type: str | None = Field(default=None, description="USER (OAuth) or SYSTEM_USER")
-    token_expires_at: datetime | None = Field(
-        default=None, description="when the connection's token expires; null: never or unknown"
+    connection_kind: str | None = Field(default=None, description="USER (OAuth) or SYSTEM_USER")
+    connection_expires_at: datetime | None = Field(
+        default=None, description="when the connection's access expires; null: never or unknown"
     )
     connected_at: datetime
     connected_by: str

@@ -4,8 +4,10 @@ Reach counts unique people, so the reach of 28 days is not the sum of 28 daily r
 same person seen on two days counts once): only Meta can de-duplicate it. After the daily
 reports are loaded, the sync asks for one all_days row per campaign, ad set and ad over the
 same range and stores it in reachops.ad_insights_range; the KPI table shows it for that range.
-A failure here leaves the range without reach (the KPI reply says so), never the sync failed:
-the daily figures are already stored.
+When Meta answers "too much data", the same rows are asked object by object one level down
+(account -> campaigns -> ad sets), as the sync splits its reports. Any other failure leaves the
+range without reach (the KPI reply says so), never the sync failed: the daily figures are
+already stored.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from shared.ports import (
 )
 
 logger = logging.getLogger(__name__)
+OBJECT_LEVELS = ("account", "campaign", "adset", "ad")
 RangeConverter = Callable[..., AdInsightRange]
 """Meta's raw range row -> a typed range row (the composition root hands in the Meta adapter's
 converter); raises ValueError for a row that cannot be stored."""
@@ -59,8 +62,9 @@ class RangeReach:
         rows: list[AdInsightRange] = []
         try:
             for level in LEVELS:
-                for raw in ads.range_rows(
-                    token, f"act_{account.account_id}", level=level, since=since, until=until
+                top = f"act_{account.account_id}"
+                for raw in self._rows(
+                    ads, token, top, object_level="account", level=level, window=window
                 ):
                     self._add(rows, raw, org_id=org_id, account=account, level=level, at=synced_at)
         except (AdsUnavailable, AdsRequestFailed, AdsTooMuchData) as failed:
@@ -70,6 +74,35 @@ class RangeReach:
             return 0
         save_ranges(self._warehouse, rows)
         return len(rows)
+
+    def _rows(
+        self,
+        ads: AdsPlatform,
+        token: str,
+        object_id: str,
+        *,
+        object_level: str,
+        level: str,
+        window: tuple[date, date],
+    ) -> list[dict[str, Any]]:
+        """The range rows at `level` under one object; when Meta says it is too much data, the
+        same rows asked object by object one level down (each entity's reach is its own, so
+        the split changes no figure), down to the rows' own level."""
+        since, until = window
+        try:
+            return list(ads.range_rows(token, object_id, level=level, since=since, until=until))
+        except AdsTooMuchData:
+            down = OBJECT_LEVELS.index(object_level) + 1
+            if down > OBJECT_LEVELS.index(level):
+                raise
+            rows: list[dict[str, Any]] = []
+            for child in ads.children(
+                token, object_id, OBJECT_LEVELS[down], since=since, until=until
+            ):
+                rows += self._rows(
+                    ads, token, child, object_level=OBJECT_LEVELS[down], level=level, window=window
+                )
+            return rows
 
     def _add(
         self,

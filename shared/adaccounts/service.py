@@ -248,8 +248,8 @@ class AdAccountService:
             "status": AccountStatus.ACTIVE.value,
             "last_error": None,
             "connection_id": connection_id,
-            "token_type": token[0],
-            "token_expires_at": token[1],
+            "connection_kind": token[0],
+            "connection_expires_at": token[1],
         }
         if existing is None:
             account = AdAccount(**fields, connected_at=now, connected_by=key_id)

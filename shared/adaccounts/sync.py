@@ -202,7 +202,10 @@ class InsightSync:
                 self._advance_unit(run, account, ads, token, unit)
                 unit.call_succeeded()
             except AdsTooMuchData as too_much:
-                unit.give_up_here(str(too_much))
+                if unit.status is UnitStatus.SPLITTING:  # even the child ids: bounded retries
+                    unit.call_failed(str(too_much), self._now(), self._backoff)
+                else:
+                    unit.give_up_here(str(too_much))
             except (AdsUnavailable, AdsRequestFailed) as failed:
                 logger.warning("sync %s, %s: %s", run.sync_id, unit.describe(), failed)
                 unit.call_failed(str(failed), self._now(), self._backoff)
@@ -337,7 +340,7 @@ class InsightSync:
 
     def _reconnected(self, run: SyncRun, account: AdAccount) -> bool:
         """True when a parked run may go on; after REAUTH_TIMEOUT it fails instead."""
-        if account.status is not AccountStatus.NEEDS_REAUTH:
+        if account.status is AccountStatus.ACTIVE:
             logger.info("sync %s resumes: account %s reconnected", run.sync_id, run.account_id)
             run.reauth_since, run.error = None, None
             account.sync_status = SyncStatus.RUNNING

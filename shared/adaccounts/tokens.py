@@ -153,7 +153,7 @@ class TokenChecks:
             for account_id in account_ids:
                 account = self._accounts.load(org_id, account_id)
                 self._accounts.save(
-                    org_id, account.model_copy(update={"token_expires_at": expires_at})
+                    org_id, account.model_copy(update={"connection_expires_at": expires_at})
                 )
         now = self._now()
         stage = TokenStage.EXPIRED if info is not None and not info.is_valid else None

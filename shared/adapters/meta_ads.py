@@ -13,13 +13,8 @@ whose `FacebookSession.GRAPH` is `graph_url`: the SDK builds each URL as
 
 The SDK itself retries nothing. This adapter mounts urllib3 retries on the SDK's requests
 session for transport errors and for 5xx answers to GETs (never to the POST that starts a
-report, which would start it twice); whatever still fails is mapped to the port's errors:
-throttling (codes 4, 17, 32, 613, 80000-80014) -> AdsThrottled, an expired, invalid or
-unauthorised token (190, 102, 104, 463, 467, 10, 200-299) -> AdsAuthError, Meta failing
-(HTTP 5xx, codes 1 and 2, negative codes, `is_transient`) and unreachable -> AdsUnavailable,
-too much data per call (100/1487534) -> AdsTooMuchData, an object that does not exist ->
-shared.errors.NotFound, and any other Graph error -> AdsRequestFailed with Meta's message
-(the sync bounds its retries; nothing unknown escapes as an SDK exception).
+report, which would start it twice); whatever still fails becomes one of the port's errors
+(meta_errors.translate: Meta's code, subcode and message kept, no SDK exception escapes).
 
 Insights are asked for objects of every effective status (`filtering` on
 `{level}.effective_status`): without it Meta leaves out archived and deleted campaigns, ad
@@ -30,16 +25,15 @@ from the same cursor, down to MIN_PAGE_SIZE.
 
 The three usage headers (x-business-use-case-usage, x-ad-account-usage,
 x-fb-ads-insights-throttle) are read from every response, failed ones included, by a response
-hook on the session; `last_usage()` is the latest reading.
+hook on the session (meta_errors.usage_from_headers); `last_usage()` is the latest reading.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -55,17 +49,19 @@ from facebook_business.session import FacebookSession
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from shared.adapters.meta_errors import (
+    is_graph_error,
+    smaller_page,
+    translate,
+    usage_from_headers,
+)
 from shared.adapters.meta_objects import (
     GRAPH_API_VERSION,
     breakdown_insights,
     object_rows,
     token_info,
 )
-from shared.errors import NotFound
 from shared.ports import (
-    AdsAuthError,
-    AdsRequestFailed,
-    AdsThrottled,
     AdsTooMuchData,
     AdsUnavailable,
     AdsUsage,
@@ -79,7 +75,7 @@ logger = logging.getLogger(__name__)
 GRAPH_URL = "https://graph.facebook.com"
 INSIGHT_FIELDS = (
     "account_id", "account_name", "account_currency",
-    "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name",
+    "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name", "objective",
     "date_start", "date_stop",
     "spend", "impressions", "reach", "frequency", "clicks", "inline_link_clicks",
     "actions", "action_values",
@@ -96,14 +92,7 @@ REPORT_FIELDS = (
     "error_subcode",
     "error_message",
 )
-THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
-AUTH_CODES = frozenset({10, 102, 104, 190, 463, 467, *range(200, 300)})
-AUTH_SUBCODES = frozenset({458, 459, 460, 463, 464, 467, 492})
-UNAVAILABLE_CODES = frozenset({1, 2})
-NOT_FOUND_CODES = frozenset({803})
-TOO_MUCH_DATA = (100, 1487534)
 INSIGHT_LEVELS = ("account", "campaign", "adset", "ad")
-MIN_PAGE_SIZE = 25
 # Every effective status Meta documents per level, ARCHIVED and DELETED included.
 EFFECTIVE_STATUSES = {
     "campaign": ("ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"),
@@ -117,14 +106,7 @@ EFFECTIVE_STATUSES = {
         "IN_PROCESS", "WITH_ISSUES",
     ),
 }  # fmt: skip
-MIN_THROTTLE_WAIT_SECONDS = 60.0
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
-USAGE_HEADERS = (
-    "x-business-use-case-usage",
-    "x-ad-account-usage",
-    "x-fb-ads-insights-throttle",
-    "x-app-usage",
-)
 
 
 class MetaAds:
@@ -205,8 +187,9 @@ class MetaAds:
     def children(
         self, token: str, object_id: str, level: str, *, since: date, until: date
     ) -> list[str]:
-        """One synchronous insights query for the ids alone (no daily split): every object at
-        `level` that delivered in the window, whatever its status."""
+        """One synchronous insights query for the ids alone: every object at `level` that
+        delivered in the window, whatever its status. When Meta finds even that too much, the
+        window is asked for in halves (the union of their ids is the same set)."""
         if level not in EFFECTIVE_STATUSES:
             raise ValueError(f"children are campaigns, ad sets or ads, not {level!r}")
         id_field = f"{level}_id"
@@ -217,9 +200,19 @@ class MetaAds:
             "filtering": _every_status(level),
             "limit": self._page_size,
         }
-        with self._graph(f"{level} ids under {object_id}"):
-            rows = self._node(token, object_id).get_insights(params=params)
-            ids = [str(row[id_field]) for row in rows]
+        try:
+            with self._graph(f"{level} ids under {object_id}"):
+                rows = self._node(token, object_id).get_insights(params=params)
+                ids = [str(row[id_field]) for row in rows]
+        except AdsTooMuchData:
+            if since >= until:
+                raise
+            middle = since + (until - since) // 2
+            first = self.children(token, object_id, level, since=since, until=middle)
+            rest = self.children(
+                token, object_id, level, since=middle + timedelta(days=1), until=until
+            )
+            ids = [*first, *rest]
         return list(dict.fromkeys(ids))
 
     def start_report(
@@ -273,20 +266,22 @@ class MetaAds:
         run = AdReportRun(fbid=report_id, api=self._api(token))
         what = f"rows of report run {report_id}"
         rows: list[dict[str, Any]] = []
+        limit = self._page_size
         with self._graph(what):
-            cursor = run.get_insights(params={"limit": self._page_size})
+            while True:  # the SDK reads the first page as it makes the cursor
+                try:
+                    cursor = run.get_insights(params={"limit": limit})
+                    break
+                except FacebookRequestError as exc:
+                    limit = smaller_page(exc, limit, what)
             while True:
                 try:
                     for row in cursor:  # a Cursor goes on from where it stopped
                         rows.append(row.export_all_data())
                     return rows
                 except FacebookRequestError as exc:
-                    limit = int(cursor.params.get("limit", self._page_size))
-                    if not _too_much_data(exc) or limit <= MIN_PAGE_SIZE:
-                        raise
                     # The cursor keeps the `after` of the last page read: the same place again.
-                    cursor.params["limit"] = max(limit // 2, MIN_PAGE_SIZE)
-                    logger.info("%s: Meta asks for less data; pages of %s", what, limit // 2)
+                    cursor.params["limit"] = smaller_page(exc, int(cursor.params["limit"]), what)
 
     # -- tokens, object settings and breakdowns (shared/adapters/meta_objects.py) -------------
 
@@ -300,7 +295,13 @@ class MetaAds:
 
     def objects(self, token: str, account_object_id: str, level: str) -> list[dict[str, Any]]:
         with self._graph(f"{level} settings of {account_object_id}"):
-            return object_rows(self._api(token), account_object_id, level, self._page_size)
+            return object_rows(
+                self._api(token),
+                account_object_id,
+                level,
+                statuses=EFFECTIVE_STATUSES[level],
+                page_size=self._page_size,
+            )
 
     def breakdown_rows(
         self,
@@ -322,6 +323,7 @@ class MetaAds:
                 since=since,
                 until=until,
                 attribution_windows=attribution_windows,
+                filtering=_every_status(level),
                 page_size=self._page_size,
             )
 
@@ -391,7 +393,7 @@ class MetaAds:
         if usage is not None:
             with self._lock:
                 self._usage = usage
-        if response.status_code >= 500 and not _is_graph_error(response):
+        if response.status_code >= 500 and not is_graph_error(response):
             raise requests.HTTPError(
                 f"{response.status_code} from {response.url}", response=response
             )
@@ -406,36 +408,6 @@ class MetaAds:
             raise AdsUnavailable(f"{what}: {exc}") from exc
 
 
-def translate(exc: FacebookRequestError, what: str, *, oauth: bool = False) -> Exception:
-    """The port's error for a Graph error, Meta's code, subcode and message in its text."""
-    code = exc.api_error_code()
-    subcode = exc.api_error_subcode()
-    status = exc.http_status() or 0
-    message = f"{what}: Graph error {code}/{subcode} (HTTP {status}): {exc.api_error_message()}"
-    if code in THROTTLE_CODES:
-        usage = usage_from_headers(exc.http_headers() or {})
-        regain = usage.regain_access_seconds if usage is not None else 0.0
-        return AdsThrottled(message, wait_seconds=regain or MIN_THROTTLE_WAIT_SECONDS)
-    failing = (
-        status >= 500
-        or (code in UNAVAILABLE_CODES and not oauth)
-        or (isinstance(code, int) and code < 0)
-        or bool(exc.api_transient_error())
-    )
-    if failing and not _too_much_data(exc):
-        return AdsUnavailable(message)
-    if oauth or code in AUTH_CODES or subcode in AUTH_SUBCODES:
-        return AdsAuthError(message)
-    if code in NOT_FOUND_CODES or (code == 100 and subcode == 33):
-        return NotFound(message)
-    kind = AdsTooMuchData if _too_much_data(exc) else AdsRequestFailed
-    return kind(message)
-
-
-def _too_much_data(exc: FacebookRequestError) -> bool:
-    return (exc.api_error_code(), exc.api_error_subcode()) == TOO_MUCH_DATA
-
-
 def _every_status(level: str) -> list[dict[str, Any]]:
     """The `filtering` that keeps objects of every status in; account rows filter on their
     ads (every ad of every status is every delivery)."""
@@ -443,71 +415,3 @@ def _every_status(level: str) -> list[dict[str, Any]]:
     return [
         {"field": f"{on}.effective_status", "operator": "IN", "value": [*EFFECTIVE_STATUSES[on]]}
     ]
-
-
-def usage_from_headers(headers: Mapping[str, str]) -> AdsUsage | None:
-    """The highest percentage any usage header reports (capped at 100) and the longest wait
-    announced: estimated_time_to_regain_access (minutes), or an exhausted ad account's
-    reset_time_duration (seconds). None when the response carries no usage header."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    parsed = {name: _json_header(lowered.get(name)) for name in USAGE_HEADERS}
-    if all(value is None for value in parsed.values()):
-        return None
-    percents: list[float] = []
-    waits: list[float] = []
-    business = parsed["x-business-use-case-usage"]
-    if isinstance(business, dict):
-        for entries in business.values():
-            for entry in entries if isinstance(entries, list) else []:
-                if isinstance(entry, dict):
-                    percents += _numbers(entry, "call_count", "total_cputime", "total_time")
-                    waits += [m * 60 for m in _numbers(entry, "estimated_time_to_regain_access")]
-    account = parsed["x-ad-account-usage"]
-    if isinstance(account, dict):
-        account_pct = _numbers(account, "acc_id_util_pct")
-        percents += account_pct
-        if any(p >= 100 for p in account_pct):
-            waits += _numbers(account, "reset_time_duration")
-    for name, keys in (
-        ("x-fb-ads-insights-throttle", ("app_id_util_pct", "acc_id_util_pct")),
-        ("x-app-usage", ("call_count", "total_cputime", "total_time")),
-    ):
-        value = parsed[name]
-        if isinstance(value, dict):
-            percents += _numbers(value, *keys)
-    return AdsUsage(
-        percent_used=min(max(percents, default=0.0), 100.0),
-        regain_access_seconds=max(waits, default=0.0),
-    )
-
-
-def _json_header(raw: str | None) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        logger.warning("ignoring a usage header that is not JSON: %.200s", raw)
-        return None
-
-
-def _numbers(obj: Mapping[str, Any], *keys: str) -> list[float]:
-    out = []
-    for key in keys:
-        value = obj.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            out.append(float(value))
-        elif isinstance(value, str):
-            try:
-                out.append(float(value))
-            except ValueError:
-                continue
-    return out
-
-
-def _is_graph_error(response: requests.Response) -> bool:
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and isinstance(body.get("error"), dict)

@@ -60,9 +60,34 @@ class MetaRow:
     rejected: str | None = None
 
 
-def meta_insight_row(raw: Mapping[str, Any], **kwargs: Any) -> AdInsightRow:
+def meta_insight_row(
+    raw: Mapping[str, Any],
+    *,
+    org_id: str,
+    level: str,
+    synced_at: datetime,
+    account_id: str | None = None,
+    account_currency: str | None = None,
+    attribution_windows: Sequence[str] | None = None,
+    conversion_events: Sequence[str] | None = None,
+    value_events: Sequence[str] | None = None,
+    reachops_campaign_id: str | None = None,
+    creator_id: str | None = None,
+) -> AdInsightRow:
     """`convert_meta_insight` (same arguments), raising UnusableMetaRow instead of rejecting."""
-    converted = convert_meta_insight(raw, **kwargs)
+    converted = convert_meta_insight(
+        raw,
+        org_id=org_id,
+        level=level,
+        synced_at=synced_at,
+        account_id=account_id,
+        account_currency=account_currency,
+        attribution_windows=attribution_windows,
+        conversion_events=conversion_events,
+        value_events=value_events,
+        reachops_campaign_id=reachops_campaign_id,
+        creator_id=creator_id,
+    )
     if converted.row is None:
         raise UnusableMetaRow(converted.rejected or "unusable Meta insights row")
     return converted.row

@@ -8,7 +8,8 @@ drift from the SDK's request shapes when the pin moves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,12 +42,6 @@ BREAKDOWN_FIELDS = (
     "adset_name", "ad_id", "ad_name", "date_start", "date_stop", "spend", "impressions",
     "reach", "clicks", "inline_link_clicks", "actions", "action_values",
 )  # fmt: skip
-EVERY_STATUS = (
-    "ACTIVE", "PAUSED", "DELETED", "PENDING_REVIEW", "DISAPPROVED", "PREAPPROVED",
-    "PENDING_BILLING_INFO", "CAMPAIGN_PAUSED", "ARCHIVED", "ADSET_PAUSED", "IN_PROCESS",
-    "WITH_ISSUES",
-)  # fmt: skip
-"""Meta lists only live objects unless asked for every effective status."""
 
 
 def token_info(api: Any, token: str, app_token: str) -> TokenInfo:
@@ -66,21 +61,23 @@ def token_info(api: Any, token: str, app_token: str) -> TokenInfo:
 
 
 def object_rows(
-    api: Any, account_object_id: str, level: str, page_size: int
+    api: Any, account_object_id: str, level: str, *, statuses: Sequence[str], page_size: int
 ) -> list[dict[str, Any]]:
-    """Every object at `level` of the account, whatever its status, with OBJECT_FIELDS."""
+    """Every object at `level` of the account with OBJECT_FIELDS, asking for every effective
+    status in `statuses` (Meta lists only live objects otherwise)."""
     if level not in OBJECT_FIELDS:
         raise ValueError(f"level must be one of {sorted(OBJECT_FIELDS)}, not {level!r}")
     account = AdAccount(fbid=account_object_id, api=api)
     edge = {"campaign": account.get_campaigns, "adset": account.get_ad_sets, "ad": account.get_ads}
     params = {
         "limit": page_size,
-        "filtering": [{"field": "effective_status", "operator": "IN", "value": list(EVERY_STATUS)}],
+        "filtering": [{"field": "effective_status", "operator": "IN", "value": list(statuses)}],
     }
-    return [
-        item.export_all_data()
-        for item in edge[level](fields=list(OBJECT_FIELDS[level]), params=params)
-    ]
+    with warnings.catch_warnings():
+        # The SDK's field check does not know Graph's field expansion (`creative{id,...}`).
+        warnings.filterwarnings("ignore", message=r".* does not allow field creative\{")
+        items = edge[level](fields=list(OBJECT_FIELDS[level]), params=params)
+        return [item.export_all_data() for item in items]
 
 
 def breakdown_insights(
@@ -92,9 +89,11 @@ def breakdown_insights(
     since: date,
     until: date,
     attribution_windows: Sequence[str],
+    filtering: Sequence[Mapping[str, Any]],
     page_size: int,
 ) -> Iterator[dict[str, Any]]:
-    """Daily rows at `level` split by `breakdowns`, read synchronously page by page."""
+    """Daily rows at `level` split by `breakdowns`, read synchronously page by page;
+    `filtering` keeps objects of every status in, as for the daily reports."""
     params: dict[str, Any] = {
         "level": level,
         "breakdowns": list(breakdowns),
@@ -102,6 +101,7 @@ def breakdown_insights(
         "time_increment": "1",
         "action_attribution_windows": list(attribution_windows),
         "use_account_attribution_setting": False,
+        "filtering": list(filtering),
         "limit": page_size,
     }
     account = AdAccount(fbid=account_object_id, api=api)  # breakdown values come unasked

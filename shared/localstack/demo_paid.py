@@ -52,16 +52,24 @@ def run_paid_flow(api: httpx.Client, campaign_id: str, creator_id: str) -> dict[
     )
 
     table = api.get(f"/ad-accounts/{SAMPLE_ACCOUNT}/kpis").json()
-    _say(f"    KPI table {table['since']} to {table['until']} (EUR):")
-    _say("      campaign                         spend      CPM    CPC    CTR    CPA   ROAS    CPE")
+    _say(
+        f"    KPI table {table['since']} to {table['until']} (EUR; conversions under the "
+        f"{table['attribution_window']} window: {table['attribution_window_meaning']};"
+        " reach de-duplicated over the range by Meta):"
+    )
+    _say(
+        "      campaign                         spend      CPM    CPC    CTR    CPA   ROAS"
+        "    CPE    reach  freq"
+    )
     for row in table["items"]:
         k = row["kpis"]
         ctr = None if k["ctr"] is None else k["ctr"] * 100
         name = (row["campaign_name"] or row["campaign_id"])[:30]
+        reach = "n/a" if row["reach"] is None else f"{row['reach']:,}"
         _say(
             f"      {name:<30} {_eur(row['spend_micros']):>9}"
             f" {_kpi(k['cpm']):>7} {_kpi(k['cpc']):>6} {_kpi(ctr):>5}% {_kpi(k['cpa']):>6}"
-            f" {_kpi(k['roas']):>6} {_kpi(k['cpe'], 3):>6}"
+            f" {_kpi(k['roas']):>6} {_kpi(k['cpe'], 3):>6} {reach:>8} {_kpi(row['frequency']):>5}"
         )
     alerts = _wait_alerts(api)
     for alert in alerts:

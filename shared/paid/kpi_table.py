@@ -115,7 +115,9 @@ class KpiTables:
             "until": until,
             "attribution_window": window,
         }
-        items = [campaign_kpis(row, window, since, until) for row in self._warehouse.run(SQL, params)]
+        items = [
+            campaign_kpis(row, window, since, until) for row in self._warehouse.run(SQL, params)
+        ]
         return KpiTable(
             account_id=account_id,
             since=since,

@@ -99,6 +99,7 @@ def test_a_deleted_ad_answers_by_its_id_and_converts_after_it_stopped(
     assert max(r["date_start"] for r in rows) < str(TODAY)
 
 
+@pytest.mark.filterwarnings("ignore:ads does not allow field")  # the SDK: no nesting
 def test_nodes_carry_statuses_objectives_budgets_and_creatives(api: FacebookAdsApi) -> None:
     fields = ["name", "status", "effective_status", "objective", "daily_budget",
               "lifetime_budget", "bid_strategy"]  # fmt: skip
@@ -108,6 +109,7 @@ def test_nodes_carry_statuses_objectives_budgets_and_creatives(api: FacebookAdsA
         fields=["daily_budget", "bid_strategy", "optimization_goal", "effective_status"]
     )
     ad = AdSet("120220000000002310", api=api).get_ads(fields=["creative{id,thumbnail_url}"])[0]
+    (bare,) = Campaign("120220000000002300", api=api).get_ads(fields=["creative{id}"])[:1]
 
     assert (archived["status"], archived["effective_status"]) == ("ARCHIVED", "ARCHIVED")
     assert archived["lifetime_budget"] == "250000"  # minor units, as a decimal string
@@ -117,6 +119,7 @@ def test_nodes_carry_statuses_objectives_budgets_and_creatives(api: FacebookAdsA
     assert all(s["daily_budget"] and s["bid_strategy"] for s in adsets)
     assert set(ad["creative"]) == {"id", "thumbnail_url"}
     assert ad["creative"]["thumbnail_url"].startswith("https://")
+    assert set(bare["creative"]) == {"id"}  # only the subfields asked for
 
 
 def test_children_of_an_archived_campaign_read_as_archived(api: FacebookAdsApi) -> None:

@@ -129,8 +129,8 @@ class World:
         owner = self.owners[name]
         tables = {
             "ad_insights_daily": "level, entity_id, date",
-            "paid_kpis_daily": "level, entity_id, date",
-            "paid_kpis_campaign_daily": "campaign_id, date",
+            "paid_kpis_daily": "level, entity_id, date, attribution_window",
+            "paid_kpis_campaign_daily": "campaign_id, date, attribution_window",
         }
         out = {
             table: _select(
@@ -195,13 +195,14 @@ def world(
 
 @dataclass
 class EveryFault:
-    """Arms the stand-in's faults as the run reaches each stage, so that every kind fires
-    at least once: reports of splittable units fail twice at each granularity, and the
-    others come at fixed steps. `seen` records the object levels the run went through."""
+    """Arms the stand-in's faults as the run reaches each stage, so that every kind fires at
+    least once: the three account reports fail twice (split onto campaigns), and so do the
+    ad reports of each campaign and then of each ad set (split down to single ads); the
+    other faults come at fixed steps. `seen` records the (object level, row level) pairs."""
 
     world: World
     step: int = 0
-    armed: set[tuple[str, str]] = field(default_factory=set)
+    armed: set[str] = field(default_factory=set)
     seen: set[tuple[str, str]] = field(default_factory=set)
     reauths: int = 0
 
@@ -211,29 +212,30 @@ class EveryFault:
             self.world.faults(expire_tokens=False)
             self.world.connect("faulty")
             self.reauths += 1
+        if self.step == 0:
+            self.world.faults(fail_reports_next=2 * len(run.units), fail_reports_level="")
         fresh = [
-            u
+            u.object_id
             for u in run.units
-            if u.status is UnitStatus.PENDING
-            and u.failures == 0
-            and u.can_split()
-            and (u.object_id, u.level) not in self.armed
+            if u.level == "ad"
+            and u.object_level in ("campaign", "adset")
+            and u.status is UnitStatus.PENDING
+            and u.object_id not in self.armed
         ]
-        for level in {u.level for u in fresh}:
-            wanted = [u for u in fresh if u.level == level]
-            self.world.faults(fail_reports_next=2 * len(wanted), fail_reports_level=level)
-            self.armed |= {(u.object_id, u.level) for u in wanted}
-            break  # one level at a time: the counter is the stand-in's
+        if fresh:  # they start together in this step: each fails twice
+            self.world.faults(fail_reports_next=2 * len(fresh), fail_reports_level="ad")
+            self.armed |= set(fresh)
         scheduled = {
             1: {"throttle_next": 1, "throttle_code": 80004, "regain_minutes": 2},
-            3: {"server_error_next": 4, "server_error_code": 1},
+            3: {"server_error_next": 2, "server_error_code": 1},
             5: {"unknown_error_next": 2},
-            7: {"server_error_next": 4, "server_error_code": 2},
+            7: {"server_error_next": 2, "server_error_code": 2},
             9: {"throttle_next": 1, "throttle_code": 613, "regain_minutes": 0},
-            11: {"gateway_error_next": 4, "gateway_status": 502},
+            11: {"gateway_error_next": 2, "gateway_status": 502},
             13: {"stuck_reports_next": 1},
             15: {"throttle_next": 2, "throttle_code": 17, "regain_minutes": 1},
             17: {"expire_tokens_after": 5},
+            19: {"too_much_data_over": 100},  # smaller pages, id queries in halves
             25: {"throttle_next": 1, "throttle_code": 4, "regain_minutes": 1},
         }
         if self.step in scheduled:
@@ -256,23 +258,36 @@ def test_a_sync_through_every_fault_stores_what_a_clean_sync_stores(world: World
     got = world.stored("faulty")
     for table, rows in expected.items():
         assert got[table] == rows, f"{table} differs after the faults"
-    # The ad rows were split all the way down, and the token died and came back.
+    # Every fault fired: the ad rows were split all the way down, the token died and came back.
     assert {(level, "ad") for level in OBJECT_LEVELS} <= chaos.seen
     assert chaos.reauths >= 1
+    left = world.control.get("/faults").json()["faults"]
+    counters = [name for name in left if name.endswith(("_next", "_after"))]
+    assert {name: left[name] for name in counters} == dict.fromkeys(counters, 0)
     account = world.services.ad_accounts.load(world.owners["faulty"].org_id, EU)
     assert (account.status, account.sync_status) == (AccountStatus.ACTIVE, SyncStatus.SUCCEEDED)
 
 
-def test_too_much_data_splits_the_report_onto_campaigns(world: World) -> None:
+def test_too_much_data_per_call_reads_smaller_pages_and_stores_the_same_rows(
+    world: World,
+) -> None:
     world.org("clean")
     world.org("big")
     clean = world.run("clean")
     world.clock.now = START
-    world.faults(too_much_data_over=200)  # an account's 29 days of ads or ad sets is too much
+    # Pages of 500 rows are too much, and so are the campaign ids of 29 days that the split
+    # of the twice-failed campaign report asks for.
+    world.faults(too_much_data_over=100, fail_reports_next=2, fail_reports_level="campaign")
     big = world.run("big")
 
     assert (clean.status, big.status) == (SyncStatus.SUCCEEDED, SyncStatus.SUCCEEDED), big.error
-    assert {u.object_level for u in big.units if u.level == "ad"} - {"account"}
+    limits = {
+        call["params"].get("limit")
+        for call in world.control.get("/calls").json()["calls"]
+        if call["path"].endswith("/insights") and call["method"] == "GET"
+    }
+    assert "62" in limits  # 500 -> 250 -> 125 -> 62 rows a page
+    assert {u.object_level for u in big.units if u.level == "campaign"} == {"campaign"}
     assert world.stored("big") == world.stored("clean")
 
 

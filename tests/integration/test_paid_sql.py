@@ -17,10 +17,13 @@ import pytest
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse, to_duckdb
 from shared.adapters.meta_insights import meta_insight_row, meta_range_row
 from shared.adapters.sql_files import read_sql
+from shared.auth import Principal, Role
 from shared.config import get_settings
+from shared.errors import ValidationFailed
 from shared.paid import AD_DAILY_SERIES_SQL, AD_INSIGHTS_COLUMNS, save_insights
 from shared.paid.csv_import import expected_header, parse_insights_csv
 from shared.paid.kpi_table import SQL as CAMPAIGN_TOTALS_SQL
+from shared.paid.kpi_table import KpiQuery, KpiTables, ReportingSettings
 from shared.paid.kpis import kpis_for
 from shared.paid.rows import AdInsightRow, save_ranges
 
@@ -356,3 +359,35 @@ def test_range_reach_comes_from_the_range_report_never_from_summed_days(
         },
     )
     assert other_range[0]["reach"] is None  # a range report answers for its own range only
+
+
+class FixedAccount:
+    """The ad account settings the KPI table is handed (shared/adaccounts/reporting.py)."""
+
+    def reporting(self, org_id: str, account_id: str, now: datetime) -> ReportingSettings:
+        return ReportingSettings(("7d_click", "1d_view"), "default", DAY, date(2026, 11, 3))
+
+
+def test_the_kpi_table_names_its_window_and_refuses_one_never_synced(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    tables = KpiTables(warehouse=warehouse, accounts=FixedAccount())
+    viewer = Principal(org_id="o1", key_id="k", role=Role.VIEWER)
+    default = tables.table(viewer, "123", KpiQuery())
+    assert (default.since, default.until, default.attribution_window) == (
+        DAY,
+        date(2026, 11, 3),
+        "default",
+    )
+    (c1,) = default.items
+    assert (c1.conversions, c1.kpis["cpa"]) == (3.0, pytest.approx(40 / 3))
+    click = tables.table(viewer, "123", KpiQuery(attribution_window="7d_click"))
+    assert click.items[0].conversions == 2.0
+    assert "7 days of a click" in click.attribution_window_meaning
+    with pytest.raises(ValidationFailed, match="do not ask Meta for 28d_click") as refused:
+        tables.table(viewer, "123", KpiQuery(attribution_window="28d_click"))
+    assert refused.value.field == "query.attribution_window"
+    adset_only = tables.table(viewer, "777", KpiQuery())
+    assert [(r.campaign_id, r.from_level, r.spend_micros) for r in adset_only.items] == [
+        ("c7", "adset", 10_000_000)
+    ]

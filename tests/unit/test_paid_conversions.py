@@ -45,7 +45,7 @@ def test_aliases_count_once_and_events_add_up() -> None:
 
 def test_defaults_follow_the_objective() -> None:
     assert events_for_objective("OUTCOME_SALES") == ("purchase",)
-    assert events_for_objective("OUTCOME_LEADS") == ("lead", "complete_registration")
+    assert events_for_objective("OUTCOME_LEADS") == ("lead",)
     assert events_for_objective("OUTCOME_APP_PROMOTION") == ("app_install",)
     assert events_for_objective(None) == ("purchase",)
     assert aliases("custom:12345") == ("offsite_conversion.custom.12345",)

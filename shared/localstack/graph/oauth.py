@@ -30,6 +30,7 @@ DATA_ACCESS = timedelta(days=90)  # Meta's data access window for a user's grant
 CODE_LIFETIME = timedelta(minutes=10)
 DEFAULT_SCOPES = ("ads_read", "business_management", "public_profile")
 USER, SYSTEM_USER = "USER", "SYSTEM_USER"
+SAMPLE_SYSTEM_USER_ID = "1000000000000177"  # the agency's sample System User (debug_token)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class OAuth:
             "expires_at": _stamp(record.expires_at),
             "issued_at": _stamp(record.issued_at),
             "scopes": list(record.scopes),
-            "user_id": self._user_id,
+            "user_id": SAMPLE_SYSTEM_USER_ID if record.kind == SYSTEM_USER else self._user_id,
         }
 
     def _is_app_token(self, token: str) -> bool:

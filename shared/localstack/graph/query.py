@@ -158,6 +158,9 @@ def insights_query(params: Mapping[str, str], node_kind: str, today: date) -> In
         increment = int(raw_increment)
     else:
         raise invalid("time_increment must be all_days or a number of days from 1 to 90")
+    report_time = params.get("action_report_time", "mixed")
+    if report_time not in ("mixed", "conversion"):  # conversions land on their own day here
+        raise invalid(f"action_report_time {report_time!r} is not rendered by the stand-in")
     since, until = date_range(params, today)
     breakdowns = tuple(list_param(params, "breakdowns") or ())
     check_breakdowns(breakdowns)

@@ -40,6 +40,7 @@ from shared.localstack.graph.wire import (
     page,
     pick,
     request_params,
+    subfields,
 )
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ class LocalGraphApi:
         obj = self._catalog.node(node_id)
         if obj is None:
             raise no_such_object(node_id)
-        return pick(public(obj), fields or ["id", "name"])
+        return pick(public(obj), fields or ["id", "name"], subfields(params))
 
     def _edge(self, call: Call, node_id: str, edge: str) -> dict[str, Any]:
         kind = self._catalog.kind(node_id)
@@ -257,7 +258,8 @@ class LocalGraphApi:
             statuses = _edge_statuses(call.params)
             objects = [o for o in objects if o["effective_status"] in statuses]
         fields = list_param(call.params, "fields") or ["id"]
-        items = [pick(public(o), fields) for o in objects]
+        nested = subfields(call.params)
+        items = [pick(public(o), fields, nested) for o in objects]
         answer = page(call, items)
         if call.params.get("summary", "").lower() == "true":
             answer["summary"] = {"total_count": len(items)}

@@ -34,23 +34,16 @@ class GraphError(Exception):
         error_type: str = "OAuthException",
         transient: bool = False,
         regain_minutes: float | None = None,
-        user_title: str | None = None,
-        user_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code, self.message, self.status, self.subcode = code, message, status, subcode
         self.type, self.transient, self.regain_minutes = error_type, transient, regain_minutes
-        self.user_title, self.user_message = user_title, user_message
 
     def body(self) -> dict[str, Any]:
         error: dict[str, Any] = {"message": self.message, "type": self.type, "code": self.code}
         if self.subcode is not None:
             error["error_subcode"] = self.subcode
         error["is_transient"] = self.transient
-        if self.user_title is not None:
-            error["error_user_title"] = self.user_title
-        if self.user_message is not None:
-            error["error_user_msg"] = self.user_message
         error["fbtrace_id"] = trace_id()
         return {"error": error}
 
@@ -145,11 +138,28 @@ def page(call: Call, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return body
 
 
-def pick(obj: Mapping[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
-    """The requested fields of an object (Graph always adds the id)."""
+def subfields(params: Mapping[str, str]) -> dict[str, list[str]]:
+    """The nested field selections of `fields`, as in `creative{id,thumbnail_url}`."""
+    raw = params.get("fields") or ""
+    return {
+        name.strip(): [f.strip() for f in inner.split(",") if f.strip()]
+        for name, inner in re.findall(r"([\w.]+)\{([^{}]*)\}", raw)
+    }
+
+
+def pick(
+    obj: Mapping[str, Any],
+    fields: Sequence[str] | None,
+    nested: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """The requested fields of an object (Graph always adds the id), a nested object cut to
+    the subfields asked for it."""
     if fields is None:
         return dict(obj)
     picked = {name: obj[name] for name in fields if name in obj}
+    for name, inner in (nested or {}).items():
+        if isinstance(picked.get(name), Mapping):
+            picked[name] = pick(picked[name], inner)
     if "id" in obj:
         picked["id"] = obj["id"]
     return picked
