@@ -129,6 +129,7 @@ class World:
         owner = self.owners[name]
         tables = {
             "ad_insights_daily": "level, entity_id, date",
+            "ad_conversions_daily": "level, entity_id, date, attribution_window",
             "paid_kpis_daily": "level, entity_id, date, attribution_window",
             "paid_kpis_campaign_daily": "campaign_id, date, attribution_window",
         }
