@@ -115,6 +115,8 @@ def run_creator_flow(api: httpx.Client, info: StackInfo, campaign_id: str) -> di
 
 def _disclosure(match: dict[str, Any]) -> str:
     """A campaign post's compliance state, apart from whether it belongs to the campaign."""
+    if not match["is_campaign_content"]:
+        return ""
     if match.get("disclosed") is None:
         return "unchecked"
     return "disclosed" if match["disclosed"] else "UNDISCLOSED"

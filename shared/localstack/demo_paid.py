@@ -63,12 +63,12 @@ def run_paid_flow(api: httpx.Client, campaign_id: str, creator_id: str) -> dict[
     )
     for row in table["items"]:
         k = row["kpis"]
-        ctr = None if k["ctr"] is None else k["ctr"] * 100
+        ctr = "n/a" if k["ctr"] is None else f"{k['ctr'] * 100:.2f}%"
         name = (row["campaign_name"] or row["campaign_id"])[:30]
         reach = "n/a" if row["reach"] is None else f"{row['reach']:,}"
         _say(
             f"      {name:<30} {_eur(row['spend_micros']):>9}"
-            f" {_kpi(k['cpm']):>7} {_kpi(k['cpc']):>6} {_kpi(ctr):>5}% {_kpi(k['cpa']):>6}"
+            f" {_kpi(k['cpm']):>7} {_kpi(k['cpc']):>6} {ctr:>6} {_kpi(k['cpa']):>6}"
             f" {_kpi(k['roas']):>6} {_kpi(k['cpe'], 3):>6} {reach:>8} {_kpi(row['frequency']):>5}"
         )
     alerts = _wait_alerts(api)
@@ -93,17 +93,20 @@ def run_paid_flow(api: httpx.Client, campaign_id: str, creator_id: str) -> dict[
     )
     for channel in plan.get("channels", []):
         bound = f", at its {channel['at_bound']} bound" if channel.get("at_bound") else ""
+        extrapolating = " (extrapolating)" if channel["extrapolating"] else ""
         _say(
             f"     - {channel['channel']}: {_eur(channel['current_daily_micros'])} -> "
             f"{_eur(channel['recommended_daily_micros'])}/day; marginal {advice['goal_metric']} "
             f"per EUR {channel['marginal_return_before']:.2f} -> "
-            f"{channel['marginal_return_after']:.2f}{bound}"
+            f"{channel['marginal_return_after']:.2f}{bound}{extrapolating}; "
+            f"confidence {channel['confidence']}"
         )
     interval = plan.get("expected_goal_interval")
     if plan.get("expected_goal") is not None and interval:
         _say(
             f"     expected {plan['expected_goal']:,.0f} {advice['goal_metric']}/day "
-            f"(interval {interval[0]:,.0f} to {interval[1]:,.0f})"
+            f"(interval {interval['low']:,.0f} to {interval['high']:,.0f}), "
+            f"confidence {plan['confidence']}"
         )
     for skipped in plan.get("excluded", []):
         _say(f"     - {skipped['channel']}: {skipped['reason']}")
