@@ -6,6 +6,8 @@
 --   the account's syncs did not always ask for shows as incomplete rather than as a smaller sum.
 -- * reach and frequency: the campaign's range report for exactly @since..@until
 --   (ad_insights_range), never a sum of daily reach; NULL when no range report covers it.
+-- * status, objective, budgets and bid strategy: the campaign's current settings
+--   (views/paid_objects_current.sql, read at each sync); NULL before its first sync.
 WITH chosen AS (
   SELECT *
   FROM reachops.paid_answering_rows
@@ -74,7 +76,13 @@ SELECT
   t.engagements,
   r.reach,
   r.frequency,
-  r.synced_at AS range_synced_at
+  r.synced_at AS range_synced_at,
+  o.status,
+  o.effective_status,
+  o.objective,
+  o.daily_budget_micros,
+  o.lifetime_budget_micros,
+  o.bid_strategy
 FROM totals AS t
 LEFT JOIN reachops.ad_insights_range AS r
   ON r.org_id = t.org_id
@@ -84,4 +92,10 @@ LEFT JOIN reachops.ad_insights_range AS r
   AND r.entity_id = t.campaign_id
   AND r.since = @since
   AND r.until = @until
+LEFT JOIN reachops.paid_objects_current AS o
+  ON o.org_id = t.org_id
+  AND o.platform = t.platform
+  AND o.account_id = t.account_id
+  AND o.level = 'campaign'
+  AND o.object_id = t.campaign_id
 ORDER BY t.spend_micros DESC, t.campaign_id;

@@ -73,6 +73,14 @@ class KpiRow(BaseModel):
     engagements: int | None
     reachops_campaign_id: str | None
     creator_id: str | None
+    status: str | None = Field(description="the campaign's status as set (ACTIVE, PAUSED, ...)")
+    effective_status: str | None = Field(
+        description="what Meta makes of it now (e.g. ARCHIVED, DELETED, CAMPAIGN_PAUSED)"
+    )
+    objective: str | None
+    daily_budget_micros: int | None
+    lifetime_budget_micros: int | None
+    bid_strategy: str | None
     kpis: dict[str, Any] = Field(description="cost KPIs in major units of currency")
     unknown: dict[str, str] = Field(description="why each null figure is null")
 
@@ -140,6 +148,10 @@ def campaign_kpis(row: dict[str, Any], window: str, since: date, until: date) ->
     for name in ("conversions", "conversion_value_micros"):
         if figures[name] is None and name not in unknown:
             unknown[name] = f"no conversion event of the account was reported under {window}"
+    if row["objective"] is None:
+        unknown["objective"] = (
+            "the campaign's settings have not been read yet (every sync reads them)"
+        )
     if row["reach"] is None:
         reason = (
             f"no range report stored for {since}..{until} (reach over a range is never a sum "

@@ -19,6 +19,8 @@ from tests.e2e.helpers import TODAY, create_brand, create_campaign
 
 pytestmark = pytest.mark.e2e
 EU_ACCOUNT = "100000000000101"
+ARCHIVED_EU_CAMPAIGN = "120210000000001400"  # the stand-in's sample data
+LEADS_EU_CAMPAIGN = "120210000000001500"
 EU_CAMPAIGN = "120210000000001100"
 
 
@@ -308,6 +310,10 @@ def test_the_kpi_table_divides_safely_and_validates_dates(
     synced(member, EU_ACCOUNT)
     table = member.get(f"/ad-accounts/{EU_ACCOUNT}/kpis").json()
     assert len(table["items"]) == 5  # the EU sample account's campaigns, ended ones included
+    settings = {item["campaign_id"]: item for item in table["items"]}
+    assert all(item["objective"] and item["effective_status"] for item in table["items"])
+    assert settings[ARCHIVED_EU_CAMPAIGN]["effective_status"] == "ARCHIVED"
+    assert settings[LEADS_EU_CAMPAIGN]["objective"] == "OUTCOME_LEADS"
     row = table["items"][0]
     assert row["kpis"]["cpm"] == pytest.approx(
         row["spend_micros"] / 1e6 / row["impressions"] * 1000

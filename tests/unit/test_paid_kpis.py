@@ -87,6 +87,12 @@ def totals(**changes: Any) -> dict[str, Any]:
         "reach": 21_000,
         "frequency": 3.3333,
         "range_synced_at": None,
+        "status": "ACTIVE",
+        "effective_status": "ACTIVE",
+        "objective": "OUTCOME_LEADS",
+        "daily_budget_micros": 10_000_000,
+        "lifetime_budget_micros": None,
+        "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
     }
     return row | changes
 
@@ -133,3 +139,12 @@ def test_withdrawn_and_unknown_windows_are_refused_with_the_reason(
 def test_the_offered_windows_and_default_are_accepted() -> None:
     for window in ("default", "1d_click", "7d_click", "28d_click", "1d_view", "1d_ev"):
         assert KpiQuery.model_validate({"attribution_window": window}).attribution_window == window
+
+
+def test_a_campaign_whose_settings_were_never_read_says_so() -> None:
+    row = campaign_kpis(totals(objective=None, status=None), "default", SINCE, UNTIL)
+    assert row.objective is None
+    assert "settings" in row.unknown["objective"]
+    assert (
+        campaign_kpis(totals(), "default", SINCE, UNTIL).bid_strategy == "LOWEST_COST_WITHOUT_CAP"
+    )
