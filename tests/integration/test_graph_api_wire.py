@@ -6,10 +6,8 @@ errors."""
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +17,6 @@ import pytest
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.api import FacebookAdsApi
 from facebook_business.session import FacebookSession
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from shared.adapters.meta_ads import MetaAds
@@ -33,6 +30,7 @@ from shared.ports import (
     AdsUnavailable,
     AdsUsage,
 )
+from tests.integration.graph_standin_fixtures import Clock, serving
 
 pytestmark = pytest.mark.integration
 
@@ -61,26 +59,6 @@ ROW_FIELDS = {
     "action_values",
 }  # fmt: skip
 VIDEO_FIELDS = {f"video_p{p}_watched_actions" for p in (25, 50, 75, 100)}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

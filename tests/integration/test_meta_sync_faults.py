@@ -10,9 +10,7 @@ Graph API stand-in over HTTP; the sync's clock is the test's, so waits cost no t
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from shared.adaccounts.details import AccountDetailSync
 from shared.adaccounts.models import AccountStatus, ConnectRequest, SyncStatus
@@ -35,6 +32,7 @@ from shared.localstack.graph import LocalGraphApi, load_catalog
 from shared.localstack.stack import StackInfo
 from shared.paid.kpi_table import KpiQuery
 from shared.topology import load_topology
+from tests.integration.graph_standin_fixtures import Clock, serving
 
 pytestmark = pytest.mark.integration
 
@@ -45,26 +43,6 @@ POLL_SECONDS = 60.0
 STUCK_AFTER = timedelta(minutes=10)
 MAX_STEPS = 400
 HIDDEN = frozenset({"ARCHIVED", "DELETED"})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,13 @@ BigQuery SQL production runs."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from shared.adaccounts.breakdowns import BREAKDOWNS, QUERY_SQL, BreakdownSync
 from shared.adaccounts.metadata import MetadataSync
@@ -23,6 +20,7 @@ from shared.adapters.meta_ads import MetaAds
 from shared.adapters.meta_insights import meta_insight_row
 from shared.config import get_settings
 from shared.localstack.graph import LocalGraphApi
+from tests.integration.graph_standin_fixtures import serving
 
 pytestmark = pytest.mark.integration
 
@@ -41,18 +39,6 @@ ACCOUNT = AdAccount(
     connected_at=START,
     connected_by="k1",
 )
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
