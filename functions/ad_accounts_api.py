@@ -37,9 +37,13 @@ def connect(call: Call) -> Reply:
 
 
 def connect_system_user(call: Call) -> Reply:
-    request = call.body(SystemUserConnect)
-    connected = services().token_checks.connect_system_user(call.principal, request)
-    return Reply(201, AdAccountList(items=connected))
+    """The token goes to the token_vault function; this answers the outcome it records."""
+    outcome = services().token_handoff.system_user(call.principal, call.body(SystemUserConnect))
+    if outcome.status == "connected":
+        return Reply(201, AdAccountList.model_validate({"items": outcome.accounts}))
+    if outcome.error is not None:
+        return Reply(outcome.http_status or 502, outcome.error)
+    return Reply(202, {"status": "pending", "message": "still connecting; list /ad-accounts"})
 
 
 def breakdowns(call: Call) -> Reply:

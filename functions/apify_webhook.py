@@ -1,4 +1,5 @@
-"""HTTP entry point for Apify's run webhooks: verify, hand on over Pub/Sub, answer at once."""
+"""HTTP entry point for Apify's run webhooks: verify the signature, confirm the report with
+Apify's API, hand it on over Pub/Sub, answer at once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pydantic import ValidationError
 
 from shared.bootstrap import services
 from shared.errors import ReachOpsError, ValidationFailed
-from shared.scraping.webhook import WebhookPayload, WebhookQuery, finished_event, verify
+from shared.scraping.webhook import WebhookPayload, WebhookQuery, confirmed_event, verify
 
 
 @functions_framework.http
@@ -22,7 +23,7 @@ def apify_webhook(request: flask.Request) -> flask.Response:
             payload = WebhookPayload.model_validate_json(request.get_data())
         except ValidationError as exc:
             raise ValidationFailed.from_pydantic(exc) from exc
-        services().bus.publish(finished_event(query.org, query.job, payload, query.claim))
+        services().bus.publish(confirmed_event(services().scraper(), query, payload))
     except ValidationError as exc:
         error: ReachOpsError = ValidationFailed.from_pydantic(exc, prefix="query.")
         return flask.make_response(flask.jsonify(error.to_body()), error.status)

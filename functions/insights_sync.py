@@ -1,16 +1,19 @@
-"""HTTP entry point for the meta-insights Cloud Tasks queue: advance one account's sync.
+"""HTTP entry point for the meta-insights Cloud Tasks queue: advance one account's sync, or read
+one range report the KPI table asked for (task kind `range_reach`).
 
-While reports run (or Meta asks to wait) the task re-enqueues itself with that delay; a
+While reports run (or Meta asks to wait) a sync task re-enqueues itself with that delay; a
 transient Meta failure answers 503 so Cloud Tasks retries with the queue's backoff.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date
+from typing import Annotated, Any, Literal
 
 import flask
 import functions_framework
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Discriminator, Field, Tag, TypeAdapter, ValidationError
 
 from shared.bootstrap import services
 from shared.errors import NotFound
@@ -20,25 +23,53 @@ logger = logging.getLogger(__name__)
 
 
 class SyncTask(BaseModel):
+    kind: Literal["sync"] = "sync"
     org_id: str
     account_id: str
     reason: str = "scheduled"
     sync_id: str | None = None
 
 
+class RangeTask(BaseModel):
+    kind: Literal["range_reach"]
+    org_id: str
+    account_id: str
+    since: date
+    until: date
+    attempt: int = Field(ge=1)
+
+
+def _kind(payload: Any) -> str:
+    """A task without `kind` is a sync (what every sync task has always been)."""
+    return str(payload.get("kind", "sync")) if isinstance(payload, dict) else "sync"
+
+
+TASK: TypeAdapter[SyncTask | RangeTask] = TypeAdapter(
+    Annotated[
+        Annotated[SyncTask, Tag("sync")] | Annotated[RangeTask, Tag("range_reach")],
+        Discriminator(_kind),
+    ]
+)
+
+
 @functions_framework.http
 def insights_sync(request: flask.Request) -> flask.Response:
     try:
-        task = SyncTask.model_validate_json(request.get_data())
+        task = TASK.validate_json(request.get_data())
     except ValidationError as exc:
-        logger.error("dropping a malformed sync task: %s", exc)
+        logger.error("dropping a malformed insights task: %s", exc)
         return flask.jsonify({"dropped": "malformed task"})
     try:
-        outcome = services().insight_sync.run_task(
-            task.org_id, task.account_id, task.sync_id, task.reason
-        )
+        if isinstance(task, RangeTask):
+            outcome = services().range_requests.run_task(
+                task.org_id, task.account_id, task.since, task.until, task.attempt
+            )
+        else:
+            outcome = services().insight_sync.run_task(
+                task.org_id, task.account_id, task.sync_id, task.reason
+            )
     except NotFound as exc:
-        logger.error("dropping a sync task: %s", exc)
+        logger.error("dropping an insights task: %s", exc)
         return flask.jsonify({"dropped": str(exc)})
     except AdsUnavailable as exc:
         return flask.make_response(flask.jsonify({"retry": str(exc)}), 503)

@@ -14,11 +14,13 @@ from insights_sync import insights_sync
 from meta_oauth_callback import meta_oauth_callback
 from metrics_rollup import metrics_rollup
 from org_api import org_api
+from org_purge import org_purge
 from outbox_relay import outbox_relay
 from post_detection import post_detection
 from scrape_ingest import scrape_ingest
 from scrape_monitor import scrape_monitor
 from scrape_runner import scrape_runner
+from token_vault import token_vault
 
 __all__ = [
     "ad_accounts_api",
@@ -34,9 +36,11 @@ __all__ = [
     "meta_oauth_callback",
     "metrics_rollup",
     "org_api",
+    "org_purge",
     "outbox_relay",
     "post_detection",
     "scrape_ingest",
     "scrape_monitor",
     "scrape_runner",
+    "token_vault",
 ]

@@ -17,8 +17,9 @@ def get_organization(call: Call) -> Reply:
 
 
 def delete_organization(call: Call) -> Reply:
-    services().orgs.delete_org(call.principal)
-    return Reply(204)
+    """202: the keys are revoked now; the scheduled purge removes the data (its report is on
+    the tombstone, for the operator: `reachops org deletion --org <id>`)."""
+    return Reply(202, services().orgs.delete_org(call.principal))
 
 
 def create_api_key(call: Call) -> Reply:

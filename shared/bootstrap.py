@@ -10,12 +10,16 @@ from functools import cache, cached_property
 from shared.adaccounts.alerts import SpendAlerts
 from shared.adaccounts.breakdowns import PaidBreakdowns
 from shared.adaccounts.details import AccountDetailSync
+from shared.adaccounts.erasure import AdAccountErasure
+from shared.adaccounts.handoff import TokenHandoff
 from shared.adaccounts.links import PaidCampaignLinks
 from shared.adaccounts.range_reach import RangeReach
+from shared.adaccounts.range_requests import RangeRequests
 from shared.adaccounts.reporting import AccountReporting
 from shared.adaccounts.service import AdAccountService
 from shared.adaccounts.sync import InsightSync
 from shared.adaccounts.tokens import TokenChecks
+from shared.adaccounts.vaulting import TokenVaulting
 from shared.allocations.service import AllocationService
 from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
@@ -23,6 +27,9 @@ from shared.campaigns.service import CampaignService
 from shared.config import Settings, get_settings
 from shared.creators.service import CreatorService
 from shared.metrics.service import MetricsService
+from shared.orgs.deletion import Tombstones
+from shared.orgs.guard import TombstoneGuardedStore, TombstoneGuardedWarehouse
+from shared.orgs.purge import OrgPurge, purge_grace
 from shared.orgs.service import OrgService
 from shared.orgs.settings import SettingsService
 from shared.paid.creator_campaigns import CreatorPaidCampaignsService
@@ -54,12 +61,21 @@ class Services:
 
     @cached_property
     def store(self) -> DocumentStore:
+        """Every writer's store: it refuses writes for a deleted organization."""
+        return TombstoneGuardedStore(self._firestore, self.tombstones)
+
+    @cached_property
+    def _firestore(self) -> DocumentStore:
         from google.cloud import firestore
 
         from shared.adapters.firestore_store import FirestoreStore
 
         with self._lock:
             return FirestoreStore(firestore.Client(project=self.settings.project_id))
+
+    @cached_property
+    def tombstones(self) -> Tombstones:
+        return Tombstones(self._firestore)
 
     @cached_property
     def bus(self) -> EventBus:
@@ -73,6 +89,11 @@ class Services:
 
     @cached_property
     def warehouse(self) -> Warehouse:
+        """Every writer's warehouse: it refuses rows and runs for a deleted organization."""
+        return TombstoneGuardedWarehouse(self._warehouse, self.tombstones)
+
+    @cached_property
+    def _warehouse(self) -> Warehouse:
         with self._lock:
             if self.settings.warehouse == "bigquery":
                 from google.cloud import bigquery
@@ -221,6 +242,21 @@ class Services:
         return PaidBreakdowns(warehouse=self.warehouse, accounts=self.ad_accounts)
 
     @cached_property
+    def token_handoff(self) -> TokenHandoff:
+        return TokenHandoff(store=self.store, tasks=self.tasks)
+
+    @cached_property
+    def token_vaulting(self) -> TokenVaulting:
+        return TokenVaulting(
+            store=self.store,
+            handoff=self.token_handoff,
+            accounts=self.ad_accounts,
+            token_checks=self.token_checks,
+            ads=self.ads,
+            state_secret=self.settings.oauth_state_secret,
+        )
+
+    @cached_property
     def token_checks(self) -> TokenChecks:
         return TokenChecks(
             store=self.store,
@@ -243,7 +279,23 @@ class Services:
 
     @cached_property
     def kpi_tables(self) -> KpiTables:
-        return KpiTables(warehouse=self.warehouse, accounts=AccountReporting(self.ad_accounts))
+        return KpiTables(
+            warehouse=self.warehouse,
+            accounts=AccountReporting(self.ad_accounts),
+            range_reach=self.range_requests,
+        )
+
+    @cached_property
+    def range_requests(self) -> RangeRequests:
+        from shared.adapters.meta_insights import meta_range_row
+
+        return RangeRequests(
+            store=self.store,
+            accounts=self.ad_accounts,
+            ads=self.ads,
+            range_reach=RangeReach(warehouse=self.warehouse, convert=meta_range_row),
+            tasks=self.tasks,
+        )
 
     @cached_property
     def paid_planning(self) -> PaidPlanning:
@@ -292,7 +344,18 @@ class Services:
 
     @cached_property
     def orgs(self) -> OrgService:
-        return OrgService(self.store)
+        return OrgService(self.store, self.tombstones)
+
+    @cached_property
+    def org_purge(self) -> OrgPurge:
+        erasure = AdAccountErasure(self.store, lambda: self.token_vault)
+        return OrgPurge(
+            store=self.store,
+            warehouse=self.warehouse,
+            erase_tokens=erasure.erase_tokens,
+            erase_oauth_states=erasure.erase_oauth_states,
+            grace=purge_grace(self.topology),
+        )
 
     @cached_property
     def brands(self) -> BrandService:

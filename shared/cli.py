@@ -69,6 +69,25 @@ def _key_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _org_deletion(args: argparse.Namespace) -> int:
+    """The deletion's report: its steps so far, with counts and times (the owner's keys are
+    revoked, so the operator reads it here)."""
+    _use_running_stack(args.state_dir)
+    from shared.bootstrap import services
+
+    _print_json(services().org_purge.report(args.org).model_dump(mode="json"))
+    return 0
+
+
+def _org_purge(args: argparse.Namespace) -> int:
+    _use_running_stack(args.state_dir)
+    from shared.bootstrap import services
+
+    outcome = services().org_purge.run()
+    _print_json(outcome.as_dict())
+    return 1 if outcome.failed else 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from shared.localstack.demo import run_demo
 
@@ -92,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     org_create = org.add_parser("create", help="create an organization and its OWNER key")
     org_create.add_argument("--name", required=True)
     org_create.set_defaults(run=_org_create)
+    org_deletion = org.add_parser("deletion", help="a deleted organization's purge report")
+    org_deletion.add_argument("--org", required=True)
+    org_deletion.set_defaults(run=_org_deletion)
+    org.add_parser(
+        "purge", help="run the scheduled purge of deleted organizations now"
+    ).set_defaults(run=_org_purge)
 
     key = commands.add_parser("key", help="API keys").add_subparsers(
         dest="key_command", required=True

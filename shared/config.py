@@ -21,6 +21,10 @@ def _default_sql_dir() -> Path:
     return _REPO_SQL_DIR if _REPO_SQL_DIR.is_dir() else Path.cwd() / "bigquery_sql"
 
 
+LOCAL_CURSOR_SECRET = "reachops-local-development-cursor-key"  # noqa: S105 - public dev key
+"""The fixed key that signs cursors on a laptop; deployed functions get theirs from terraform."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REACHOPS_", extra="ignore")
 
@@ -54,8 +58,19 @@ class Settings(BaseSettings):
         ),
     )
     oauth_state_secret: str = Field(default="", repr=False)
+    cursor_secret: str = Field(
+        default=LOCAL_CURSOR_SECRET,
+        repr=False,
+        min_length=16,
+        description="signs pagination cursors; a Secret Manager secret in production",
+    )
     vault_backend: Literal["local", "secret_manager"] = "local"
     local_token_key: str = Field(default="", repr=False)
+    local_identity_key: str = Field(
+        default="",
+        repr=False,
+        description="signs the local stack's caller identity tokens (localstack/identities.py)",
+    )
     insights_poll_seconds: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     default_page_size: int = Field(default=25, gt=0)

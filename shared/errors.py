@@ -109,6 +109,14 @@ class UnsupportedMediaType(ReachOpsError):
     code = "unsupported_media_type"
 
 
+class VendorRefused(ReachOpsError):
+    """An outside system (Meta) refused or failed what we asked on the caller's behalf; its
+    message has been scrubbed of credentials (shared/adapters/redaction.py)."""
+
+    status = 502
+    code = "meta_refused"
+
+
 class Unavailable(ReachOpsError):
     """A dependency failed; the caller may retry (Pub/Sub and Cloud Tasks do)."""
 

@@ -20,6 +20,10 @@ class Document:
     data: dict[str, Any]
 
 
+WRITE_BATCH_LIMIT = 500
+"""Firestore's most writes in one batch or transaction (`write_atomically`)."""
+
+
 class DocumentStore(Protocol):
     """Firestore-shaped operational state; paths alternate collection/document."""
 
@@ -37,8 +41,8 @@ class DocumentStore(Protocol):
 
     def delete(self, path: str) -> None: ...
 
-    def delete_tree(self, path: str) -> None:
-        """Delete a document and every subcollection below it."""
+    def delete_tree(self, path: str) -> int:
+        """Delete a document and every subcollection below it; returns how many it deleted."""
         ...
 
     def write_atomically(
@@ -87,6 +91,15 @@ class Warehouse(Protocol):
     ) -> None:
         """Write rows to reachops.<table> keyed by `keys`: a row whose key exists is skipped
         (append-only tables) or replaces the old one (`update_existing`). Replays are no-ops."""
+        ...
+
+    def tables_with_column(self, column: str) -> list[str]:
+        """The dataset's tables (not views) that have `column`, by name."""
+        ...
+
+    def delete_rows(self, table: str, column: str, value: str) -> int:
+        """Delete every row of reachops.<table> whose `column` equals `value`; returns how
+        many were deleted (0 on a repeat)."""
         ...
 
 
@@ -321,3 +334,7 @@ class TokenVault(Protocol):
         ...
 
     def load(self, reference: str) -> str: ...
+
+    def delete(self, reference: str) -> None:
+        """Destroy the token (every version of it); deleting a missing one is a no-op."""
+        ...

@@ -25,7 +25,10 @@ class FunctionSpec(_Frozen):
     description: str
     memory: str
     timeout_seconds: int
-    uses: tuple[Literal["firestore", "bigquery", "tasks", "apify", "meta", "tokens"], ...] = ()
+    uses: tuple[
+        Literal["firestore", "bigquery", "tasks", "apify", "meta", "oauth", "tokens", "vault"],
+        ...,
+    ] = ()
     publishes: tuple[str, ...] = ()
     subscribes: tuple[str, ...] = ()
 

@@ -1,5 +1,8 @@
 # The REST API behind API Gateway: shared/http/openapi.yaml is the routing table, with one
-# `${<function>}` placeholder per backend, filled with that HTTP function's URL.
+# `${<function>}` placeholder per backend, filled with that HTTP function's URL. Each backend's
+# `jwtAudience` is that URL too: the gateway calls as google_service_account.gateway with an ID
+# token Cloud Run checks (roles/run.invoker), and hands the caller's Authorization on as
+# X-Forwarded-Authorization (tests/unit/test_gateway_document.py checks the extension's rules).
 resource "google_api_gateway_api" "api" {
   provider     = google-beta
   api_id       = var.api_id

@@ -1,10 +1,13 @@
 locals {
-  # One entry per DDL file: bigquery_sql/schema/<name>.sql and bigquery_sql/views/<name>.sql.
-  bq_tables = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds"]
-  bq_views  = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "paid_objects_current"]
-  # BigQuery checks a view's sources when it is created, so the views other views read are
-  # created first, in this order (then again, harmlessly, with every view of bq_views).
-  bq_first_views  = ["paid_answering_rows", "paid_conversion_windows"]
+  # One entry per DDL file: bigquery_sql/functions/<name>.sql (persistent SQL functions the views
+  # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
+  bq_functions = ["paid_kpis"]
+  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds"]
+  bq_views     = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "paid_objects_current"]
+  # BigQuery checks a view's sources (tables, views, functions) when it is created, so the views
+  # other views read are created first, in this order (then again, harmlessly, with every view of
+  # bq_views); tests/unit/test_terraform_declares_code.py checks it against the SQL.
+  bq_first_views  = ["paid_answering_rows", "paid_conversion_windows", "paid_objects_current"]
   bq_second_views = ["paid_kpis_campaign_daily"]
 
   # Reference tables (bigquery_sql/schema/ref_*.sql) hold the definitions Python reads too; their
@@ -71,6 +74,23 @@ resource "google_bigquery_job" "table" {
   }
 }
 
+# Each functions file is a script of CREATE OR REPLACE FUNCTION statements, run before any view.
+resource "google_bigquery_job" "function" {
+  for_each = toset(local.bq_functions)
+  job_id   = "reachops_functions_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/functions/${each.key}.sql")), 0, 12)}"
+  location = google_bigquery_dataset.reachops.location
+  labels   = local.labels
+
+  query {
+    query              = file("${path.module}/../bigquery_sql/functions/${each.key}.sql")
+    use_legacy_sql     = false
+    create_disposition = ""
+    write_disposition  = ""
+  }
+
+  depends_on = [google_bigquery_dataset.reachops]
+}
+
 resource "google_bigquery_job" "view_read_first" {
   for_each = toset(local.bq_first_views)
   job_id   = "reachops_view_first_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
@@ -84,7 +104,7 @@ resource "google_bigquery_job" "view_read_first" {
     write_disposition  = ""
   }
 
-  depends_on = [google_bigquery_job.table]
+  depends_on = [google_bigquery_job.table, google_bigquery_job.function]
 }
 
 resource "google_bigquery_job" "view_read_second" {

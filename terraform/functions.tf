@@ -50,12 +50,10 @@ resource "google_cloudfunctions2_function" "function" {
     service_account_email          = google_service_account.function[each.key].email
     environment_variables          = local.function_environment
 
-    # The Apify token and webhook secret, only for the functions that talk to Apify.
+    # Exactly the secrets of the function's uses, and the cursor-signing key for the REST
+    # functions (secrets.tf), each readable only by the functions that get it here.
     dynamic "secret_environment_variables" {
-      for_each = merge(
-        contains(each.value.uses, "apify") ? local.apify_secrets : {},
-        contains(each.value.uses, "meta") ? local.meta_secrets : {},
-      )
+      for_each = local.function_secrets[each.key]
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id

@@ -1,5 +1,6 @@
 -- The paid campaigns linked to one creator, most recently active first, each campaign-day from
--- the level views/paid_answering_rows.sql chooses.
+-- the level views/paid_answering_rows.sql chooses; cpe is the paid KPI function
+-- (bigquery_sql/functions/paid_kpis.sql) over the campaign's sums.
 SELECT
   platform,
   account_id,
@@ -11,7 +12,8 @@ SELECT
   MIN(date) AS first_date,
   SUM(spend_micros) AS spend_micros,
   SUM(impressions) AS impressions,
-  SUM(engagements) AS engagements
+  SUM(engagements) AS engagements,
+  reachops.kpi_cpe(SUM(spend_micros), SUM(engagements)) AS cpe
 FROM reachops.paid_answering_rows
 WHERE org_id = @org_id
   AND creator_id = @creator_id

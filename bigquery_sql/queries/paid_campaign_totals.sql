@@ -2,10 +2,13 @@
 -- input of the KPI table (shared/paid/kpi_table.py).
 -- * Delivery: each campaign-day from the level views/paid_answering_rows.sql chooses.
 -- * Conversions under @attribution_window (views/paid_conversion_windows.sql), summed over the
---   chosen rows that have a figure for it; rows_with_window of rows_summed have one, so a window
---   the account's syncs did not always ask for shows as incomplete rather than as a smaller sum.
+--   chosen rows: a figure only when every row has one for the window (rows_with_window =
+--   rows_summed), else NULL, so a window the account's syncs did not always ask for shows as
+--   incomplete rather than as a smaller sum.
 -- * reach and frequency: the campaign's range report for exactly @since..@until
 --   (ad_insights_range), never a sum of daily reach; NULL when no range report covers it.
+-- * cpm, cpc, cost_per_link_click, ctr, link_ctr, cpa, roas, cpe, frequency: the functions of
+--   bigquery_sql/functions/paid_kpis.sql over those totals (the API's KPIs, as they are here).
 -- * status, objective, budgets and bid strategy: the campaign's current settings
 --   (views/paid_objects_current.sql, read at each sync); NULL before its first sync.
 WITH chosen AS (
@@ -43,8 +46,10 @@ totals AS (
     SUM(c.impressions) AS impressions,
     SUM(c.clicks) AS clicks,
     SUM(c.link_clicks) AS link_clicks,
-    SUM(f.conversions) AS conversions,
-    SUM(f.conversion_value_micros) AS conversion_value_micros,
+    IF(COUNT(f.attribution_window) = COUNT(*), SUM(f.conversions), NULL) AS conversions,
+    IF(
+      COUNT(f.attribution_window) = COUNT(*), SUM(f.conversion_value_micros), NULL
+    ) AS conversion_value_micros,
     SUM(c.engagements) AS engagements
   FROM chosen AS c
   LEFT JOIN figures AS f
@@ -75,8 +80,16 @@ SELECT
   t.conversion_value_micros,
   t.engagements,
   r.reach,
-  r.frequency,
+  reachops.kpi_frequency(r.frequency, t.impressions, r.reach) AS frequency,
   r.synced_at AS range_synced_at,
+  reachops.kpi_cpm(t.spend_micros, t.impressions) AS cpm,
+  reachops.kpi_cpc(t.spend_micros, t.clicks) AS cpc,
+  reachops.kpi_cost_per_link_click(t.spend_micros, t.link_clicks) AS cost_per_link_click,
+  reachops.kpi_ctr(t.clicks, t.impressions) AS ctr,
+  reachops.kpi_link_ctr(t.link_clicks, t.impressions) AS link_ctr,
+  reachops.kpi_cpa(t.spend_micros, t.conversions) AS cpa,
+  reachops.kpi_roas(t.conversion_value_micros, t.spend_micros) AS roas,
+  reachops.kpi_cpe(t.spend_micros, t.engagements) AS cpe,
   o.status,
   o.effective_status,
   o.objective,

@@ -5,7 +5,7 @@
 -- * attribution_window: a window the sync asked Meta for (1d_click, 7d_click, 28d_click, 1d_view,
 --   1d_ev; shared/paid/conversions.yaml lists them and the withdrawn 7d_view and 28d_view). Each
 --   figure comes from that window's own key of Meta's action entry, never from `value`. The
---   `default` window (Meta's `value`: the account's attribution setting) is not stored here: it
+--   `default` window (Meta's `value`: each ad set's attribution setting) is not stored here: it
 --   is ad_insights_daily's own conversions; views/paid_conversion_windows.sql puts them together.
 -- * conversions, conversion_value_micros: the account's conversion events (conversion_events,
 --   comma-separated; custom conversions as custom:<id>), each counted once from its first alias

@@ -16,7 +16,7 @@
 -- * conversions: the account's conversion events (else the campaign objective's; see
 --   shared/paid/conversions.yaml), each counted once from the first of its aliases present (e.g.
 --   omni_purchase, else purchase, else the pixel purchase, never two), under the `default`
---   attribution window: Meta's `value`, the account's attribution setting. Every other window's
+--   attribution window: Meta's `value`, each ad set's attribution setting. Every other window's
 --   figure is in ad_conversions_daily. FLOAT64 as Meta can report fractional (modelled)
 --   conversions. conversion_value_micros: the value events' value.
 -- * engagements: post engagements; video_p25 .. video_p100: video views reaching 25 % .. 100 %.

@@ -1,6 +1,9 @@
 -- Delivery over a whole date range: one row per (org_id, platform, account_id, level, entity_id,
 -- since, until), from Meta's range report (time_increment=all_days) that each sync asks for over
--- its look-back range (shared/adaccounts/range_reach.py), upserted on those keys.
+-- its look-back range, and the KPI table for any other range it is asked for (account and
+-- campaign rows; shared/adaccounts/range_reach.py, range_requests.py), upserted on those keys.
+-- level is account, campaign, adset or ad; an account row's entity_id is the account id and its
+-- campaign_id is '' (no campaign owns it).
 --
 -- reach and frequency here are unique people over the whole range, de-duplicated by Meta: the
 -- only correct range reach. Never sum ad_insights_daily.reach over days (a person reached on two

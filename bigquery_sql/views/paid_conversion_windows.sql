@@ -1,8 +1,9 @@
 -- Conversions of every entity and day under every attribution window stored for it: one row per
 -- (org_id, platform, account_id, level, entity_id, date, attribution_window).
 --
--- attribution_window 'default' is Meta's `value`, the ad account's own attribution setting (and
--- the only window of CSV and BigQuery-source rows): ad_insights_daily's conversions. Every other
+-- attribution_window 'default' is Meta's `value`, under each ad set's own attribution setting
+-- (Ads Manager's figure; the only window of CSV and BigQuery-source rows): ad_insights_daily's
+-- conversions. Every other
 -- window (1d_click, 7d_click, 28d_click, 1d_view, 1d_ev) comes from ad_conversions_daily, each
 -- from its own Meta key. Filter on attribution_window: figures of different windows are the same
 -- conversions counted differently, never to be added together.

@@ -1,7 +1,7 @@
 -- One row per platform campaign, day and attribution window (org_id, platform, account_id,
--- campaign_id, date, attribution_window), with the KPIs of paid_kpis_daily (same formulas, same
--- units: cost KPIs in MAJOR units of currency as FLOAT64, exact money in *_micros; NULL when a
--- denominator is 0 or unknown).
+-- campaign_id, date, attribution_window), with the KPIs of paid_kpis_daily (the same functions of
+-- bigquery_sql/functions/paid_kpis.sql, same units: cost KPIs in MAJOR units of currency as
+-- FLOAT64, exact money in *_micros; NULL when a denominator is 0 or unknown).
 --
 -- Which rows: those of paid_answering_rows, the one rule for which level answers (the campaign's
 -- own row, else its ad sets, else its ads; from_level says which, rows_summed how many). Levels
@@ -13,7 +13,11 @@
 -- * reach and frequency are unique people, which do not add up: they are the campaign row's own
 --   and NULL when the day was summed from ad sets or ads. Reach over a date range is in
 --   ad_insights_range (a range report), never a sum of days.
--- * campaign_name: the campaign row's entity_name (NULL when summed from lower levels).
+-- * campaign_name: the campaign row's entity_name, else the campaign's name in its current
+--   settings (paid_objects_current); NULL when neither is known.
+-- * status, effective_status, objective, daily_budget_micros, lifetime_budget_micros,
+--   bid_strategy: the campaign's current settings (paid_objects_current: today's, not the
+--   day's); NULL before the first sync that reads them.
 -- * reachops_campaign_id, creator_id: the link shared by every row that has one; NULL when no
 --   row has one or the rows disagree.
 CREATE OR REPLACE VIEW reachops.paid_kpis_campaign_daily AS
@@ -57,7 +61,7 @@ campaign_day AS (
     IF(MIN(a.level) = 'campaign', MIN(a.reach), NULL) AS reach,
     IF(
       MIN(a.level) = 'campaign',
-      COALESCE(MIN(a.frequency), SAFE_DIVIDE(MIN(a.impressions), MIN(a.reach))),
+      reachops.kpi_frequency(MIN(a.frequency), MIN(a.impressions), MIN(a.reach)),
       NULL
     ) AS frequency,
     SUM(a.clicks) AS clicks,
@@ -90,41 +94,53 @@ campaign_day AS (
 )
 
 SELECT
-  org_id,
-  platform,
-  account_id,
-  campaign_id,
-  campaign_name,
-  reachops_campaign_id,
-  creator_id,
-  date,
-  attribution_window,
-  currency,
-  from_level,
-  rows_summed,
-  rows_with_window,
-  spend_micros,
-  spend_micros / 1000000 AS spend,
-  impressions,
-  reach,
-  clicks,
-  link_clicks,
-  conversions,
-  conversion_value_micros,
-  conversion_value_micros / 1000000 AS conversion_value,
-  engagements,
-  video_p25,
-  video_p50,
-  video_p75,
-  video_p100,
-  frequency,
-  SAFE_DIVIDE(spend_micros, impressions) / 1000 AS cpm,
-  SAFE_DIVIDE(spend_micros, clicks) / 1000000 AS cpc,
-  SAFE_DIVIDE(spend_micros, link_clicks) / 1000000 AS cost_per_link_click,
-  SAFE_DIVIDE(clicks, impressions) AS ctr,
-  SAFE_DIVIDE(link_clicks, impressions) AS link_ctr,
-  SAFE_DIVIDE(spend_micros, conversions) / 1000000 AS cpa,
-  SAFE_DIVIDE(conversion_value_micros, spend_micros) AS roas,
-  SAFE_DIVIDE(spend_micros, engagements) / 1000000 AS cpe,
-  synced_at
-FROM campaign_day;
+  c.org_id,
+  c.platform,
+  c.account_id,
+  c.campaign_id,
+  COALESCE(c.campaign_name, o.name) AS campaign_name,
+  c.reachops_campaign_id,
+  c.creator_id,
+  c.date,
+  c.attribution_window,
+  c.currency,
+  c.from_level,
+  c.rows_summed,
+  c.rows_with_window,
+  c.spend_micros,
+  c.spend_micros / 1000000 AS spend,
+  c.impressions,
+  c.reach,
+  c.clicks,
+  c.link_clicks,
+  c.conversions,
+  c.conversion_value_micros,
+  c.conversion_value_micros / 1000000 AS conversion_value,
+  c.engagements,
+  c.video_p25,
+  c.video_p50,
+  c.video_p75,
+  c.video_p100,
+  c.frequency,
+  reachops.kpi_cpm(c.spend_micros, c.impressions) AS cpm,
+  reachops.kpi_cpc(c.spend_micros, c.clicks) AS cpc,
+  reachops.kpi_cost_per_link_click(c.spend_micros, c.link_clicks) AS cost_per_link_click,
+  reachops.kpi_ctr(c.clicks, c.impressions) AS ctr,
+  reachops.kpi_link_ctr(c.link_clicks, c.impressions) AS link_ctr,
+  reachops.kpi_cpa(c.spend_micros, c.conversions) AS cpa,
+  reachops.kpi_roas(c.conversion_value_micros, c.spend_micros) AS roas,
+  reachops.kpi_cpe(c.spend_micros, c.engagements) AS cpe,
+  o.status,
+  o.effective_status,
+  o.objective,
+  o.daily_budget_micros,
+  o.lifetime_budget_micros,
+  o.bid_strategy,
+  c.synced_at
+FROM campaign_day AS c
+LEFT JOIN reachops.paid_objects_current AS o
+  ON o.org_id = c.org_id
+  AND o.platform = c.platform
+  AND o.account_id = c.account_id
+  AND o.level = 'campaign'
+  AND o.object_id = c.campaign_id;

@@ -1,6 +1,6 @@
 -- One row per ad_insights_daily row and attribution window: a campaign, ad set or ad (level,
 -- entity_id) of an ad account on one day, with its delivery KPIs, and its conversions, CPA and ROAS
--- under attribution_window ('default': Meta's figure for the account's attribution setting; or a
+-- under attribution_window ('default': Meta's figure under each ad set's own setting; or a
 -- window the sync asked for, e.g. '7d_click': see paid_conversion_windows). Filter on level to get
 -- the ad, ad set or campaign grain and on attribution_window to get one figure per row; never add
 -- rows of different levels or windows together.
@@ -9,19 +9,16 @@
 --
 -- Money: spend_micros and conversion_value_micros are exact integers of micros of currency;
 -- spend, conversion_value and the cost KPIs (cpm, cpc, cost_per_link_click, cpa, cpe) are in
--- MAJOR units of currency as FLOAT64 (for reading, not for adding up). shared/paid/kpis.py
--- computes the same KPIs for the API:
---   cpm                 = spend / impressions * 1000
---   cpc                 = spend / clicks (all clicks)
---   cost_per_link_click = spend / link_clicks
---   ctr                 = clicks / impressions (a fraction: 0.01 = 1 %)
---   link_ctr            = link_clicks / impressions
---   cpa                 = spend / conversions
---   roas                = conversion_value / spend (same currency, so a plain ratio)
---   cpe                 = spend / engagements
---   frequency           = the platform's frequency, else impressions / reach
--- A KPI is NULL when its denominator is 0 or NULL or its numerator is NULL (SAFE_DIVIDE): a
--- NULL is "cannot be computed", never 0.
+-- MAJOR units of currency as FLOAT64 (for reading, not for adding up). Every KPI is one of the
+-- functions of bigquery_sql/functions/paid_kpis.sql (reachops.kpi_<name>), the one definition
+-- the other paid views, the API's queries and the API's replies share. A KPI is NULL when its
+-- denominator is 0 or NULL or its numerator is NULL: a NULL is "cannot be computed", never 0.
+--
+-- Settings: status, effective_status, objective, daily_budget_micros, lifetime_budget_micros,
+-- bid_strategy and, on ad rows, creative_id and creative_thumbnail_url are the row's own object's
+-- current settings (views/paid_objects_current.sql: today's, not the day's; an ad set or ad gets
+-- its campaign's objective); NULL before the first sync that reads them, and budgets NULL where
+-- the budget is set at the other level (campaign budget vs ad set budget).
 CREATE OR REPLACE VIEW reachops.paid_kpis_daily AS
 SELECT
   d.org_id,
@@ -52,15 +49,23 @@ SELECT
   d.video_p50,
   d.video_p75,
   d.video_p100,
-  COALESCE(d.frequency, SAFE_DIVIDE(d.impressions, d.reach)) AS frequency,
-  SAFE_DIVIDE(d.spend_micros, d.impressions) / 1000 AS cpm,
-  SAFE_DIVIDE(d.spend_micros, d.clicks) / 1000000 AS cpc,
-  SAFE_DIVIDE(d.spend_micros, d.link_clicks) / 1000000 AS cost_per_link_click,
-  SAFE_DIVIDE(d.clicks, d.impressions) AS ctr,
-  SAFE_DIVIDE(d.link_clicks, d.impressions) AS link_ctr,
-  SAFE_DIVIDE(d.spend_micros, w.conversions) / 1000000 AS cpa,
-  SAFE_DIVIDE(w.conversion_value_micros, d.spend_micros) AS roas,
-  SAFE_DIVIDE(d.spend_micros, d.engagements) / 1000000 AS cpe,
+  reachops.kpi_frequency(d.frequency, d.impressions, d.reach) AS frequency,
+  reachops.kpi_cpm(d.spend_micros, d.impressions) AS cpm,
+  reachops.kpi_cpc(d.spend_micros, d.clicks) AS cpc,
+  reachops.kpi_cost_per_link_click(d.spend_micros, d.link_clicks) AS cost_per_link_click,
+  reachops.kpi_ctr(d.clicks, d.impressions) AS ctr,
+  reachops.kpi_link_ctr(d.link_clicks, d.impressions) AS link_ctr,
+  reachops.kpi_cpa(d.spend_micros, w.conversions) AS cpa,
+  reachops.kpi_roas(w.conversion_value_micros, d.spend_micros) AS roas,
+  reachops.kpi_cpe(d.spend_micros, d.engagements) AS cpe,
+  o.status,
+  o.effective_status,
+  o.objective,
+  o.daily_budget_micros,
+  o.lifetime_budget_micros,
+  o.bid_strategy,
+  o.creative_id,
+  o.creative_thumbnail_url,
   d.attribution_windows,
   d.source,
   d.synced_at
@@ -71,4 +76,10 @@ JOIN reachops.paid_conversion_windows AS w
   AND w.account_id = d.account_id
   AND w.level = d.level
   AND w.entity_id = d.entity_id
-  AND w.date = d.date;
+  AND w.date = d.date
+LEFT JOIN reachops.paid_objects_current AS o
+  ON o.org_id = d.org_id
+  AND o.platform = d.platform
+  AND o.account_id = d.account_id
+  AND o.level = d.level
+  AND o.object_id = d.entity_id;

@@ -1,8 +1,8 @@
 -- One row per organization, platform, day, currency and attribution window: the platform's paid
 -- delivery that day over all its ad accounts in that currency (no exchange rate is applied, so
--- accounts in other currencies get their own row), with the KPIs of paid_kpis_daily (same formulas and units: cost
--- KPIs in MAJOR units of currency as FLOAT64, exact money in *_micros; NULL when a denominator
--- is 0 or unknown).
+-- accounts in other currencies get their own row), with the KPIs of paid_kpis_daily (the same
+-- functions of bigquery_sql/functions/paid_kpis.sql, same units: cost KPIs in MAJOR units of
+-- currency as FLOAT64, exact money in *_micros; NULL when a denominator is 0 or unknown).
 --
 -- It adds up paid_kpis_campaign_daily, so each campaign counts once per day and window, from
 -- the level paid_answering_rows chooses. Under a window other than 'default' only the campaigns
@@ -56,13 +56,13 @@ SELECT
   video_p50,
   video_p75,
   video_p100,
-  SAFE_DIVIDE(spend_micros, impressions) / 1000 AS cpm,
-  SAFE_DIVIDE(spend_micros, clicks) / 1000000 AS cpc,
-  SAFE_DIVIDE(spend_micros, link_clicks) / 1000000 AS cost_per_link_click,
-  SAFE_DIVIDE(clicks, impressions) AS ctr,
-  SAFE_DIVIDE(link_clicks, impressions) AS link_ctr,
-  SAFE_DIVIDE(spend_micros, conversions) / 1000000 AS cpa,
-  SAFE_DIVIDE(conversion_value_micros, spend_micros) AS roas,
-  SAFE_DIVIDE(spend_micros, engagements) / 1000000 AS cpe,
+  reachops.kpi_cpm(spend_micros, impressions) AS cpm,
+  reachops.kpi_cpc(spend_micros, clicks) AS cpc,
+  reachops.kpi_cost_per_link_click(spend_micros, link_clicks) AS cost_per_link_click,
+  reachops.kpi_ctr(clicks, impressions) AS ctr,
+  reachops.kpi_link_ctr(link_clicks, impressions) AS link_ctr,
+  reachops.kpi_cpa(spend_micros, conversions) AS cpa,
+  reachops.kpi_roas(conversion_value_micros, spend_micros) AS roas,
+  reachops.kpi_cpe(spend_micros, engagements) AS cpe,
   synced_at
 FROM platform_day;

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from shared.adaccounts.models import AdAccount
 from shared.adaccounts.timezones import day_is_complete
 from shared.auth import Permission, Principal
 from shared.events import SYSTEM_ACTOR, DomainEvent
-from shared.model_base import QueryModel
+from shared.model_base import PageLimit, QueryModel
 from shared.pagination import Page, fetch_page
 from shared.ports import DocumentStore, EventBus, Warehouse
 
@@ -50,7 +50,7 @@ class Alert(BaseModel):
 
 
 class AlertQuery(QueryModel):
-    limit: int | None = Field(default=None, ge=1)
+    limit: PageLimit | None = None
     cursor: str | None = None
 
 

@@ -22,7 +22,6 @@ from shared.adaccounts.timezones import last_complete_day
 from shared.auth import Permission, Principal
 from shared.model_base import QueryModel
 from shared.paid import LEVELS, InsightRecord
-from shared.paid.kpis import cpa, cpc, cpm, ctr, roas
 from shared.ports import AdsPlatform, Warehouse
 
 logger = logging.getLogger(__name__)
@@ -47,6 +46,8 @@ METRICS = (
 IDENTITY = ("org_id", "platform", "account_id", "level", "entity_id", "entity_name",
             "campaign_id", "adset_id", "ad_id", "date", "currency")  # fmt: skip
 QUERY_SQL = "queries/paid_breakdowns.sql"
+KPIS = ("cpm", "cpc", "ctr", "cpa", "roas")
+"""The KPI columns QUERY_SQL computes (bigquery_sql/functions/paid_kpis.sql) for each segment."""
 DEFAULT_DAYS = 28
 UNKNOWN_SEGMENT = "unknown"
 By = Literal["age_gender", "country", "placement", "device"]
@@ -201,13 +202,7 @@ class PaidBreakdowns:
             BreakdownSegment(
                 dimensions={d: row[d] for d in fields},
                 **{k: row[k] for k in ("currency", "days", *METRICS)},
-                kpis={
-                    "cpm": cpm(row["spend_micros"], row["impressions"]),
-                    "cpc": cpc(row["spend_micros"], row["clicks"]),
-                    "ctr": ctr(row["clicks"], row["impressions"]),
-                    "cpa": cpa(row["spend_micros"], row["conversions"]),
-                    "roas": roas(row["conversion_value_micros"], row["spend_micros"]),
-                },
+                kpis={k: row[k] for k in KPIS},
             )
             for row in rows
         ]

@@ -15,7 +15,7 @@ from shared.adaccounts.service import AdAccountService
 from shared.auth import Permission, Principal
 from shared.campaigns.service import CampaignService
 from shared.creators.service import CreatorService
-from shared.model_base import ApiModel
+from shared.model_base import ApiModel, PositiveMinorUnits
 from shared.ports import DocumentStore, Warehouse
 
 LINK_SQL = "queries/link_paid_campaign.sql"
@@ -23,8 +23,8 @@ SafeId = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class PaidCampaignSettings(ApiModel):
-    daily_spend_limit_micros: int | None = Field(default=None, gt=0)
-    monthly_spend_limit_micros: int | None = Field(default=None, gt=0)
+    daily_spend_limit_micros: PositiveMinorUnits | None = None
+    monthly_spend_limit_micros: PositiveMinorUnits | None = None
     reachops_campaign_id: str | None = SafeId
     creator_id: str | None = SafeId
 

@@ -3,7 +3,7 @@ a BigQuery source table), with their sync state, spend limits and reporting sett
 
 Reporting settings: `attribution_windows` are the windows each sync asks Meta for (each stored
 under its own name); `default_attribution_window` is the one KPI replies use when a request
-names none (`default`: Meta's figure for the account's own attribution setting);
+names none (`default`: Meta's figure under each ad set's attribution setting, Ads Manager's);
 `conversion_events` and `value_events` are the events that count as conversions and as
 conversion value (None: each campaign's objective decides). The vocabulary, and the windows
 Meta withdrew, come from shared/paid/conversions.yaml.
@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from shared.model_base import ApiModel
+from shared.model_base import ApiModel, PositiveMinorUnits, not_null
 from shared.paid.conversions import checked_event, checked_window, window_problem
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,10 @@ class AdAccountUpdate(ApiModel):
     default_attribution_window: ReportingWindow | None = None
     conversion_events: list[ConversionEvent] | None = Field(default=None, min_length=1)
     value_events: list[ConversionEvent] | None = Field(default=None, min_length=1)
-    daily_spend_limit_micros: int | None = Field(default=None, gt=0)
-    monthly_spend_limit_micros: int | None = Field(default=None, gt=0)
+    daily_spend_limit_micros: PositiveMinorUnits | None = None
+    monthly_spend_limit_micros: PositiveMinorUnits | None = None
+
+    _required = not_null("lookback_days", "attribution_windows", "default_attribution_window")
 
 
 class AdAccount(BaseModel):

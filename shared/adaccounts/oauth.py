@@ -1,8 +1,16 @@
-"""The OAuth `state` that ties Meta's redirect back to the organization and key that asked.
+"""The OAuth `state` that ties Meta's redirect back to the organization, the key and the
+browser that asked.
 
 It carries the organization, the key, the redirect URI, a nonce and an expiry, signed with
-HMAC-SHA256; the nonce is stored when issued and consumed on use, so a state works once.
-The redirect URI itself is the configured one or one on the configured allow-list.
+HMAC-SHA256; the nonce is stored when issued (with the state's digest) and consumed on use, so
+a state works once. The redirect URI itself is the configured one or one on the allow-list.
+
+The browser: the authorize URL ReachOps hands out goes through the public callback's `start`
+endpoint, which sets a cookie holding the state's digest and redirects to Meta's dialog; the
+callback takes a code only from the browser that carries the matching cookie (constant-time
+compare), so a code and state sent to someone else's browser (login CSRF) connect nothing.
+The cookie is `__Host-` prefixed (Secure, Path=/, no Domain) wherever the callback is https;
+a plain-http local stack cannot keep a Secure cookie, so it gets the same cookie unprefixed.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 from shared.errors import Unauthenticated, ValidationFailed
 
 STATE_LIFETIME = timedelta(minutes=15)
+COOKIE = "reachops_meta_oauth"
+SECURE_COOKIE = "__Host-" + COOKIE
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,8 @@ def decode_state(secret: str, text: str, now: datetime | None = None) -> OAuthSt
         raise invalid
     payload, _, signature = text.partition(".")
     expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature):
+    # Compared as bytes: compare_digest refuses text that is not ASCII (a forged state may be).
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape")):
         raise invalid
     try:
         state = OAuthState(**json.loads(base64.urlsafe_b64decode(payload.encode())))
@@ -51,6 +62,38 @@ def decode_state(secret: str, text: str, now: datetime | None = None) -> OAuthSt
     if datetime.fromisoformat(state.expires_at) < (now or datetime.now(UTC)):
         raise Unauthenticated("the OAuth state has expired; connect again", field="query.state")
     return state
+
+
+def state_digest(text: str) -> str:
+    """What the cookie and the issued-state record hold: the state's SHA-256, hex."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def state_nonce(text: str) -> str:
+    """The nonce a state names, read without its signature (to find its record, which then
+    has to match the state's digest exactly)."""
+    try:
+        nonce = json.loads(base64.urlsafe_b64decode(text.partition(".")[0].encode()))["nonce"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise Unauthenticated(
+            "the OAuth state is not one ReachOps issued", field="query.state"
+        ) from exc
+    if not isinstance(nonce, str) or not nonce.isalnum():
+        raise Unauthenticated("the OAuth state is not one ReachOps issued", field="query.state")
+    return nonce
+
+
+def same_digest(expected: str | None, text: str) -> bool:
+    """Whether `expected` (a stored digest or the browser's cookie) is `text`'s digest, in
+    constant time."""
+    sent = str(expected).encode("utf-8", "surrogateescape")
+    return bool(expected) and hmac.compare_digest(sent, state_digest(text).encode())
+
+
+def cookie_name(callback_url: str) -> str:
+    """`__Host-` wherever the callback is https (browsers keep it only Secure, Path=/, with no
+    Domain); the unprefixed name on a plain-http local stack."""
+    return SECURE_COOKIE if callback_url.startswith("https://") else COOKIE
 
 
 def allowed_redirect(requested: str | None, configured: str, allowlist: Sequence[str]) -> str:

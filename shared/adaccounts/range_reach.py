@@ -1,13 +1,14 @@
-"""Reach and frequency over a sync's whole date range, from Meta's range report.
+"""Reach and frequency over a date range, from Meta's range report.
 
 Reach counts unique people, so the reach of 28 days is not the sum of 28 daily reaches (the
 same person seen on two days counts once): only Meta can de-duplicate it. After the daily
-reports are loaded, the sync asks for one all_days row per campaign, ad set and ad over the
-same range and stores it in reachops.ad_insights_range; the KPI table shows it for that range.
-When Meta answers "too much data", the same rows are asked object by object one level down
-(account -> campaigns -> ad sets), as the sync splits its reports. Any other failure leaves the
-range without reach (the KPI reply says so), never the sync failed: the daily figures are
-already stored.
+reports are loaded, the sync asks for one all_days row for the account and per campaign, ad set
+and ad over the same range and stores it in reachops.ad_insights_range; any other range the KPI
+table is asked for is read on request (shared/adaccounts/range_requests.py), at account and
+campaign level. When Meta answers "too much data", the same rows are asked object by object one
+level down (account -> campaigns -> ad sets), as the sync splits its reports. In the sync, any
+other failure leaves the range without reach (the KPI reply says so), never the sync failed: the
+daily figures are already stored.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ from shared.ports import (
 
 logger = logging.getLogger(__name__)
 OBJECT_LEVELS = ("account", "campaign", "adset", "ad")
+SYNC_LEVELS = ("account", *LEVELS)
+"""The range rows a sync stores for its look-back range."""
+REQUESTED_LEVELS = ("account", "campaign")
+"""The range rows stored for a range the KPI table is asked for (what the table shows)."""
 RangeConverter = Callable[..., AdInsightRange]
 """Meta's raw range row -> a typed range row (the composition root hands in the Meta adapter's
 converter); raises ValueError for a row that cannot be stored."""
@@ -55,23 +60,35 @@ class RangeReach:
         token: str,
         window: tuple[date, date],
     ) -> int:
-        """Read every level's range rows, then upsert them; returns the rows written. Throttling
-        and a refused token propagate (the sync waits or re-authenticates)."""
-        since, until = window
+        """The sync's range rows (SYNC_LEVELS), upserted; returns the rows written, 0 when Meta
+        failed them. Throttling and a refused token propagate (the sync waits or
+        re-authenticates)."""
+        try:
+            return self.store(ads, org_id, account, token, window, levels=SYNC_LEVELS)
+        except (AdsUnavailable, AdsRequestFailed, AdsTooMuchData) as failed:
+            logger.warning("no range reach for %s %s..%s: %s", account.account_id, *window, failed)
+            return 0
+
+    def store(
+        self,
+        ads: AdsPlatform,
+        org_id: str,
+        account: AdAccount,
+        token: str,
+        window: tuple[date, date],
+        *,
+        levels: tuple[str, ...],
+    ) -> int:
+        """Read every level's range rows, then upsert them all at once (an idempotent MERGE:
+        nothing partial is stored); returns the rows written. Every Meta error propagates."""
         synced_at = self._now()
         rows: list[AdInsightRange] = []
-        try:
-            for level in LEVELS:
-                top = f"act_{account.account_id}"
-                for raw in self._rows(
-                    ads, token, top, object_level="account", level=level, window=window
-                ):
-                    self._add(rows, raw, org_id=org_id, account=account, level=level, at=synced_at)
-        except (AdsUnavailable, AdsRequestFailed, AdsTooMuchData) as failed:
-            logger.warning(
-                "no range reach for %s %s..%s: %s", account.account_id, since, until, failed
-            )
-            return 0
+        top = f"act_{account.account_id}"
+        for level in levels:
+            for raw in self._rows(
+                ads, token, top, object_level="account", level=level, window=window
+            ):
+                self._add(rows, raw, org_id=org_id, account=account, level=level, at=synced_at)
         save_ranges(self._warehouse, rows)
         return len(rows)
 

@@ -25,8 +25,8 @@ from shared.adaccounts.oauth import (
     STATE_LIFETIME,
     OAuthState,
     allowed_redirect,
-    decode_state,
     encode_state,
+    state_digest,
 )
 from shared.auth import Permission, Principal
 from shared.config import Settings
@@ -44,8 +44,16 @@ def accounts_collection(org_id: str) -> str:
     return f"orgs/{org_id}/ad_accounts"
 
 
+OAUTH_STATES = "oauth_states"
+"""Top-level: a state's nonce finds it before the organization is known."""
+
+
+def connections_collection(org_id: str) -> str:
+    return f"orgs/{org_id}/ad_connections"
+
+
 def connection_path(org_id: str, connection_id: str) -> str:
-    return f"orgs/{org_id}/ad_connections/{connection_id}"
+    return f"{connections_collection(org_id)}/{connection_id}"
 
 
 def account_id_of(graph_id: str) -> str:
@@ -82,7 +90,6 @@ class AdAccountService:
             self._settings.oauth_state_secret,
             OAuthState(principal.org_id, principal.key_id, redirect, nonce, expires.isoformat()),
         )
-        self._store.set(f"oauth_states/{nonce}", {"org_id": principal.org_id, "used": False})
         query = urlencode(
             {
                 "client_id": self._settings.meta_app_id,
@@ -93,23 +100,22 @@ class AdAccountService:
             }
         )
         version = self._ads().api_version
-        url = f"{self._settings.meta_dialog_url}/{version}/dialog/oauth?{query}"
-        return ConnectStart(authorize_url=url, state=state, expires_at=expires)
-
-    def complete(self, code: str, state_text: str) -> list[AdAccountView]:
-        """The OAuth callback: code -> long-lived token (vaulted) -> the accounts it reads."""
-        state = decode_state(self._settings.oauth_state_secret, state_text)
-        self._consume(state.nonce)
-        ads = self._ads()
-        issued = ads.exchange_code(code, state.redirect_uri)
-        return self.record_connection(
-            state.org_id,
-            state.key_id,
-            ads,
-            issued.access_token,
-            token_type=OAUTH_USER,
-            expires_at=issued.expires_at,
+        dialog = f"{self._settings.meta_dialog_url}/{version}/dialog/oauth?{query}"
+        self._store.set(
+            f"{OAUTH_STATES}/{nonce}",
+            {
+                "org_id": principal.org_id,
+                "key_id": principal.key_id,
+                "used": False,
+                "digest": state_digest(state),
+                "dialog_url": dialog,
+                "expires_at": expires,
+            },
         )
+        # Through the callback's start endpoint, which binds the state to this browser.
+        start = f"{self._settings.meta_oauth_redirect_uri.rstrip('/')}/start"
+        url = f"{start}?{urlencode({'state': state})}"
+        return ConnectStart(authorize_url=url, state=state, expires_at=expires)
 
     def record_connection(
         self,
@@ -216,14 +222,6 @@ class AdAccountService:
         self._store.set(
             f"{accounts_collection(org_id)}/{account.account_id}", account.model_dump(mode="json")
         )
-
-    def _consume(self, nonce: str) -> None:
-        def use(data: dict[str, Any] | None) -> dict[str, Any]:
-            if data is None or data.get("used"):
-                raise Conflict("this OAuth state was already used", field="query.state")
-            return {**data, "used": True}
-
-        self._store.update_atomically(f"oauth_states/{nonce}", use)
 
     def _upsert(
         self,

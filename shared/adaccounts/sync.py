@@ -2,9 +2,11 @@
 
 A sync covers the account's look-back window (Meta restates recent days) at campaign, ad set
 and ad level. It starts as three units, one account-wide report per level; every unit's state
-is stored with the run, so a sync interrupted midway resumes where it stopped, and a unit's
-rows are loaded only once its report is complete and read in full (an upsert on the table's
-keys: no gaps, no duplicates).
+is stored as its own document under the run (`orgs/{org}/ad_syncs/{sync}/units/{level}-{object}`,
+written when it changes), so the run's document stays small however many units a huge account
+splits into, a sync interrupted midway resumes where it stopped, and a unit's rows are loaded
+only once its report is complete and read in full (an upsert on the table's keys: no gaps, no
+duplicates).
 
 Each unit (sync_units.SyncUnit) moves through these states, one step at a time:
 
@@ -12,7 +14,7 @@ Each unit (sync_units.SyncUnit) moves through these states, one step at a time:
     RUNNING   -- Job Completed, rows read and upserted -->   DONE
     RUNNING   -- Job Failed/Skipped, or no progress for STUCK_AFTER (first time) --> PENDING
     RUNNING   -- the same, SPLIT_AFTER_FAILURES times, or code 100/1487534 --> SPLITTING
-    SPLITTING -- child ids read -->  replaced by one PENDING unit per child, same row level
+    SPLITTING -- child ids read -->  SPLIT, and one PENDING unit per child, same row level
     SPLITTING -- the object is already at the rows' level (nothing to split) --> FAILED
     any       -- codes 1, 2, unknown or 5xx: retried with backoff, MAX_CALL_RETRIES --> FAILED
 
@@ -33,10 +35,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from shared.adaccounts.alerts import SpendAlerts
 from shared.adaccounts.details import AccountDetailSync
@@ -44,6 +44,7 @@ from shared.adaccounts.links import PaidCampaignLinks
 from shared.adaccounts.models import AccountStatus, AdAccount, SyncStatus
 from shared.adaccounts.range_reach import RangeReach
 from shared.adaccounts.service import SYNC_QUEUE, AdAccountService
+from shared.adaccounts.sync_runs import SyncRun, SyncRuns
 from shared.adaccounts.sync_units import (
     RETRY_BACKOFF_SECONDS,
     STUCK_AFTER,
@@ -82,26 +83,6 @@ RowConverter = Callable[..., InsightRecord]
 converter); raises ValueError for a row that cannot be stored."""
 
 
-class SyncRun(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    sync_id: str
-    org_id: str
-    account_id: str
-    since: date
-    until: date
-    units: list[SyncUnit]
-    status: SyncStatus = SyncStatus.RUNNING
-    started_at: datetime
-    finished_at: datetime | None = None
-    error: str | None = None
-    reauth_since: datetime | None = None
-
-
-def sync_path(org_id: str, sync_id: str) -> str:
-    return f"orgs/{org_id}/ad_syncs/{sync_id}"
-
-
 class InsightSync:
     def __init__(
         self,
@@ -130,7 +111,7 @@ class InsightSync:
         self._details = details
         self._range_reach = range_reach
         self._links = links
-        self._store = store
+        self._runs = SyncRuns(store)
         self._warehouse = warehouse
         self._accounts = accounts
         self._ads = ads
@@ -139,9 +120,9 @@ class InsightSync:
 
     def start(self, org_id: str, account_id: str, sync_id: str) -> SyncRun:
         """The run for `sync_id`, created on first call (a repeated task finds it)."""
-        existing = self._store.get(sync_path(org_id, sync_id))
+        existing = self._runs.load(org_id, sync_id)
         if existing is not None:
-            return SyncRun.model_validate(existing)
+            return existing
         account = self._accounts.load(org_id, account_id)
         today = account_today(account, self._now())  # Meta's days are the account's
         run = SyncRun(
@@ -158,8 +139,13 @@ class InsightSync:
         )
         account.sync_status, account.last_sync_started_at = SyncStatus.RUNNING, run.started_at
         self._accounts.save(org_id, account)
+        self._save_units(run, run.units)
         self._save(run)
         return run
+
+    def load(self, org_id: str, sync_id: str) -> SyncRun | None:
+        """The run with its open units (the finished ones stay in their documents)."""
+        return self._runs.load(org_id, sync_id)
 
     def step(self, run: SyncRun) -> float | None:
         """Advance every unfinished unit once; the seconds to wait before the next step, or
@@ -195,9 +181,11 @@ class InsightSync:
     ) -> float | None:
         """One pass over the units; None once all are finished, else the wait until the next
         pass (a poll, or the earliest retry of a unit backing off)."""
-        for unit in list(run.units):
+        # Splits first: a split redone after a crash then sees the children it already wrote.
+        for unit in sorted(run.units, key=lambda u: u.status is not UnitStatus.SPLITTING):
             if unit.finished or (unit.retry_at is not None and unit.retry_at > self._now()):
                 continue
+            before = unit.model_dump()
             try:
                 self._advance_unit(run, account, ads, token, unit)
                 unit.call_succeeded()
@@ -209,6 +197,8 @@ class InsightSync:
             except (AdsUnavailable, AdsRequestFailed) as failed:
                 logger.warning("sync %s, %s: %s", run.sync_id, unit.describe(), failed)
                 unit.call_failed(str(failed), self._now(), self._backoff)
+            if unit.model_dump() != before:
+                self._save_units(run, [unit])
             pause = self._pause_for(ads)
             if pause:
                 self._save(run)
@@ -242,7 +232,7 @@ class InsightSync:
                 attribution_windows=account.attribution_windows,
             )
             unit.started(report_id, self._now())
-            self._save(run)
+            self._save_units(run, [unit])
         report_id = unit.report_id or ""
         progress = ads.report_status(token, report_id)
         if progress.status == COMPLETED:
@@ -257,13 +247,18 @@ class InsightSync:
 
     def _split(self, run: SyncRun, ads: AdsPlatform, token: str, unit: SyncUnit) -> None:
         """Replace the unit by one per child object (of any status) with delivery in the
-        window; the children report rows of the unit's own level."""
+        window; the children report rows of the unit's own level. The children are written
+        before the unit is SPLIT, so a crash between the two redoes the split, which skips the
+        children already written (they are among the run's open units)."""
         ids = ads.children(
             token, unit.object_id, unit.child_level(), since=run.since, until=run.until
         )
         logger.info("sync %s: splitting %s onto %d", run.sync_id, unit.describe(), len(ids))
-        at = run.units.index(unit)
-        run.units[at : at + 1] = unit.children(ids)
+        known = {u.unit_id for u in run.units}
+        children = [child for child in unit.children(ids) if child.unit_id not in known]
+        self._save_units(run, children)
+        run.units += children  # advanced from the next pass on
+        unit.status = UnitStatus.SPLIT
 
     def _load_unit(
         self, run: SyncRun, account: AdAccount, ads: AdsPlatform, token: str, unit: SyncUnit
@@ -308,7 +303,7 @@ class InsightSync:
         return None
 
     def _finish(self, run: SyncRun, account: AdAccount) -> None:
-        failed = [u for u in run.units if u.status is UnitStatus.FAILED]
+        failed = self._runs.failed_units(run)
         run.finished_at = self._now()
         run.status = SyncStatus.FAILED if failed else SyncStatus.SUCCEEDED
         run.error = _failures(failed) if failed else None
@@ -354,7 +349,10 @@ class InsightSync:
         return False
 
     def _save(self, run: SyncRun) -> None:
-        self._store.set(sync_path(run.org_id, run.sync_id), run.model_dump(mode="json"))
+        self._runs.save(run)
+
+    def _save_units(self, run: SyncRun, units: list[SyncUnit]) -> None:
+        self._runs.save_units(run, units)
 
     def run_task(
         self, org_id: str, account_id: str, sync_id: str | None, reason: str

@@ -5,6 +5,8 @@ one campaign, one ad set or one ad). Splitting replaces a unit by units on its c
 still report rows of the same level, so a split never changes which rows are stored: the
 campaign rows of each campaign are the rows the account-wide campaign report holds for it. A
 unit whose object is already at its own level (a campaign's campaign rows) cannot be split.
+Each unit is its own document under its run (shared/adaccounts/sync.py), so a run's document
+stays the same size however many campaigns, ad sets and ads an account has.
 """
 
 from __future__ import annotations
@@ -29,8 +31,13 @@ class UnitStatus(StrEnum):
     PENDING = "pending"  # no report running: the next step starts one
     RUNNING = "running"  # a report is running: the next step polls it
     SPLITTING = "splitting"  # given up on at this granularity: the next step fetches children
+    SPLIT = "split"  # replaced by one unit per child (their rows are its rows)
     DONE = "done"  # its rows are stored
     FAILED = "failed"  # cannot be reported: the sync fails with `error`
+
+
+OPEN_STATUSES = (UnitStatus.PENDING, UnitStatus.RUNNING, UnitStatus.SPLITTING)
+"""The statuses a step still advances (each other status is final)."""
 
 
 class SyncUnit(BaseModel):
@@ -52,7 +59,12 @@ class SyncUnit(BaseModel):
 
     @property
     def finished(self) -> bool:
-        return self.status in (UnitStatus.DONE, UnitStatus.FAILED)
+        return self.status not in OPEN_STATUSES
+
+    @property
+    def unit_id(self) -> str:
+        """The unit's document id: one unit per (row level, object) in a run."""
+        return f"{self.level}-{self.object_id}"
 
     def can_split(self) -> bool:
         return OBJECT_LEVELS.index(self.object_level) < OBJECT_LEVELS.index(self.level)

@@ -4,8 +4,9 @@ A long-lived user token from OAuth lasts about 60 days and cannot be refreshed w
 person logging in again, so the organization is told 7 days ahead and again once it has
 expired (then its accounts are marked `needs_reauth`, before a sync fails on it). Agencies
 avoid the cycle with a System User token from Business Manager, which usually never expires;
-it is connected by value (POST /v1/ad-accounts/system-user), checked with Meta's
-`debug_token`, vaulted at once and never echoed or logged.
+it is connected by value (POST /v1/ad-accounts/system-user): the API hands it to the
+token_vault function (shared/adaccounts/handoff.py), which checks it with Meta's `debug_token`
+and vaults it; it is never echoed or logged.
 
 The check is idempotent: an alert's key names the connection and the threshold, so a rerun
 (or Cloud Scheduler's retry) raises nothing new. A new connection is a new token with alerts
@@ -30,7 +31,6 @@ from shared.adaccounts.service import (
     accounts_collection,
     connection_path,
 )
-from shared.auth import Permission, Principal
 from shared.errors import ValidationFailed
 from shared.model_base import ApiModel
 from shared.ports import AdsAuthError, AdsError, AdsPlatform, DocumentStore, TokenInfo, TokenVault
@@ -102,18 +102,16 @@ class TokenChecks:
         self._app_id = app_id
         self._now = now
 
-    def connect_system_user(
-        self, principal: Principal, request: SystemUserConnect
-    ) -> list[AdAccountView]:
-        principal.require(Permission.MANAGE_SETTINGS)
-        token = request.access_token.get_secret_value()
+    def vault_system_user(self, org_id: str, key_id: str, token: str) -> list[AdAccountView]:
+        """Check a System User token with Meta and vault it (the token_vault function's half
+        of POST /v1/ad-accounts/system-user; the API checked the caller's role)."""
         ads = self._ads()
         try:
             info = ads.debug_token(token)
         except AdsAuthError as refused:
             raise ValidationFailed(
                 f"Meta refused the token: {refused}", field="access_token"
-            ) from refused
+            ) from None
         check_system_user(info, self._app_id, self._now())
         if not ads.ad_accounts(token):
             raise ValidationFailed(
@@ -121,12 +119,7 @@ class TokenChecks:
                 field="access_token",
             )
         return self._accounts.record_connection(
-            principal.org_id,
-            principal.key_id,
-            ads,
-            token,
-            token_type=SYSTEM_USER,
-            expires_at=info.expires_at,
+            org_id, key_id, ads, token, token_type=SYSTEM_USER, expires_at=info.expires_at
         )
 
     def check_all(self) -> dict[str, int]:

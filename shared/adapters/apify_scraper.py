@@ -27,6 +27,7 @@ from apify_client._models import PayPerEventActorPricingInfo
 from apify_client.errors import ApifyClientError
 
 from shared.adapters.apify_items import parse_results
+from shared.adapters.redaction import redact
 from shared.errors import NotFound
 from shared.ports import ActorRun, RequestedProfile, RunPricing, ScraperError
 from shared.scraping.results import ScrapeResults
@@ -83,8 +84,8 @@ class ApifyScraper:
                 run_timeout=self._run_timeout,
                 max_total_charge_usd=self._max_total_charge_usd,
             )
-        except ApifyClientError as exc:
-            raise ScraperError(f"{actor_id}: {exc}") from exc
+        except ApifyClientError as exc:  # its text may quote a URL; never chain the original
+            raise ScraperError(redact(f"{actor_id}: {exc}")) from None
         return _actor_run(run)
 
     def get_run(self, run_id: str) -> ActorRun:

@@ -89,6 +89,31 @@ class BigQueryWarehouse:
         job = self._client.query(read_sql(self._sql_dir, sql_file), job_config=config)
         return [dict(row.items()) for row in job.result()]
 
+    def tables_with_column(self, column: str) -> list[str]:
+        dataset = f"`{self._client.project}.{DATASET}.INFORMATION_SCHEMA"
+        sql = (
+            f"SELECT c.table_name FROM {dataset}.COLUMNS` c "  # noqa: S608 - fixed names
+            f"JOIN {dataset}.TABLES` t USING (table_name) "
+            "WHERE c.column_name = @column AND t.table_type = 'BASE TABLE' "
+            "AND NOT STARTS_WITH(c.table_name, '_staging_') ORDER BY c.table_name"
+        )
+        config = bigquery.QueryJobConfig(query_parameters=[query_parameter("column", column)])
+        return [str(row["table_name"]) for row in self._client.query(sql, job_config=config)]
+
+    def delete_rows(self, table: str, column: str, value: str) -> int:
+        """A DML DELETE with no partition filter scans `column` across the whole table (the
+        tables are clustered by org_id, which prunes blocks); it fails on rows still in a
+        streaming buffer, and the caller retries later."""
+        identifiers(table, column)
+        target = f"`{self._client.project}.{DATASET}.{table}`"
+        config = bigquery.QueryJobConfig(query_parameters=[query_parameter("value", value)])
+        job = self._client.query(
+            f"DELETE FROM {target} WHERE {column} = @value",  # noqa: S608 - identifiers checked
+            job_config=config,
+        )
+        job.result()
+        return int(job.num_dml_affected_rows or 0)
+
 
 def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in row.items()}

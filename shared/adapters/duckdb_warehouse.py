@@ -3,6 +3,10 @@
 Transpilation raises on anything DuckDB cannot express, so a query that would silently change
 meaning fails loudly instead. BigQuery storage hints (PARTITION BY, CLUSTER BY, OPTIONS) have
 no DuckDB meaning and are dropped before generation; TEMP (a script's scratch table) is kept.
+A BigQuery SQL function (`CREATE FUNCTION reachops.f(a INT64, ...) RETURNS T AS (expr)`, the files
+of bigquery_sql/functions/) becomes a DuckDB macro of the same name in the same schema, its body
+transpiled like any query and cast to the declared return type, so a call `reachops.f(x, ...)`
+in a view or query runs unchanged on both.
 """
 
 from __future__ import annotations
@@ -39,11 +43,32 @@ def _drop_storage_hints(statement: exp.Expr) -> exp.Expr:
     return statement
 
 
+def _as_macro(function: exp.Create) -> str:
+    """`CREATE OR REPLACE MACRO schema.name(params) AS CAST((body) AS returns)`."""
+    signature = function.this
+    if not isinstance(signature, exp.UserDefinedFunction) or function.expression is None:
+        raise ValueError(f"not a SQL expression function: {function.sql('bigquery')}")
+    returns = function.find(exp.ReturnsProperty)
+    if returns is None or not isinstance(returns.this, exp.DataType):
+        raise ValueError(f"function {signature.this.sql('bigquery')} declares no RETURNS type")
+    body = exp.cast(function.expression, returns.this)
+    params = ", ".join(param.name for param in signature.expressions)
+    return f"CREATE OR REPLACE MACRO {signature.this.sql('duckdb')}({params}) AS " + body.sql(
+        "duckdb", unsupported_level=ErrorLevel.RAISE
+    )
+
+
+def _statement(statement: exp.Expr) -> str:
+    if isinstance(statement, exp.Create) and statement.kind == "FUNCTION":
+        return _as_macro(statement)
+    return _drop_storage_hints(statement).sql("duckdb", unsupported_level=ErrorLevel.RAISE)
+
+
 @cache
 def to_duckdb(bigquery_sql: str) -> tuple[str, ...]:
     """BigQuery SQL text (one or more statements) as DuckDB statements."""
     return tuple(
-        _drop_storage_hints(statement).sql("duckdb", unsupported_level=ErrorLevel.RAISE)
+        _statement(statement)
         for statement in sqlglot.parse(bigquery_sql, read="bigquery")
         if statement is not None
     )
@@ -59,8 +84,9 @@ class DuckDbWarehouse:
         self._lock = threading.Lock()
 
     def apply_schema(self) -> None:
-        """Create tables and views, then replace the reference tables' rows with the current
-        definitions (shared/metrics/definitions.py), so a changed bound reaches the SQL."""
+        """Create SQL functions, tables and views, then replace the reference tables' rows with
+        the current definitions (shared/metrics/definitions.py), so a changed bound reaches the
+        SQL."""
         for name in schema_files(self._sql_dir):
             self.run(name)
         for table in reference_tables():
@@ -119,6 +145,26 @@ class DuckDbWarehouse:
                 f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
             )
             cursor.unregister("incoming")
+
+    def tables_with_column(self, column: str) -> list[str]:
+        with self._lock:
+            found = self._connection.execute(
+                "SELECT c.table_name FROM information_schema.columns c "
+                "JOIN information_schema.tables t USING (table_schema, table_name) "
+                "WHERE c.table_schema = ? AND c.column_name = ? AND t.table_type = 'BASE TABLE' "
+                "ORDER BY c.table_name",
+                [DATASET, column],
+            ).fetchall()
+        return [str(row[0]) for row in found]
+
+    def delete_rows(self, table: str, column: str, value: str) -> int:
+        identifiers(table, column)
+        with self._lock:
+            deleted = self._connection.execute(
+                f"DELETE FROM {DATASET}.{table} WHERE {column} = ?",  # noqa: S608 - identifiers checked
+                [value],
+            ).fetchone()
+        return int(deleted[0]) if deleted else 0
 
     def close(self) -> None:
         self._connection.close()

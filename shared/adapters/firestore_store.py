@@ -44,8 +44,8 @@ class FirestoreStore:
     def delete(self, path: str) -> None:
         self._client.document(path).delete()
 
-    def delete_tree(self, path: str) -> None:
-        self._client.recursive_delete(self._client.document(path))
+    def delete_tree(self, path: str) -> int:
+        return int(self._client.recursive_delete(self._client.document(path)))
 
     def write_atomically(
         self, sets: Mapping[str, Mapping[str, Any]], deletes: Sequence[str] = ()

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from facebook_business.adobjects.adaccount import AdAccount
@@ -61,6 +62,7 @@ from shared.adapters.meta_objects import (
     object_rows,
     token_info,
 )
+from shared.adapters.redaction import guard_transport_logs, redact
 from shared.ports import (
     AdsTooMuchData,
     AdsUnavailable,
@@ -147,28 +149,35 @@ class MetaAds:
         self._lock = threading.Lock()
         self._apis: OrderedDict[str, Any] = OrderedDict()
         self._usage = AdsUsage(percent_used=0.0, regain_access_seconds=0.0)
+        guard_transport_logs()
 
     # -- AdsPlatform -------------------------------------------------------------------------
 
     def exchange_code(self, code: str, redirect_uri: str) -> IssuedToken:
-        """Code -> short-lived user token -> long-lived user token (about 60 days)."""
+        """Code -> short-lived user token -> long-lived user token (about 60 days).
+
+        Both exchanges are POSTs with form parameters (Graph accepts them there), so the app
+        secret, the code and the short-lived token sit in no URL: no proxy or transport log
+        records them, and an error's text is scrubbed of them too (`_graph`)."""
         api = self._api(None)
         credentials = {"client_id": self._app_id, "client_secret": self._app_secret}
-        with self._graph("OAuth code exchange", oauth=True):
+        with self._graph("OAuth code exchange", code, oauth=True):
             short = api.call(
-                "GET",
+                "POST",
                 ("oauth", "access_token"),
                 params={**credentials, "redirect_uri": redirect_uri, "code": code},
             ).json()
-            long = api.call(
-                "GET",
-                ("oauth", "access_token"),
-                params={
-                    **credentials,
-                    "grant_type": "fb_exchange_token",
-                    "fb_exchange_token": short["access_token"],
-                },
-            ).json()
+            short_token = str(short["access_token"])
+            with self._graph("OAuth token extension", short_token, oauth=True):
+                long = api.call(
+                    "POST",
+                    ("oauth", "access_token"),
+                    params={
+                        **credentials,
+                        "grant_type": "fb_exchange_token",
+                        "fb_exchange_token": short_token,
+                    },
+                ).json()
         expires_in = long.get("expires_in")
         expires_at = self._clock() + timedelta(seconds=float(expires_in)) if expires_in else None
         return IssuedToken(access_token=str(long["access_token"]), expires_at=expires_at)
@@ -225,8 +234,9 @@ class MetaAds:
         until: date,
         attribution_windows: Sequence[str],
     ) -> str:
-        """Daily rows (time_increment=1) at `level`, attributed by exactly the given windows
-        (not the account's attribution setting), of objects of every effective status."""
+        """Daily rows (time_increment=1) at `level`, of objects of every effective status:
+        each action's `value` under its ad set's attribution setting (what Ads Manager shows,
+        use_unified_attribution_setting), and one key per given window."""
         if level not in INSIGHT_LEVELS:
             raise ValueError(f"level must be one of {INSIGHT_LEVELS}, not {level!r}")
         params: dict[str, Any] = {
@@ -235,7 +245,7 @@ class MetaAds:
             "time_range": {"since": since.isoformat(), "until": until.isoformat()},
             "time_increment": "1",
             "action_attribution_windows": list(attribution_windows),
-            "use_account_attribution_setting": False,
+            "use_unified_attribution_setting": True,
             "filtering": _every_status(level),
         }
         with self._graph(f"start insights report on {object_id}"):
@@ -290,7 +300,7 @@ class MetaAds:
         return str(self._version)
 
     def debug_token(self, token: str) -> TokenInfo:
-        with self._graph("debug_token"):
+        with self._graph("debug_token", token):
             return token_info(self._api(None), token, f"{self._app_id}|{self._app_secret}")
 
     def objects(self, token: str, account_object_id: str, level: str) -> list[dict[str, Any]]:
@@ -394,18 +404,24 @@ class MetaAds:
             with self._lock:
                 self._usage = usage
         if response.status_code >= 500 and not is_graph_error(response):
+            where = urlsplit(response.url)._replace(query="", fragment="").geturl()
             raise requests.HTTPError(
-                f"{response.status_code} from {response.url}", response=response
+                f"HTTP {response.status_code} (not Graph JSON) from {where}", response=response
             )
 
     @contextmanager
-    def _graph(self, what: str, *, oauth: bool = False) -> Iterator[None]:
+    def _graph(self, what: str, *handled: str, oauth: bool = False) -> Iterator[None]:
+        """The port's error for whatever the SDK or the transport raised, its text scrubbed of
+        the app secret, `handled` (codes, tokens) and every credential parameter, and raised
+        `from None`: the SDK's exception quotes the call's params and URL, and a chained
+        traceback would print them."""
+        secrets = (self._app_secret, *handled)
         try:
             yield
         except FacebookRequestError as exc:
-            raise translate(exc, what, oauth=oauth) from exc
+            raise translate(exc, what, oauth=oauth, secrets=secrets) from None
         except requests.RequestException as exc:
-            raise AdsUnavailable(f"{what}: {exc}") from exc
+            raise AdsUnavailable(redact(f"{what}: {exc}", *secrets)) from None
 
 
 def _every_status(level: str) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ codes, `is_transient`) -> AdsUnavailable, an expired, invalid or unauthorised to
 much data per call (100/1487534) -> AdsTooMuchData, and any other code -> AdsRequestFailed:
 each message carries Meta's code, subcode and text, and no SDK exception escapes the adapter.
 
+No text of a Graph call reaches an error unscrubbed: see shared/adapters/redaction.py.
+
 `usage_from_headers` reads x-business-use-case-usage, x-ad-account-usage,
 x-fb-ads-insights-throttle and x-app-usage, on failed responses too.
 """
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import requests
 from facebook_business.exceptions import FacebookRequestError
 
+from shared.adapters.redaction import redact
 from shared.errors import NotFound
 from shared.ports import (
     AdsAuthError,
@@ -49,12 +52,19 @@ USAGE_HEADERS = (
 )
 
 
-def translate(exc: FacebookRequestError, what: str, *, oauth: bool = False) -> Exception:
-    """The port's error for a Graph error, Meta's code, subcode and message in its text."""
+def translate(
+    exc: FacebookRequestError, what: str, *, oauth: bool = False, secrets: Sequence[str] = ()
+) -> Exception:
+    """The port's error for a Graph error, Meta's code, subcode and message in its text, which
+    is scrubbed of `secrets` and of every credential parameter (redaction.redact): Meta's
+    message may quote what it was sent."""
     code = exc.api_error_code()
     subcode = exc.api_error_subcode()
     status = exc.http_status() or 0
-    message = f"{what}: Graph error {code}/{subcode} (HTTP {status}): {exc.api_error_message()}"
+    message = redact(
+        f"{what}: Graph error {code}/{subcode} (HTTP {status}): {exc.api_error_message()}",
+        *secrets,
+    )
     if code in THROTTLE_CODES:
         usage = usage_from_headers(exc.http_headers() or {})
         regain = usage.regain_access_seconds if usage is not None else 0.0

@@ -2,7 +2,9 @@
 
 It lives beside the Meta adapter (meta_ads.py) because it reads Meta's wire format: numbers as
 decimal strings, and action lists of {"action_type", "value", "<window>": ...} where `value` is
-the figure for the ad account's attribution setting and each requested window has its own key.
+the figure under each ad set's attribution setting (the report asks for
+use_unified_attribution_setting: Ads Manager's figure; a campaign's is the sum of its ad sets')
+and each requested window has its own key.
 
 * A daily row (time_increment=1) becomes an `AdInsightRow`: its conversions are the `default`
   window's (from `value`), and each requested window's conversions come from that window's own
@@ -36,7 +38,14 @@ from shared.paid.conversions import (
 from shared.paid.rows import AdInsightRange, AdInsightRow, WindowConversions
 
 DEFAULT_REQUESTED_WINDOWS = ("7d_click", "1d_view")
-_NAME = {"campaign": "campaign_name", "adset": "adset_name", "ad": "ad_name"}
+_NAME = {
+    "account": "account_name",
+    "campaign": "campaign_name",
+    "adset": "adset_name",
+    "ad": "ad_name",
+}
+ACCOUNT_RANGE_CAMPAIGN = ""
+"""The campaign_id of an account-level range row (the column is NOT NULL; no campaign owns it)."""
 _VIDEO = {
     "video_p25": "video_p25_watched_actions",
     "video_p50": "video_p50_watched_actions",
@@ -188,10 +197,12 @@ def meta_range_row(
     account_id: str | None = None,
     account_currency: str | None = None,
 ) -> AdInsightRange:
-    """One row of a range report (time_increment=all_days) at `level`; raises UnusableMetaRow
-    when it lacks its identity or its range."""
+    """One row of a range report (time_increment=all_days) at `level` (account, campaign, ad
+    set or ad); raises UnusableMetaRow when it lacks its identity or its range."""
     if account_id is not None:
         raw = {**raw, "account_id": account_id}
+    if level == "account":
+        raw = {**raw, "campaign_id": ACCOUNT_RANGE_CAMPAIGN}
     problem = _identity_problem(raw, level, daily=False)
     currency = raw.get("account_currency") or account_currency
     if not problem and (not isinstance(currency, str) or not _CURRENCY.match(currency)):
@@ -204,7 +215,7 @@ def meta_range_row(
         platform="meta",
         account_id=str(raw["account_id"]).removeprefix("act_"),
         level=level,
-        entity_id=str(raw[f"{level}_id"]),
+        entity_id=str(raw[f"{level}_id"]).removeprefix("act_"),
         entity_name=raw.get(_NAME[level]),
         campaign_id=str(raw["campaign_id"]),
         since=date.fromisoformat(str(raw["date_start"])),
@@ -220,9 +231,12 @@ def meta_range_row(
 
 
 def _identity_problem(raw: Mapping[str, Any], level: str, *, daily: bool) -> str | None:
-    if level not in LEVELS:
-        return f"level must be one of {', '.join(LEVELS)}, not {level!r}"
-    required = ["account_id", "campaign_id", f"{level}_id", "date_start"]
+    levels = LEVELS if daily else ("account", *LEVELS)
+    if level not in levels:
+        return f"level must be one of {', '.join(levels)}, not {level!r}"
+    required = ["account_id", f"{level}_id", "date_start"]
+    if level != "account":
+        required.append("campaign_id")
     if level == "ad":
         required.append("adset_id")
     if not daily:

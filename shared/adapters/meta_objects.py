@@ -93,14 +93,15 @@ def breakdown_insights(
     page_size: int,
 ) -> Iterator[dict[str, Any]]:
     """Daily rows at `level` split by `breakdowns`, read synchronously page by page;
-    `filtering` keeps objects of every status in, as for the daily reports."""
+    `filtering` keeps objects of every status in, and `value` follows each ad set's
+    attribution setting, as for the daily reports."""
     params: dict[str, Any] = {
         "level": level,
         "breakdowns": list(breakdowns),
         "time_range": {"since": since.isoformat(), "until": until.isoformat()},
         "time_increment": "1",
         "action_attribution_windows": list(attribution_windows),
-        "use_account_attribution_setting": False,
+        "use_unified_attribution_setting": True,
         "filtering": list(filtering),
         "limit": page_size,
     }

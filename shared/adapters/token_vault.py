@@ -2,7 +2,8 @@
 
 Locally the token is encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key from the
 settings and the ciphertext kept in Firestore; in production each token is a Secret Manager
-secret version, readable only by the functions that sync ad accounts.
+secret version under TOKEN_SECRET_PREFIX: only the token_vault function (not public) may create
+them, and only the functions that use `tokens` may read them (terraform/secrets.tf).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import contextlib
 
 from cryptography.fernet import Fernet
-from google.api_core.exceptions import AlreadyExists
+from google.api_core.exceptions import AlreadyExists, NotFound
 from google.cloud import secretmanager
 
 from shared.ports import DocumentStore
 
 LOCAL_PREFIX = "local:"
+TOKEN_SECRET_PREFIX = "reachops-token-"  # noqa: S105 - a name prefix; terraform's IAM conditions match it
 
 
 class LocalTokenVault:
@@ -35,6 +37,9 @@ class LocalTokenVault:
             raise KeyError(f"no token stored as {reference}")
         return self._fernet.decrypt(data["ciphertext"].encode()).decode()
 
+    def delete(self, reference: str) -> None:
+        self._store.delete(f"token_vault/{reference.removeprefix(LOCAL_PREFIX)}")
+
 
 class SecretManagerTokenVault:
     def __init__(self, client: secretmanager.SecretManagerServiceClient, project_id: str) -> None:
@@ -42,7 +47,7 @@ class SecretManagerTokenVault:
         self._project = f"projects/{project_id}"
 
     def store(self, name: str, token: str) -> str:
-        secret_id = f"reachops-token-{name}"
+        secret_id = f"{TOKEN_SECRET_PREFIX}{name}"
         with contextlib.suppress(AlreadyExists):
             self._client.create_secret(
                 parent=self._project,
@@ -62,3 +67,10 @@ class SecretManagerTokenVault:
     def load(self, reference: str) -> str:
         response = self._client.access_secret_version(name=reference)
         return str(response.payload.data.decode())
+
+    def delete(self, reference: str) -> None:
+        """`reference` names a version (`projects/p/secrets/s/versions/n`): the whole secret
+        goes, so no older version of the token survives."""
+        secret = reference.partition("/versions/")[0]
+        with contextlib.suppress(NotFound):
+            self._client.delete_secret(name=secret)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, HttpUrl
 
-from shared.model_base import ApiModel, Name, QueryModel, Text
+from shared.model_base import ApiModel, Name, PageLimit, QueryModel, Text
 
 
 class BrandCreate(ApiModel):
@@ -28,5 +28,5 @@ class Brand(BaseModel):
 
 
 class BrandListQuery(QueryModel):
-    limit: int | None = Field(default=None, ge=1)
+    limit: PageLimit | None = None
     cursor: str | None = None

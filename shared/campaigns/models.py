@@ -25,7 +25,7 @@ from pydantic_extra_types.language_code import LanguageAlpha2
 
 from shared.detection.links import MAX_LINK_PATTERN_LENGTH, checked_link_pattern
 from shared.detection.models import TimeZoneName
-from shared.model_base import ApiModel, Name, QueryModel, Text
+from shared.model_base import ApiModel, Name, PageLimit, PositiveMinorUnits, QueryModel, Text
 
 
 class Platform(StrEnum):
@@ -86,7 +86,7 @@ LinkPattern = Annotated[
         "searched ignoring case in each caption"
     ),
 ]
-Money = Annotated[int, Field(gt=0, description="minor units of the campaign currency")]
+Money = Annotated[PositiveMinorUnits, Field(description="minor units of the campaign currency")]
 
 
 class TrackingConfig(ApiModel):
@@ -205,7 +205,7 @@ class Campaign(CampaignFields):
 class CampaignListQuery(QueryModel):
     status: CampaignStatus | None = None
     brand_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
-    limit: int | None = Field(default=None, ge=1)
+    limit: PageLimit | None = None
     cursor: str | None = None
 
 
@@ -221,5 +221,5 @@ class ActivityEntry(BaseModel):
 
 
 class ActivityQuery(QueryModel):
-    limit: int | None = Field(default=None, ge=1)
+    limit: PageLimit | None = None
     cursor: str | None = None

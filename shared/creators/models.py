@@ -25,7 +25,7 @@ from pydantic_extra_types.country import CountryAlpha2
 
 from shared.campaigns.models import AudienceSize, Platform
 from shared.metrics.definitions import tier_for
-from shared.model_base import ApiModel, Name, QueryModel
+from shared.model_base import ApiModel, Count, Name, PageLimit, QueryModel, not_null
 
 Username = Annotated[
     str,
@@ -47,7 +47,7 @@ class CreatorStatus(StrEnum):
 class SocialProfileInput(ApiModel):
     platform: Platform
     username: Username
-    declared_followers: int | None = Field(default=None, ge=0)
+    declared_followers: Count | None = None
     declared_engagement_rate: Rate | None = None
 
 
@@ -113,6 +113,8 @@ class CreatorUpdate(ApiModel):
     niches: list[Niche] | None = Field(default=None, max_length=20)
     location: CountryAlpha2 | None = None
     status: CreatorStatus | None = None
+
+    _required = not_null("name", "profiles", "niches", "status")
 
     @field_validator("profiles")
     @classmethod
@@ -186,5 +188,5 @@ class CreatorListQuery(QueryModel):
     status: CreatorStatus | None = None
     min_engagement_rate: Rate | None = None
     verified_only: bool = False
-    limit: int | None = Field(default=None, ge=1)
+    limit: PageLimit | None = None
     cursor: str | None = None

@@ -26,7 +26,7 @@ from shared.creators.search import (
 )
 from shared.errors import NotFound
 from shared.model_base import to_document
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import Page, cursor_scope, decode_cursor, encode_cursor
 from shared.ports import Document, DocumentStore
 
 
@@ -130,7 +130,9 @@ class CreatorService:
     def list(self, principal: Principal, query: CreatorListQuery) -> Page[CreatorView]:
         principal.require(Permission.READ)
         limit = min(query.limit or self._max_page_size, self._max_page_size)
-        position = decode_cursor(query.cursor) if query.cursor else None
+        index = profile_index_collection(principal.org_id)
+        scope = cursor_scope(index, index_filters(query), INDEX_ORDER)
+        position = decode_cursor(query.cursor, scope) if query.cursor else None
         found: list[CreatorView] = []
         while True:
             hits = self._hits(principal.org_id, query, position, limit)
@@ -142,7 +144,7 @@ class CreatorService:
                     found.append(CreatorView.of(creator))
                 if len(found) == limit:
                     more = bool(self._hits(principal.org_id, query, position, 1))
-                    cursor = encode_cursor(position) if more else None
+                    cursor = encode_cursor(position, scope) if more else None
                     return Page[CreatorView](items=found, next_cursor=cursor)
             if len(hits) < limit:
                 return Page[CreatorView](items=found, next_cursor=None)

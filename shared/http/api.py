@@ -19,7 +19,6 @@ from shared.auth import Principal
 from shared.bootstrap import services
 from shared.errors import (
     BadRequest,
-    InvalidJson,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
@@ -27,6 +26,7 @@ from shared.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from shared.http.json_input import parse_json
 from shared.http.openapi import Operation, route_map
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,7 @@ class Call:
 
     def body(self, model: type[M]) -> M:
         raw = self._read_body()
-        try:
-            json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidJson(f"request body is not valid JSON: {exc}") from exc
+        parse_json(raw)
         try:
             return model.model_validate_json(raw)
         except ValidationError as exc:
@@ -135,10 +132,9 @@ class HttpApi:
     def _dispatch(self, request: flask.Request) -> flask.Response:
         operation, path = self._match(request)
         app = services()
-        authorization = request.headers.get(FORWARDED_AUTHORIZATION) or request.headers.get(
-            "Authorization"
-        )
-        principal = app.authenticate(authorization)
+        # Authorization holds the gateway's own identity token (its backends' jwtAudience): the
+        # caller's header arrives only as X-Forwarded-Authorization, which the gateway sets.
+        principal = app.authenticate(request.headers.get(FORWARDED_AUTHORIZATION))
         if operation.permission is not None:
             principal.require(operation.permission)
         call = Call(principal, path, request, app.settings.max_body_bytes)
@@ -165,4 +161,5 @@ class HttpApi:
 def _json(status: int, body: Any) -> flask.Response:
     if body is None:
         return flask.Response(status=status)
-    return flask.Response(json.dumps(body), status=status, mimetype="application/json")
+    text = json.dumps(body, allow_nan=False)
+    return flask.Response(text, status=status, mimetype="application/json")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from shared.adaccounts.alerts import Alert
@@ -27,6 +27,7 @@ from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
 from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
 from shared.metrics.models import AllocationMetrics, CampaignMetrics
+from shared.orgs.deletion import OrgDeletion
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
 from shared.orgs.settings import OrgSettings
 from shared.pagination import Page
@@ -41,10 +42,21 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 
 
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None
-    details: list[dict[str, Any]] | None = None
+    """Every 4xx and 5xx reply of the API has this body (shared/errors.py renders it)."""
+
+    code: str = Field(
+        description="machine-readable: bad_request, invalid_json, unauthenticated, forbidden, "
+        "not_found, method_not_allowed, conflict, invalid_transition, payload_too_large, "
+        "unsupported_media_type, validation_failed, not_ready, unavailable, ..."
+    )
+    message: str = Field(description="for people; names the field and the problem")
+    field: str | None = Field(
+        description="the input at fault: a dotted body path (`tracking_config.min_match_"
+        "confidence`), `query.<name>`, `path.<name>`, `header.<name>`, `body`; null when none is"
+    )
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="every problem found, each with its `field` and `message`"
+    )
 
 
 class ErrorBody(BaseModel):
@@ -73,6 +85,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
     BreakdownTable,
     Organization,
+    OrgDeletion,
     IssuedApiKey,
     ApiKeyList,
     Brand,

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 
 # Usernames the local Apify server has labelled sample posts for.
@@ -48,7 +49,11 @@ def run_creator_flow(api: httpx.Client, info: StackInfo, campaign_id: str) -> di
         api.post(f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/accept")
     _say("   both accepted")
 
-    planned = httpx.post(f"{info.functions_base_url}/scrape_monitor", timeout=60).json()
+    planned = httpx.post(
+        f"{info.functions_base_url}/scrape_monitor",
+        headers=info.invoker_headers(SCHEDULER, "scrape_monitor"),
+        timeout=60,
+    ).json()
     _say(
         f"9. monitoring pass (Cloud Scheduler, every 12 h): {planned['jobs_planned']} Apify runs "
         "planned for all creators, dispatched through the apify-runs queue"

@@ -2,19 +2,24 @@
 
 Each operation's `x-google-backend` names a backend whose address is the function's URL;
 the path is appended (APPEND_PATH_TO_ADDRESS) and the caller's Authorization header travels
-as X-Forwarded-Authorization, exactly as production delivers it.
+as X-Forwarded-Authorization, exactly as production delivers it. The path travels
+percent-encoded as the caller sent it (any character, control characters included, reaches the
+function, which answers for it), and header values as the bytes that arrived.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import httpx
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from shared.errors import NotFound
 from shared.http.api import FORWARDED_AUTHORIZATION
 from shared.http.openapi import route_map
 
@@ -36,9 +41,29 @@ _HOP_BY_HOP = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+"""Characters functions-framework's catch-all route (`/<path:path>`, no DOTALL) cannot carry: a
+path holding one would get Flask's HTML 404. No id contains one, so the answer is the JSON 404
+the function gives any id that cannot exist, naming the parameter."""
+_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+"""RFC 3986 path characters that need no percent-encoding."""
+
+
+def _wire(value: str) -> bytes:
+    """A header value as it arrived: WSGI hands headers over as Latin-1 text."""
+    return value.encode("latin-1")
+
+
 class LocalGateway:
-    def __init__(self, backend_urls: Mapping[str, str]) -> None:
+    """`identity(backend)` is the gateway's identity token for that backend (jwtAudience), sent
+    as Authorization like API Gateway's; a client's own X-Forwarded-Authorization is dropped,
+    so only the gateway says what the caller's Authorization was."""
+
+    def __init__(
+        self, backend_urls: Mapping[str, str], identity: Callable[[str], str] | None = None
+    ) -> None:
         self._backend_urls = dict(backend_urls)
+        self._identity = identity
         self._routes = route_map()
         self._http = httpx.Client(timeout=60)
 
@@ -49,16 +74,32 @@ class LocalGateway:
 
     def _forward(self, request: Request) -> Response:
         try:
-            operation, _ = self._routes.bind("localhost").match(request.path, method=request.method)
+            operation, path = self._routes.bind("localhost").match(
+                request.path, method=request.method
+            )
         except HTTPException as exc:
             body = {**UNDEFINED_ROUTE, "code": exc.code or 404}
             return Response(json.dumps(body), status=exc.code or 404, mimetype="application/json")
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        for name, value in path.items():
+            if _CONTROL.search(value):
+                error = NotFound(f"{name} {value!r} not found", field=f"path.{name}")
+                return Response(
+                    json.dumps(error.to_body()), status=404, mimetype="application/json"
+                )
+        headers = [
+            (k.encode("latin-1"), _wire(v))
+            for k, v in request.headers.items()
+            if k.lower() not in _HOP_BY_HOP and k.lower() != FORWARDED_AUTHORIZATION.lower()
+        ]
         if "Authorization" in request.headers:
-            headers[FORWARDED_AUTHORIZATION] = request.headers["Authorization"]
+            forwarded = _wire(request.headers["Authorization"])
+            headers.append((FORWARDED_AUTHORIZATION.encode(), forwarded))
+        if self._identity is not None:
+            token = self._identity(operation.backend)
+            headers.append((b"Authorization", f"Bearer {token}".encode()))
         upstream = self._http.request(
             request.method,
-            self._backend_urls[operation.backend] + request.path,
+            self._backend_urls[operation.backend] + quote(request.path, safe=_PATH_SAFE),
             params=list(request.args.items(multi=True)),
             content=request.stream.read(MAX_GATEWAY_BODY_BYTES),
             headers=headers,

@@ -19,7 +19,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
+from shared.config import get_settings
 from shared.localstack.gateway import LocalGateway
+from shared.localstack.identities import GATEWAY, TASKS_INVOKER, LocalIdentities, guarded
 from shared.localstack.task_dispatcher import QueueWorker
 from shared.topology import QueueSpec, Topology, load_topology
 
@@ -75,24 +77,38 @@ def _health(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable
 
 
 def queue_workers(
-    queues: Mapping[str, QueueSpec], functions_base_url: str
+    queues: Mapping[str, QueueSpec], functions_base_url: str, identities: LocalIdentities
 ) -> dict[str, QueueWorker]:
     return {
-        name: QueueWorker(name, spec, f"{functions_base_url}/{spec.target_function}")
+        name: QueueWorker(
+            name,
+            spec,
+            f"{functions_base_url}/{spec.target_function}",
+            identity=identities.headers(TASKS_INVOKER, spec.target_function),
+        )
         for name, spec in queues.items()
     }
 
 
-def build_app(source: Path, base_url: str, topology: Topology) -> WSGIApplication:
+def build_app(
+    source: Path, base_url: str, topology: Topology, identities: LocalIdentities
+) -> WSGIApplication:
+    """Every function behind the invoker check its terraform grants imply (identities.py)."""
     functions_base_url = base_url + FUNCTIONS_PREFIX
-    mounts: dict[str, WSGIApplication] = {
-        f"{FUNCTIONS_PREFIX}/{name}": _rooted(functions_framework.create_app(name, str(source)))  # type: ignore[no-untyped-call]
+    apps: dict[str, WSGIApplication] = {
+        name: _rooted(functions_framework.create_app(name, str(source)))  # type: ignore[no-untyped-call]
         for name in topology.functions
     }
-    mounts[TASKS_PREFIX] = TaskDispatcherApp(queue_workers(topology.queues, functions_base_url))
+    mounts = {
+        f"{FUNCTIONS_PREFIX}/{name}": app
+        for name, app in guarded(apps, topology, identities).items()
+    }
+    workers = queue_workers(topology.queues, functions_base_url, identities)
+    mounts[TASKS_PREFIX] = TaskDispatcherApp(workers)
     mounts[HEALTH_PATH] = _health
     gateway = LocalGateway(
-        {name: f"{functions_base_url}/{name}" for name in topology.api_functions()}
+        {name: f"{functions_base_url}/{name}" for name in topology.api_functions()},
+        identity=lambda backend: identities.token(GATEWAY, backend),
     )
     return DispatcherMiddleware(gateway, mounts)
 
@@ -104,8 +120,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     base_url = f"http://127.0.0.1:{args.port}"
+    settings = get_settings()
+    identities = LocalIdentities(settings.local_identity_key, settings.project_id)
     try:
-        app = build_app(args.source.resolve(), base_url, load_topology())
+        app = build_app(args.source.resolve(), base_url, load_topology(), identities)
     except ValidationError as exc:
         raise SystemExit(f"invalid topology: {exc}") from exc
     run_simple("127.0.0.1", args.port, app, threaded=True, use_reloader=False)

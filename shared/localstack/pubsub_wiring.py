@@ -1,5 +1,6 @@
 """Topics, dead-letter topics and push subscriptions on the emulator, from the topology,
-wired exactly as terraform wires production (push to the function's URL)."""
+wired exactly as terraform wires production (push to the function's URL, as the push identity:
+the emulator cannot mint OIDC tokens, so the endpoint carries a local one; identities.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from google.api_core.exceptions import AlreadyExists
 from google.cloud.pubsub import PublisherClient, SubscriberClient
 from google.protobuf import duration_pb2
 
+from shared.localstack.identities import LocalIdentities
 from shared.topology import DEAD_LETTER_SUFFIX, Topology, subscription_name
 
 
-def wire_pubsub(project_id: str, functions_base_url: str, topology: Topology) -> list[str]:
+def wire_pubsub(
+    project_id: str, functions_base_url: str, topology: Topology, identities: LocalIdentities
+) -> list[str]:
     """Create what is missing; returns the subscription names."""
     publisher = PublisherClient()
     subscriber = SubscriberClient()
@@ -29,7 +33,11 @@ def wire_pubsub(project_id: str, functions_base_url: str, topology: Topology) ->
         request = {
             "name": subscriber.subscription_path(project_id, name),
             "topic": publisher.topic_path(project_id, topic),
-            "push_config": {"push_endpoint": f"{functions_base_url}/{function_name}"},
+            "push_config": {
+                "push_endpoint": identities.push_endpoint(
+                    f"{functions_base_url}/{function_name}", function_name
+                )
+            },
             "ack_deadline_seconds": defaults.ack_deadline_seconds,
             "retry_policy": {
                 "minimum_backoff": duration_pb2.Duration(

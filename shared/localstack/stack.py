@@ -23,6 +23,7 @@ from shared.localstack.emulators import (
     wait_until_ready,
 )
 from shared.localstack.host import FUNCTIONS_PREFIX, HEALTH_PATH
+from shared.localstack.identities import LocalIdentities
 from shared.topology import load_topology
 
 DEFAULT_STATE_DIR = Path(".reachops")
@@ -45,8 +46,17 @@ class StackInfo:
     graph_api_url: str
     local_secret: str
     local_token_key: str
+    local_identity_key: str
     state_dir: str
     pids: dict[str, int]
+
+    def identities(self) -> LocalIdentities:
+        return LocalIdentities(self.local_identity_key, self.project_id)
+
+    def invoker_headers(self, account_id: str, function_name: str) -> dict[str, str]:
+        """What a caller granted roles/run.invoker on the function sends (identities.py): e.g.
+        SCHEDULER for a scheduled function, TASKS_INVOKER for a queue's target."""
+        return self.identities().headers(account_id, function_name)
 
     def environment(self) -> dict[str, str]:
         """What a process needs to talk to this stack with the real Google clients."""
@@ -70,6 +80,7 @@ class StackInfo:
             "REACHOPS_META_APP_SECRET": self.local_secret,
             "REACHOPS_OAUTH_STATE_SECRET": self.local_secret,
             "REACHOPS_LOCAL_TOKEN_KEY": self.local_token_key,
+            "REACHOPS_LOCAL_IDENTITY_KEY": self.local_identity_key,
             "REACHOPS_INSIGHTS_POLL_SECONDS": "0.3",
             "REACHOPS_META_OAUTH_REDIRECT_URI": self.functions_base_url + "/meta_oauth_callback",
         }
@@ -120,6 +131,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
             graph_api_url=graph,
             local_secret=secrets.token_hex(16),
             local_token_key=Fernet.generate_key().decode(),
+            local_identity_key=secrets.token_hex(32),
             state_dir=str(state_dir),
             pids=pids,
         )
@@ -127,7 +139,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
         os.environ.update(info.environment())
         from shared.localstack.pubsub_wiring import wire_pubsub
 
-        wire_pubsub(info.project_id, info.functions_base_url, load_topology())
+        wire_pubsub(info.project_id, info.functions_base_url, load_topology(), info.identities())
     except BaseException:
         for pid in pids.values():
             stop_process_group(pid)

@@ -2,7 +2,9 @@
 
 It honours the same queue definitions terraform declares: dispatch rate, concurrency, attempts
 and exponential-then-linear backoff, named-task de-duplication, and the X-CloudTasks-* headers
-the real service sends. Delivery is HTTP POST to the queue's target function.
+the real service sends. Delivery is HTTP POST to the queue's target function, carrying the
+identity the real queue's tasks carry (the tasks invoker's OIDC token; see
+shared/localstack/identities.py), so the target's invoker check sees what production sees.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,10 +60,12 @@ class QueueWorker:
         spec: QueueSpec,
         target_url: str,
         clock: Callable[[], float] = time.monotonic,
+        identity: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.spec = spec
         self.target_url = target_url
+        self._identity = dict(identity or {})
         self.tasks: dict[str, TaskRecord] = {}
         self._clock = clock
         self._heap: list[_Due] = []
@@ -135,6 +139,7 @@ class QueueWorker:
     def _deliver(self, task: TaskRecord) -> None:
         try:
             headers = {
+                **self._identity,
                 "X-CloudTasks-QueueName": self.name,
                 "X-CloudTasks-TaskName": task.task_id,
                 "X-CloudTasks-TaskRetryCount": str(task.retries),

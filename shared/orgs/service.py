@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from shared.auth import API_KEYS, Permission, Principal, Role, issue_key
 from shared.errors import Forbidden, NotFound
+from shared.orgs.deletion import OrgDeletion, Tombstones, tombstone_path
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
-from shared.ports import DocumentStore
+from shared.ports import WRITE_BATCH_LIMIT, DocumentStore
 
 BOOTSTRAP_ACTOR = "bootstrap"
 
@@ -18,8 +19,9 @@ def org_path(org_id: str) -> str:
 
 
 class OrgService:
-    def __init__(self, store: DocumentStore) -> None:
+    def __init__(self, store: DocumentStore, tombstones: Tombstones) -> None:
         self._store = store
+        self._tombstones = tombstones
 
     def create_org(self, name: str) -> tuple[Organization, IssuedApiKey]:
         """Bootstrap (CLI/operator only): a new organization and its first OWNER key."""
@@ -37,7 +39,8 @@ class OrgService:
         return self._issue(principal.org_id, request.role, request.name, principal.key_id)
 
     def create_key_for_org(self, org_id: str, role: Role, name: str) -> IssuedApiKey:
-        """Operator path (CLI): the organization must exist."""
+        """Operator path (CLI): the organization must exist, and not be deleted."""
+        self._tombstones.refuse_if_deleted(org_id)
         if self._store.get(org_path(org_id)) is None:
             raise NotFound(f"organization {org_id} not found", field="org")
         return self._issue(org_id, role, name, BOOTSTRAP_ACTOR)
@@ -67,12 +70,38 @@ class OrgService:
             raise NotFound("organization not found")
         return Organization.model_validate(data)
 
-    def delete_org(self, principal: Principal) -> None:
-        """Deletes the organization, everything under it, then every key it had."""
+    def delete_org(self, principal: Principal) -> OrgDeletion:
+        """Revokes every key of the organization, writes its tombstone and removes the
+        organization's own document (so the scheduled passes over all organizations skip it);
+        the scheduled purge (shared/orgs/purge.py) deletes the rest.
+
+        The tombstone is written with the last batch of revocations, which holds the caller's
+        own key: if a batch fails before it, the caller can still ask again.
+        """
         principal.require(Permission.DELETE_ORG)
-        self._store.delete_tree(org_path(principal.org_id))
-        for document in self._store.query(API_KEYS, where=[("org_id", "==", principal.org_id)]):
-            self._store.delete(f"{API_KEYS}/{document.id}")
+        keys = self._store.query(
+            API_KEYS, where=[("org_id", "==", principal.org_id), ("revoked", "==", False)]
+        )
+        keys.sort(key=lambda document: document.id == principal.key_id)
+        revocations = [
+            (f"{API_KEYS}/{document.id}", {**document.data, "revoked": True}) for document in keys
+        ]
+        deletion = OrgDeletion(
+            org_id=principal.org_id,
+            requested_at=datetime.now(UTC),
+            requested_by=principal.key_id,
+            keys_revoked=len(revocations),
+        )
+        last = WRITE_BATCH_LIMIT - 1
+        head, tail = revocations[:-last], revocations[-last:]
+        for start in range(0, len(head), WRITE_BATCH_LIMIT):
+            self._store.write_atomically(dict(head[start : start + WRITE_BATCH_LIMIT]))
+        tombstone = {tombstone_path(principal.org_id): deletion.model_dump(mode="python")}
+        self._store.write_atomically(
+            {**tombstone, **dict(tail)}, deletes=[org_path(principal.org_id)]
+        )
+        self._tombstones.mark_deleted(principal.org_id)
+        return deletion
 
     def _issue(self, org_id: str, role: Role, name: str, created_by: str) -> IssuedApiKey:
         issued = issue_key(org_id, role, name, created_by)

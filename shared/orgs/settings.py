@@ -13,12 +13,12 @@ from pydantic_extra_types.currency_code import ISO4217
 
 from shared.auth import Permission, Principal
 from shared.campaigns.models import Platform
-from shared.model_base import ApiModel
+from shared.model_base import MAX_MONEY, ApiModel, MinorUnits
 from shared.ports import DocumentStore
 from shared.scraping.planning import DEFAULT_REFRESH_DAYS
 
 Scope = Literal["default"] | Platform
-Threshold = Annotated[float, Field(ge=0)]
+Threshold = Annotated[float, Field(ge=0, le=MAX_MONEY)]
 
 
 class CpeThresholdSettings(ApiModel):
@@ -36,13 +36,13 @@ class CpeThresholdSettings(ApiModel):
 
 class EmvRateSettings(ApiModel):
     currency: ISO4217
-    cpm_views_minor: int = Field(ge=0, description="value of 1,000 views, minor units")
-    value_per_engagement_minor: int = Field(ge=0, description="value of one engagement")
+    cpm_views_minor: MinorUnits = Field(description="value of 1,000 views, minor units")
+    value_per_engagement_minor: MinorUnits = Field(description="value of one engagement")
 
 
 class OrgSettings(ApiModel):
-    apify_daily_cap_usd_micros: int | None = Field(
-        default=None, ge=0, description="daily Apify spend cap; jobs beyond it wait a day"
+    apify_daily_cap_usd_micros: MinorUnits | None = Field(
+        default=None, description="daily Apify spend cap; jobs beyond it wait a day"
     )
     cpe_thresholds: dict[Scope, CpeThresholdSettings] = Field(default_factory=dict)
     emv_rates: dict[Scope, EmvRateSettings] = Field(default_factory=dict)

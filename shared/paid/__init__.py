@@ -15,8 +15,9 @@ Dependencies run one way: shared.adaccounts (the sync) imports shared.paid, neve
 tests/unit/test_domain_imports.py fails on any cycle between domain packages.
 
 Which level answers for a campaign-day is decided once, by bigquery_sql/views/
-paid_answering_rows.sql, which every paid KPI view and query reads. The analysts' views
-(bigquery_sql/views/paid_kpis_*.sql) and `kpis` compute the same KPIs;
+paid_answering_rows.sql, which every paid KPI view and query reads. Each KPI is defined once,
+as a SQL function of bigquery_sql/functions/paid_kpis.sql that the analysts' views
+(bigquery_sql/views/paid_kpis_*.sql) and the API's queries call (`kpis` only explains nulls);
 bigquery_sql/queries/ad_daily_series.sql gives the daily series that `pacing`, `forecast` and
 `budget` read.
 """

@@ -23,7 +23,8 @@ import yaml
 CUSTOM_PREFIX = "custom:"
 CUSTOM_ACTION_PREFIX = "offsite_conversion.custom."
 DEFAULT_WINDOW = "default"
-"""Meta's `value` of an action entry: the figure for the ad account's attribution setting."""
+"""Meta's `value` of an action entry: the figure under each ad set's own attribution setting,
+what Ads Manager shows (a campaign's or account's adds up its ad sets')."""
 
 
 @cache

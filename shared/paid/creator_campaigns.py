@@ -98,7 +98,7 @@ class CreatorPaidCampaignsService:
 def _summary(row: dict[str, Any], settings: dict[str, Any]) -> PaidCampaignSummary:
     spend, engagements, currency = row["spend_micros"], row["engagements"], row["currency"]
     exponent = currency_minor_units(currency)
-    cpe = spend / 1_000_000 / engagements if spend is not None and engagements else None
+    cpe = row["cpe"]  # the SQL's kpi_cpe: major units, None on no or zero engagements
     cpe_minor = cpe * 10**exponent if cpe is not None and exponent is not None else None
     assessed = assess_allocation(cpe_minor, exponent, thresholds_for(settings, row["platform"]))
     return PaidCampaignSummary(

@@ -22,7 +22,8 @@ decimals; actions_json, when given, a JSON object.
 Every data row is validated on its own: a bad row is rejected with its line number and the
 column at fault, and never stops the good ones. A second row with the key of an earlier one
 (platform, account_id, level, entity_id, date) is rejected as a duplicate. A header that is not
-exactly the expected set rejects the file (line 1).
+exactly the expected set rejects the file (line 1). A file the csv module cannot read at all (a
+cell past its field limit, a NUL byte) is refused whole, as a 400 naming the line.
 """
 
 from __future__ import annotations
@@ -37,13 +38,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from shared.errors import BadRequest
 from shared.metrics.definitions import currency_minor_units
+from shared.model_base import MAX_MONEY, Count, MinorUnits
 from shared.paid import AD_INSIGHTS_COLUMNS, MICROS_PER_UNIT
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Count = Annotated[int, Field(ge=0)]
-Major = Annotated[Decimal, Field(ge=0, decimal_places=6, allow_inf_nan=False)]
-Real = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Major = Annotated[
+    Decimal, Field(ge=0, le=MAX_MONEY // MICROS_PER_UNIT, decimal_places=6, allow_inf_nan=False)
+]
+Real = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 
 MONEY = {"spend": "spend_micros", "conversion_value": "conversion_value_micros"}
 """Major-unit column -> its micros column."""
@@ -67,7 +71,7 @@ class _Row(BaseModel):
     date: date
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     spend: Major | None = None
-    spend_micros: Count | None = None
+    spend_micros: MinorUnits | None = None
     impressions: Count | None = None
     reach: Count | None = None
     frequency: Real | None = None
@@ -75,7 +79,7 @@ class _Row(BaseModel):
     link_clicks: Count | None = None
     conversions: Real | None = None
     conversion_value: Major | None = None
-    conversion_value_micros: Count | None = None
+    conversion_value_micros: MinorUnits | None = None
     engagements: Count | None = None
     video_p25: Count | None = None
     video_p50: Count | None = None
@@ -119,7 +123,7 @@ def expected_header(money_in_micros: bool = False) -> tuple[str, ...]:
 
 
 def parse_insights_csv(text: str, *, org_id: str, synced_at: datetime) -> CsvImport:
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    reader = _Reader(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     header = [name.strip() for name in next(reader, [])]
     header_errors = _header_errors(header)
     if header_errors:
@@ -145,6 +149,29 @@ def parse_insights_csv(text: str, *, org_id: str, synced_at: datetime) -> CsvImp
             continue
         rows.append({"org_id": org_id, **row, "source": "csv", "synced_at": synced_at})
     return CsvImport(tuple(rows), tuple(rejected))
+
+
+class _Reader:
+    """The csv reader, its errors (which stop the reader, so the whole file) as a 400."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+
+    @property
+    def line_num(self) -> int:
+        line: int = self._reader.line_num
+        return line
+
+    def __iter__(self) -> _Reader:
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            cells: list[str] = next(self._reader)
+        except csv.Error as error:
+            line = self._reader.line_num
+            raise BadRequest(f"line {line} cannot be read as CSV: {error}", field="body") from error
+        return cells
 
 
 def _header_errors(header: list[str]) -> list[ColumnError]:
@@ -210,10 +237,15 @@ def _row_errors(row: _Row) -> list[ColumnError]:
         errors.append(ColumnError("currency", f"{row.currency} is not an ISO 4217 code"))
     if row.actions_json is not None:
         try:
-            actions = json.loads(row.actions_json)
-        except json.JSONDecodeError as error:
-            errors.append(ColumnError("actions_json", f"not valid JSON: {error.msg}"))
+            actions = json.loads(row.actions_json, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as error:
+            message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+            errors.append(ColumnError("actions_json", f"not valid JSON: {message}"))
         else:
             if not isinstance(actions, dict):
                 errors.append(ColumnError("actions_json", "must be a JSON object"))
     return errors
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")

@@ -1,17 +1,21 @@
 """The KPI table of an ad account: each platform campaign's totals over a date range, with its
-CPM, CPC, CTR, CPA, ROAS, CPE (the formulas of `kpis`), its conversions under one attribution
-window, and its reach and frequency over the range from Meta's range report.
+CPM, CPC, CTR, CPA, ROAS, CPE as queries/paid_campaign_totals.sql computes them (the SQL
+functions of bigquery_sql/functions/paid_kpis.sql; `kpis` only says why one is null), its
+conversions under one attribution window, and its reach and frequency over the range from
+Meta's range report.
 
 The window is the request's `attribution_window`, else the account's default; the reply names
 it and says what it means. A window Meta withdrew is refused (422, with the reason), and so is
 one the account's syncs never ask Meta for, since no figure of it can exist. Reach over a range
 is never a sum of daily reach: it is the range report stored for exactly that range (the sync's
-look-back range, the default), else None with the reason.
+look-back range, the default); for a range with none stored, Meta is asked for it
+(`range_state`) and reach is None with the reason until a later call. The reply's `totals` is
+the account's row, its reach from the account's own range row.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Protocol
 
@@ -21,7 +25,16 @@ from shared.auth import Permission, Principal
 from shared.errors import ValidationFailed
 from shared.model_base import QueryModel
 from shared.paid.conversions import DEFAULT_WINDOW, checked_window, windows
-from shared.paid.kpis import kpis_for
+from shared.paid.kpis import kpis_of, unknown_kpis
+from shared.paid.range_state import (
+    AccountTotals,
+    RangeReachRequester,
+    RangeReachState,
+    account_totals,
+    missing_reason,
+    range_state,
+    stored_range,
+)
 from shared.ports import Warehouse
 
 SQL = "queries/paid_campaign_totals.sql"
@@ -92,12 +105,24 @@ class KpiTable(BaseModel):
     attribution_window: str = Field(description="the window every conversion figure is for")
     attribution_window_meaning: str
     items: list[KpiRow]
+    totals: AccountTotals = Field(description="the account's row: reach from its range row")
+    range_reach: RangeReachState = Field(
+        description="whether Meta's range report for exactly since..until is stored or asked for"
+    )
 
 
 class KpiTables:
-    def __init__(self, *, warehouse: Warehouse, accounts: AccountLookup) -> None:
+    def __init__(
+        self,
+        *,
+        warehouse: Warehouse,
+        accounts: AccountLookup,
+        range_reach: RangeReachRequester | None = None,
+    ) -> None:
+        """Without `range_reach`, reach shows only for ranges already stored (none is asked)."""
         self._warehouse = warehouse
         self._accounts = accounts
+        self._range_reach = range_reach
 
     def table(self, principal: Principal, account_id: str, query: KpiQuery) -> KpiTable:
         principal.require(Permission.READ)
@@ -126,6 +151,13 @@ class KpiTables:
         items = [
             campaign_kpis(row, window, since, until) for row in self._warehouse.run(SQL, params)
         ]
+        stored = stored_range(self._warehouse, principal.org_id, account_id, since, until)
+        key = (principal.org_id, account_id, since, until)
+        state = range_state(stored, self._range_reach if items else None, key)
+        for item in items:
+            if item.reach is None:
+                reason = missing_reason(state, since, until, "this campaign")
+                item.unknown["reach"] = item.unknown["frequency"] = reason
         return KpiTable(
             account_id=account_id,
             since=since,
@@ -133,20 +165,22 @@ class KpiTables:
             attribution_window=window,
             attribution_window_meaning=windows()[window],
             items=items,
+            totals=account_totals(items, stored, state, since, until),
+            range_reach=state,
         )
 
 
 def campaign_kpis(row: dict[str, Any], window: str, since: date, until: date) -> KpiRow:
-    """One campaign's totals, with a figure only where it is complete."""
-    figures = dict(row)
+    """One campaign's totals and KPIs as the query gives them (a conversion figure only where
+    every row of the range has one), with the reason for each null."""
     unknown: dict[str, str] = {}
     covered, total = int(row["rows_with_window"]), int(row["rows_summed"])
-    if covered < total:
-        for name in ("conversions", "conversion_value_micros"):
-            figures[name] = None
-            unknown[name] = f"{window} figures exist for {covered} of {total} rows in the range"
     for name in ("conversions", "conversion_value_micros"):
-        if figures[name] is None and name not in unknown:
+        if row[name] is not None:
+            continue
+        if covered < total:
+            unknown[name] = f"{window} figures exist for {covered} of {total} rows in the range"
+        else:
             unknown[name] = f"no conversion event of the account was reported under {window}"
     if row["objective"] is None:
         unknown["objective"] = (
@@ -158,7 +192,7 @@ def campaign_kpis(row: dict[str, Any], window: str, since: date, until: date) ->
             "of daily reach; a sync stores it for its look-back range)"
         )
         unknown["reach"] = unknown["frequency"] = reason
-    kpis = asdict(kpis_for(figures))
-    unknown |= kpis.pop("unknown")
+    unknown = unknown_kpis(row) | unknown  # a specific reason above says more
+    kpis = {"currency": row["currency"], **kpis_of(row)}
     fields = set(KpiRow.model_fields) - {"kpis", "unknown"}
-    return KpiRow(**{k: figures[k] for k in fields}, kpis=kpis, unknown=unknown)
+    return KpiRow(**{k: row[k] for k in fields}, kpis=kpis, unknown=unknown)

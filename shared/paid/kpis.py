@@ -1,123 +1,89 @@
-"""Paid media KPIs for API replies.
+"""Which paid media KPIs exist and why one is null: read from their one definition in SQL.
 
-The formulas are the ones of bigquery_sql/views/paid_kpis_daily.sql (the integration test runs
-both on the same rows). They take money in micros (exact integers) and give cost KPIs in MAJOR
-units of the currency as floats (a KPI is a ratio to read, never money to add up). A KPI is None
-when its denominator is 0 or unknown or its numerator is unknown; `kpis_for` says why for each
-one. Turning Meta's rows into ours is the Meta adapter's job (shared/adapters/meta_insights.py).
+Each KPI (cpm, cpc, cost_per_link_click, ctr, link_ctr, cpa, roas, cpe, frequency) is a BigQuery
+SQL function of bigquery_sql/functions/paid_kpis.sql, `reachops.kpi_<name>`, that every paid view
+and query calls; the API replies carry the figures those queries return and never compute one
+(so there is no second copy of a formula to drift). What this module adds is the explanation:
+a KPI is NULL when its SAFE_DIVIDE's denominator is 0 or unknown or its numerator unknown (and,
+for frequency, when no figure was reported either, the COALESCE's first argument), and `unknown`
+names which, from the function's own parameters. The parameters are named as the columns they
+are called with, so a row of any paid query explains itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from shared.paid import MICROS_PER_UNIT
+import sqlglot
+from sqlglot import exp
 
-Number = int | float
+from shared.config import get_settings
 
-
-def _ratio(numerator: Number | None, denominator: Number | None) -> float | None:
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator
-
-
-def _scaled(value: float | None, divisor: int) -> float | None:
-    return None if value is None else value / divisor
-
-
-def cpm(spend_micros: int | None, impressions: int | None) -> float | None:
-    """Cost per 1,000 impressions, major units."""
-    return _scaled(_ratio(spend_micros, impressions), 1000)
-
-
-def cpc(spend_micros: int | None, clicks: int | None) -> float | None:
-    """Cost per click (all clicks), major units."""
-    return _scaled(_ratio(spend_micros, clicks), MICROS_PER_UNIT)
-
-
-def cost_per_link_click(spend_micros: int | None, link_clicks: int | None) -> float | None:
-    return _scaled(_ratio(spend_micros, link_clicks), MICROS_PER_UNIT)
-
-
-def ctr(clicks: int | None, impressions: int | None) -> float | None:
-    """Click-through rate as a fraction (0.01 = 1 %)."""
-    return _ratio(clicks, impressions)
-
-
-def cpa(spend_micros: int | None, conversions: float | None) -> float | None:
-    """Cost per conversion (acquisition), major units."""
-    return _scaled(_ratio(spend_micros, conversions), MICROS_PER_UNIT)
-
-
-def roas(conversion_value_micros: int | None, spend_micros: int | None) -> float | None:
-    """Return on ad spend: conversion value / spend (one currency, so a plain ratio)."""
-    return _ratio(conversion_value_micros, spend_micros)
-
-
-def cpe(spend_micros: int | None, engagements: int | None) -> float | None:
-    """Cost per engagement, major units."""
-    return _scaled(_ratio(spend_micros, engagements), MICROS_PER_UNIT)
-
-
-def frequency(reported: float | None, impressions: int | None, reach: int | None) -> float | None:
-    """The platform's frequency, else impressions / reach."""
-    return reported if reported is not None else _ratio(impressions, reach)
+KPI_SQL = "functions/paid_kpis.sql"
+_PREFIX = "kpi_"
 
 
 @dataclass(frozen=True)
-class Kpis:
-    """Every KPI of one row; cost KPIs in major units of `currency`. `unknown` maps each None
-    KPI to the reason."""
+class KpiDefinition:
+    """One KPI function: NULL unless numerator and denominator are known and denominator != 0,
+    or unless `reported` (a figure the platform gives, preferred when present) is known."""
 
-    currency: str | None
-    cpm: float | None
-    cpc: float | None
-    cost_per_link_click: float | None
-    ctr: float | None
-    link_ctr: float | None
-    cpa: float | None
-    roas: float | None
-    cpe: float | None
-    frequency: float | None
-    unknown: Mapping[str, str] = field(default_factory=dict)
+    name: str
+    numerator: str
+    denominator: str
+    reported: str | None
 
 
-_KPI_PARTS: Mapping[str, tuple[str, str]] = {
-    "cpm": ("spend_micros", "impressions"),
-    "cpc": ("spend_micros", "clicks"),
-    "cost_per_link_click": ("spend_micros", "link_clicks"),
-    "ctr": ("clicks", "impressions"),
-    "link_ctr": ("link_clicks", "impressions"),
-    "cpa": ("spend_micros", "conversions"),
-    "roas": ("conversion_value_micros", "spend_micros"),
-    "cpe": ("spend_micros", "engagements"),
-}
+def parse_definitions(sql: str) -> tuple[KpiDefinition, ...]:
+    """The KPI functions of a functions file, in file order."""
+    found: list[KpiDefinition] = []
+    for statement in sqlglot.parse(sql, read="bigquery"):
+        if not isinstance(statement, exp.Create) or statement.kind != "FUNCTION":
+            continue
+        name = statement.this.this.name
+        division = statement.expression.find(exp.SafeDivide) if statement.expression else None
+        if not name.startswith(_PREFIX) or division is None:
+            raise ValueError(f"{name}: a KPI function is kpi_<name> and divides with SAFE_DIVIDE")
+        preferred = statement.expression.find(exp.Coalesce)
+        reported = preferred.this if preferred is not None else None
+        found.append(
+            KpiDefinition(
+                name=name.removeprefix(_PREFIX),
+                numerator=division.this.name,
+                denominator=division.expression.name,
+                reported=reported.name if isinstance(reported, exp.Column) else None,
+            )
+        )
+    return tuple(found)
 
 
-def kpis_for(row: Mapping[str, Any]) -> Kpis:
-    """The KPIs of an ad_insights_daily row (or any mapping with its column names)."""
-    get = row.get
-    values = {
-        "cpm": cpm(get("spend_micros"), get("impressions")),
-        "cpc": cpc(get("spend_micros"), get("clicks")),
-        "cost_per_link_click": cost_per_link_click(get("spend_micros"), get("link_clicks")),
-        "ctr": ctr(get("clicks"), get("impressions")),
-        "link_ctr": ctr(get("link_clicks"), get("impressions")),
-        "cpa": cpa(get("spend_micros"), get("conversions")),
-        "roas": roas(get("conversion_value_micros"), get("spend_micros")),
-        "cpe": cpe(get("spend_micros"), get("engagements")),
-        "frequency": frequency(get("frequency"), get("impressions"), get("reach")),
-    }
-    unknown: dict[str, str] = {}
-    for name, (numerator, denominator) in _KPI_PARTS.items():
-        if values[name] is None:
-            unknown[name] = _why(row, numerator, denominator)
-    if values["frequency"] is None:
-        unknown["frequency"] = "no frequency reported and " + _why(row, "impressions", "reach")
-    return Kpis(currency=get("currency"), unknown=unknown, **values)
+@cache
+def definitions() -> tuple[KpiDefinition, ...]:
+    return parse_definitions((get_settings().sql_dir / KPI_SQL).read_text(encoding="utf-8"))
+
+
+def kpi_names() -> tuple[str, ...]:
+    """The KPI columns every paid KPI query returns, named as in the SQL functions."""
+    return tuple(d.name for d in definitions())
+
+
+def kpis_of(row: Mapping[str, Any]) -> dict[str, float | None]:
+    """The KPI figures a paid query computed for `row` (a missing column is a programming error)."""
+    return {name: row[name] for name in kpi_names()}
+
+
+def unknown_kpis(row: Mapping[str, Any]) -> dict[str, str]:
+    """Why each NULL KPI of `row` is NULL, from the inputs the row carries."""
+    reasons: dict[str, str] = {}
+    for kpi in definitions():
+        if row[kpi.name] is not None:
+            continue
+        why = _why(row, kpi.numerator, kpi.denominator)
+        reasons[kpi.name] = f"no {kpi.reported} reported and {why}" if kpi.reported else why
+    return reasons
 
 
 def _why(row: Mapping[str, Any], numerator: str, denominator: str) -> str:

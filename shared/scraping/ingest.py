@@ -7,7 +7,11 @@ The job is marked done only after the hand-off event is published.
 A report is acted on as Apify's API tells it (`get_run`), never on the webhook's `eventType`:
 a run still going (a premature or forged report) is left for its real webhook, and a report
 of a run that is not the job's run of record only has its spend recorded
-(shared/scraping/runs.py).
+(shared/scraping/runs.py). A run reported under the job's current claim but started before that
+claim was made cannot be the claim's run (a signed URL with another run's id in the body): it
+changes nothing, and neither does an unknown run reported under a URL that names no claim.
+A failed run is retried only while the job still waits on that very run, decided in the same
+transaction, so a repeated FAILED never undoes the retry's claim nor starts another run.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.creators.service import CreatorService
@@ -25,22 +29,19 @@ from shared.ports import ActorRun, DocumentStore, EventBus, RequestedProfile, Sc
 from shared.scraping.actors import ScrapeKind
 from shared.scraping.cost import run_cost
 from shared.scraping.engagement import WINDOW, engagement_rate
-from shared.scraping.jobs import ScrapeJobs
+from shared.scraping.jobs import ScrapeJobs, jobs_collection
 from shared.scraping.models import JobStatus, ScrapeJob
 from shared.scraping.results import ScrapedPost, ScrapeResults
 from shared.scraping.runs import TERMINAL_RUN_STATUSES, is_job_run
+from shared.scraping.webhook import EVENT_OF_STATUS
 from shared.topology import QueueSpec
 
 if TYPE_CHECKING:
     from shared.scraping.monitoring import ProfileMonitoring
 
 logger = logging.getLogger(__name__)
-_EVENT_OF_STATUS = {
-    "SUCCEEDED": "ACTOR.RUN.SUCCEEDED",
-    "FAILED": "ACTOR.RUN.FAILED",
-    "TIMED-OUT": "ACTOR.RUN.TIMED_OUT",
-    "ABORTED": "ACTOR.RUN.ABORTED",
-}
+# Apify's clock and ours may disagree by this much when a run's start is set against a claim.
+CLOCK_SKEW = timedelta(minutes=1)
 POSTS_INGESTED = "posts.ingested"
 FIRESTORE_BATCH = 400
 
@@ -88,10 +89,12 @@ class ScrapeIngest:
         if run.status not in TERMINAL_RUN_STATUSES:
             logger.info("job %s: run %s is still %s", job.job_id, run.run_id, run.status)
             return
-        if not is_job_run(job, run, scraper.actor_id(job.actor_id)):
+        claim_id = event.data.get("claim_id")
+        ours = is_job_run(job, run, scraper.actor_id(job.actor_id))
+        if not ours or not _may_be_reported(job, run, claim_id):
             logger.warning("job %s: run %s is not one of its runs", job.job_id, run.run_id)
             return
-        if event.data.get("event_type") != _EVENT_OF_STATUS.get(run.status):
+        if event.data.get("event_type") != EVENT_OF_STATUS.get(run.status):
             logger.warning(
                 "job %s: the webhook said %s, Apify says run %s is %s",
                 job.job_id,
@@ -99,7 +102,7 @@ class ScrapeIngest:
                 run.run_id,
                 run.status,
             )
-        job = self._jobs.record_run(job, run, event.data.get("claim_id"), run_cost(run))
+        job = self._jobs.record_run(job, run, claim_id, run_cost(run))
         if job.run_id != run.run_id or job.status is not JobStatus.RUNNING:
             return
         if run.status == "SUCCEEDED":
@@ -255,15 +258,38 @@ class ScrapeIngest:
     def _run_failed(self, job: ScrapeJob, status: str) -> None:
         """Apify's own status of the job's run (FAILED, TIMED-OUT, ABORTED): run again after the
         queue's backoff, or fail the job on the last attempt."""
-        job.error = f"Apify run {job.run_id} ended {status} (attempt {job.attempts})"
-        if job.attempts >= self._queue.max_attempts:
-            job.status, job.finished_at = JobStatus.FAILED, datetime.now(UTC)
-            self._jobs.save(job)
-            return
-        job.status = JobStatus.PENDING
-        self._jobs.save(job)
-        delay = self._queue.backoff_seconds(job.attempts)
-        self._jobs.enqueue(job.org_id, job.job_id, attempt=job.attempts, delay_seconds=delay)
+        run_id, now = job.run_id, datetime.now(UTC)
+        error = f"Apify run {run_id} ended {status} (attempt {job.attempts})"
+        final = job.attempts >= self._queue.max_attempts
+
+        def end(data: dict[str, Any] | None) -> dict[str, Any]:
+            current = ScrapeJob.model_validate(data)
+            if current.run_id != run_id or current.status is not JobStatus.RUNNING:
+                return current.model_dump(mode="json")  # a repeated report: retried already
+            current.error, current.updated_at = error, now
+            current.status = JobStatus.FAILED if final else JobStatus.PENDING
+            current.finished_at = now if final else None
+            return current.model_dump(mode="json")
+
+        path = f"{jobs_collection(job.org_id)}/{job.job_id}"
+        ended = ScrapeJob.model_validate(self._store.update_atomically(path, end))
+        if ended.status is JobStatus.PENDING and ended.run_id == run_id:
+            delay = self._queue.backoff_seconds(ended.attempts)
+            self._jobs.enqueue(
+                ended.org_id, ended.job_id, attempt=ended.attempts, delay_seconds=delay
+            )
+
+
+def _may_be_reported(job: ScrapeJob, run: ActorRun, claim_id: Any) -> bool:
+    """A run the job knows; or one its URL's claim may have started: under the current claim
+    only a run started since the claim was made, under an older claim any (superseded)."""
+    if run.run_id in job.run_ids:
+        return True
+    if claim_id is None:
+        return False
+    if claim_id == job.claim_id and job.claimed_at is not None and run.started_at is not None:
+        return run.started_at >= job.claimed_at - CLOCK_SKEW
+    return True
 
 
 def _results(scraper: Scraper, job: ScrapeJob, run: ActorRun) -> ScrapeResults:

@@ -5,8 +5,15 @@ run (shared/scraping/runs.py) and an HMAC of them under the webhook secret, chec
 time: a caller can neither forge a run report nor point one at another organization's job, and
 a run whose id was never saved still names its job and claim. Apify may deliver the same event
 twice (and retries a non-2xx for about 32 hours); the event id is the run id and event type, so
-the hand-off over Pub/Sub is deduplicated downstream. The payload is only a hint: the ingest
-acts on the run's status as Apify's API reports it, never on `eventType`.
+the hand-off over Pub/Sub is deduplicated downstream.
+
+A signed URL proves which job a run was started for, not what the body says about the run: the
+URL is visible wherever the run's webhooks are (Apify's console), and a body is easy to write.
+So nothing is handed on until Apify's API confirms the report (`confirmed_event`): the run
+exists, has ended, ended as the event says, and is of the actor the body names. A report that
+is not (yet) true is refused with a 4xx that names the field, so a genuine but early one is
+retried by Apify and a forged one changes nothing. The ingest then checks the run against the
+job (its actor, its id or its claim) before any effect.
 """
 
 from __future__ import annotations
@@ -18,11 +25,19 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.errors import Unauthenticated
+from shared.errors import Conflict, NotFound, Unauthenticated
 from shared.events import Actor, DomainEvent
+from shared.ports import ActorRun, Scraper
 
 APIFY_ACTOR = Actor(kind="system", id="apify")
 SCRAPE_FINISHED = "scrape.finished"
+# Apify's webhook event for each status a run ends in.
+EVENT_OF_STATUS = {
+    "SUCCEEDED": "ACTOR.RUN.SUCCEEDED",
+    "FAILED": "ACTOR.RUN.FAILED",
+    "TIMED-OUT": "ACTOR.RUN.TIMED_OUT",
+    "ABORTED": "ACTOR.RUN.ABORTED",
+}
 
 
 def sign(secret: str, org_id: str, job_id: str, claim_id: str | None = None) -> str:
@@ -42,7 +57,9 @@ def verify(
 ) -> None:
     if not secret:
         raise Unauthenticated("webhook secret is not configured; refusing every report")
-    if not hmac.compare_digest(sign(secret, org_id, job_id, claim_id), signature):
+    expected = sign(secret, org_id, job_id, claim_id).encode()
+    # Compared as bytes: compare_digest refuses text that is not ASCII (a forged `sig` may be).
+    if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape")):
         raise Unauthenticated("webhook signature does not match", field="query.sig")
 
 
@@ -90,3 +107,30 @@ def finished_event(
         actor=APIFY_ACTOR,
         data=data,
     )
+
+
+def report_mismatch(payload: WebhookPayload, run: ActorRun) -> tuple[str, str] | None:
+    """(field, why) when the report says what Apify's own record of the run does not."""
+    reported = payload.resource
+    if run.status not in EVENT_OF_STATUS:
+        return "eventType", f"Apify says run {run.run_id} is still {run.status}"
+    if payload.eventType != EVENT_OF_STATUS[run.status]:
+        return "eventType", f"Apify says run {run.run_id} ended {run.status}"
+    if reported.status is not None and reported.status != run.status:
+        return "resource.status", f"Apify says run {run.run_id} ended {run.status}"
+    if reported.actId is not None and reported.actId != run.actor_id:
+        return "resource.actId", f"run {run.run_id} is not a run of actor {reported.actId}"
+    return None
+
+
+def confirmed_event(scraper: Scraper, query: WebhookQuery, payload: WebhookPayload) -> DomainEvent:
+    """The hand-off of a signed report, once Apify's API confirms it (see the module's doc)."""
+    try:
+        run = scraper.get_run(payload.resource.id)
+    except NotFound as exc:
+        raise NotFound(f"Apify knows no run {payload.resource.id}", field="resource.id") from exc
+    mismatch = report_mismatch(payload, run)
+    if mismatch is not None:
+        field, why = mismatch
+        raise Conflict(f"the report does not match Apify's record: {why}", field=field)
+    return finished_event(query.org, query.job, payload, query.claim)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from shared.auth import Role
+from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
 from tests.e2e.helpers import TODAY, create_brand, create_campaign
@@ -58,7 +59,11 @@ def add_sample_creators(client: httpx.Client) -> dict[str, str]:
 
 def run_monitoring(stack: StackInfo) -> list[str]:
     """What Cloud Scheduler does every 12 hours."""
-    response = httpx.post(f"{stack.functions_base_url}/scrape_monitor", timeout=60)
+    response = httpx.post(
+        f"{stack.functions_base_url}/scrape_monitor",
+        headers=stack.invoker_headers(SCHEDULER, "scrape_monitor"),
+        timeout=60,
+    )
     assert response.status_code == 200, response.text
     job_ids: list[str] = response.json()["job_ids"]
     return job_ids

@@ -1,16 +1,20 @@
 """Meta tokens end to end on the local stack: System User tokens connected by value (checked
-with debug_token, never echoed), the redirect allow-list, and the daily token check that warns
-7 days before a token expires and again once it has, one alert per token and threshold."""
+with debug_token, never echoed), the redirect allow-list, the daily token check that warns
+7 days before a token expires and again once it has, one alert per token and threshold, and
+OAuth bound to the browser and the key that started it, leaking nothing when Meta fails."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from shared.auth import Role
+from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import eventually
@@ -43,6 +47,7 @@ def check_tokens(local_stack: StackInfo) -> dict[str, Any]:
     answer = httpx.post(
         f"{local_stack.functions_base_url}/ad_token_check",
         json={"schedule": "check-ad-tokens"},
+        headers=local_stack.invoker_headers(SCHEDULER, "ad_token_check"),
         timeout=60,
     )
     assert answer.status_code == 200, answer.text
@@ -135,3 +140,92 @@ def test_a_user_token_is_warned_about_a_week_ahead_and_again_once_expired(
     assert len(alerts_of(viewer, "token_expiring")) == 1
     accounts = viewer.get("/ad-accounts").json()["items"]
     assert {a["status"] for a in accounts} == {"needs_reauth"}
+
+
+def key_id_of(client: httpx.Client) -> str:
+    return client.headers["Authorization"].removeprefix("Bearer ").split("_")[1]
+
+
+def to_meta_and_back(browser: httpx.Client, start_url: str) -> str:
+    """The callback URL Meta's dialog sends `browser` to (not yet followed) once it opened the
+    authorize URL, which left it holding the start cookie."""
+    started = browser.get(start_url)
+    assert started.status_code == 302, started.text
+    dialog = browser.get(started.headers["Location"])
+    assert dialog.status_code == 302, dialog.text
+    return str(dialog.headers["Location"])
+
+
+def test_the_start_sets_a_browser_bound_cookie_and_sends_the_browser_to_meta(
+    tenant: Tenant, local_stack: StackInfo, graph: httpx.Client
+) -> None:
+    start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={}).json()
+    assert start["authorize_url"].startswith(
+        f"{local_stack.functions_base_url}/meta_oauth_callback/start?"
+    )
+    started = httpx.get(start["authorize_url"], timeout=30)
+    assert started.status_code == 302
+    assert started.headers["Location"].startswith(f"{local_stack.graph_api_url}/")
+    cookie = started.headers["Set-Cookie"]
+    for attribute in ("HttpOnly", "SameSite=Lax", "Path=/"):
+        assert attribute in cookie
+    assert "Domain" not in cookie
+    forged = httpx.get(
+        start["authorize_url"].replace("state=", "state=x"), timeout=30
+    )  # not a state we issued: no cookie, no redirect
+    assert forged.status_code == 401
+    assert "Set-Cookie" not in forged.headers
+
+
+def test_a_code_and_state_opened_in_another_browser_connect_nothing(
+    tenant: Tenant, graph: httpx.Client
+) -> None:
+    start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={}).json()
+    with httpx.Client(timeout=60) as browser:
+        callback = to_meta_and_back(browser, start["authorize_url"])
+        elsewhere = httpx.get(callback, timeout=60)  # a victim's browser, lured to the URL
+        assert elsewhere.status_code == 401, elsewhere.text
+        assert elsewhere.json()["error"]["field"] == "cookie"
+        assert tenant[Role.VIEWER].get("/ad-accounts").json()["items"] == []
+        landed = browser.get(callback)
+        assert landed.status_code == 200, landed.text
+        assert {a["account_id"] for a in landed.json()["connected"]} == {EU_ACCOUNT, US_ACCOUNT}
+        assert browser.get(callback).status_code == 409  # a state works once
+
+
+def test_a_key_revoked_before_meta_answers_connects_nothing(
+    tenant: Tenant, graph: httpx.Client
+) -> None:
+    admin = tenant[Role.ADMIN]
+    start = admin.post("/ad-accounts/connect", json={}).json()
+    with httpx.Client(timeout=60) as browser:
+        callback = to_meta_and_back(browser, start["authorize_url"])
+        revoked = tenant[Role.OWNER].delete(f"/api-keys/{key_id_of(admin)}")
+        assert revoked.status_code == 204, revoked.text
+        landed = browser.get(callback)
+        assert landed.status_code == 401, landed.text
+        assert landed.json()["error"]["field"] == "query.state"
+        assert tenant[Role.VIEWER].get("/ad-accounts").json()["items"] == []
+
+
+def test_an_html_5xx_from_meta_leaks_neither_app_secret_nor_code(
+    tenant: Tenant, local_stack: StackInfo, graph: httpx.Client
+) -> None:
+    start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={}).json()
+    with httpx.Client(timeout=60) as browser:
+        callback = to_meta_and_back(browser, start["authorize_url"])
+        code = parse_qs(urlsplit(callback).query)["code"][0]
+        graph.post(
+            "/faults", json={"gateway_error_next": 1, "gateway_echoes_request": True}
+        ).raise_for_status()
+        landed = browser.get(callback)
+    assert landed.status_code == 502, landed.text
+    assert landed.json()["error"]["code"] == "meta_refused"
+    assert code not in landed.text
+    assert local_stack.local_secret not in landed.text
+    # Our functions' log lines (the local host's; its request log, like Cloud Run's, records
+    # the redirect's URL as Meta sent it, which no code of ours can change).
+    log = (Path(local_stack.state_dir) / "logs" / "functions.log").read_text(errors="replace")
+    ours = [line for line in log.splitlines() if "/meta_oauth_callback?" not in line]
+    assert local_stack.local_secret not in log
+    assert [line for line in ours if code in line] == []

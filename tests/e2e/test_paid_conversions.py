@@ -1,6 +1,7 @@
 """Paid numbers that reconcile with Ads Manager, end to end on the local stack (Graph API
-stand-in, real facebook-business SDK): each attribution window from its own key, withdrawn
-windows refused, conversion events that follow the campaign objective (lead-gen and app
+stand-in, real facebook-business SDK): each attribution window from its own key, `default` under
+each ad set's own attribution setting (as Ads Manager adds a campaign up), withdrawn windows
+refused, conversion events that follow the campaign objective (lead-gen and app
 campaigns get a CPA), custom conversions by account setting, and range reach in the KPI table."""
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from tests.e2e.creator_flow import eventually
 pytestmark = pytest.mark.e2e
 EU_ACCOUNT = "100000000000101"
 US_ACCOUNT = "100000000000202"
-EU_SALES = "120210000000001100"
+EU_SALES = "120210000000001100"  # ad sets on Meta's default, 7-day click + 1-day view
+EU_RETARGETING = "120210000000001200"  # one ad set on 1-day click, one on 7-day click
 EU_LEADS = "120210000000001500"
 US_APP = "120220000000002300"
 US_TRAFFIC = "120220000000002400"
@@ -87,6 +89,10 @@ def test_windows_leads_and_range_reach_of_an_eu_account(
     assert one_day[EU_SALES]["conversions"] <= seven_day[EU_SALES]["conversions"]
     assert seven_day[EU_SALES]["conversions"] < sales["conversions"]  # value adds 1d_view
     assert seven_day[EU_SALES]["spend_micros"] == sales["spend_micros"]
+    mixed = rows[EU_RETARGETING]["conversions"]  # no view-through: between the click windows
+    assert (
+        one_day[EU_RETARGETING]["conversions"] <= mixed <= seven_day[EU_RETARGETING]["conversions"]
+    )
 
     viewer = tenant[Role.VIEWER]
     withdrawn = viewer.get(
@@ -106,11 +112,20 @@ def test_windows_leads_and_range_reach_of_an_eu_account(
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "attribution_windows.1"
 
-    other_range = by_campaign(
-        kpis(tenant, EU_ACCOUNT, since=default["since"], until=default["since"])
-    )
-    assert other_range[EU_SALES]["reach"] is None  # no range report for that range
+    day = {"since": default["since"], "until": default["since"]}
+    other_table = kpis(tenant, EU_ACCOUNT, **day)
+    other_range = by_campaign(other_table)
+    assert other_range[EU_SALES]["reach"] is None  # no range report for that range yet
     assert "never a sum of daily reach" in other_range[EU_SALES]["unknown"]["reach"]
+    assert other_table["range_reach"]["status"] == "pending"  # asked of Meta
+
+    def range_report() -> dict[str, Any] | None:
+        table = kpis(tenant, EU_ACCOUNT, **day)
+        return table if table["range_reach"]["status"] == "ready" else None
+
+    ready: dict[str, Any] = eventually(range_report, "the requested range report", timeout=120)
+    assert by_campaign(ready)[EU_SALES]["reach"] is not None, ready["range_reach"]
+    assert ready["totals"]["reach"] is not None, ready["totals"]["unknown"]
 
 
 def test_app_installs_and_custom_conversions_of_a_us_account(

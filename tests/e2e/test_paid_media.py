@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from shared.auth import Role
+from shared.localstack.identities import TASKS_INVOKER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import eventually
@@ -263,6 +264,7 @@ def step_sync(stack: StackInfo, tenant: Tenant, sync_id: str) -> dict[str, Any]:
     response = httpx.post(
         f"{stack.functions_base_url}/insights_sync",
         json={"org_id": tenant.org_id, "account_id": EU_ACCOUNT, "sync_id": sync_id},
+        headers=stack.invoker_headers(TASKS_INVOKER, "insights_sync"),
         timeout=60,
     )
     assert response.status_code == 200, response.text

@@ -12,6 +12,7 @@ import pytest
 from shared.auth import Role
 from shared.bootstrap import Services
 from shared.campaigns.models import Platform
+from shared.localstack.identities import TASKS_INVOKER
 from shared.localstack.stack import StackInfo
 from shared.scraping.planning import RefreshPost, plan_jobs
 from tests.e2e.conftest import Tenant
@@ -39,6 +40,7 @@ def refresh_now(
     started = httpx.post(
         f"{stack.functions_base_url}/scrape_runner",
         json={"org_id": org_id, "job_id": job.job_id},
+        headers=stack.invoker_headers(TASKS_INVOKER, "scrape_runner"),
         timeout=60,
     )
     assert started.status_code == 200, started.text

@@ -69,7 +69,7 @@ def test_owner_deletes_the_organization_and_its_keys_die_with_it(tenant: Tenant)
     owner = tenant[Role.OWNER]
     create_campaign(owner, create_brand(owner))
 
-    assert owner.delete("/organization").status_code == 204
+    assert owner.delete("/organization").status_code == 202
 
     assert owner.get("/campaigns").status_code == 401
     assert tenant[Role.VIEWER].get("/brands").status_code == 401

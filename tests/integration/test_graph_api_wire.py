@@ -273,7 +273,7 @@ def test_async_report_runs_to_completion_and_pages_every_row(
     assert asked["time_increment"] == "1"
     assert asked["time_range"] == '{"since":"2026-03-02","until":"2026-03-15"}'
     assert asked["action_attribution_windows"] == '["7d_click","1d_view"]'
-    assert asked["use_account_attribution_setting"] == "false"
+    assert asked["use_unified_attribution_setting"] == "true"  # `value` as Ads Manager shows it
     assert set(json.loads(asked["fields"])) >= ROW_FIELDS | VIDEO_FIELDS
     # 13 ads ran every day of the 14; one was paused 9 days ago (6 days), one deleted 12 days
     # ago (3 days); after it, and after the archived campaign stopped 30 days ago, rows with no
@@ -340,7 +340,7 @@ def test_synchronous_insights_answer_the_report_rows(ads: MetaAds, graph_url: st
         "time_range": {"since": str(TODAY - timedelta(days=3)), "until": str(TODAY)},
         "time_increment": "1",
         "action_attribution_windows": WINDOWS,
-        "use_account_attribution_setting": False,
+        "use_unified_attribution_setting": True,
     }
     fields = sorted(ROW_FIELDS - {"adset_id", "adset_name", "ad_id", "ad_name"})
 

@@ -1,8 +1,9 @@
 """The Graph stand-in's insight figures as Ads Manager counts them: actions under every
 alias Meta reports, one figure per requested attribution window (1d_click <= 7d_click <=
-28d_click; `value` is the 7-day click + 1-day view setting), withdrawn windows refused,
-cost_per_action_type over the same counts, de-duplicated reach over a range, and breakdowns
-that add up to the unbroken rows, with Meta's rule on which breakdowns combine."""
+28d_click), `value` under each ad set's attribution setting with use_unified_attribution_setting
+(campaigns adding up their ad sets') and 7-day click + 1-day view without it, withdrawn windows
+taken but never returned, cost_per_action_type over the same counts, de-duplicated reach over a
+range, and breakdowns that add up to the unbroken rows, combined only as Meta lists."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from facebook_business.adobjects.campaign import Campaign
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
+from shared.localstack.graph import load_catalog
+from shared.localstack.graph.catalog import EFFECTIVE_STATUSES as STATUSES
+from shared.localstack.graph.catalog import setting_windows
 from tests.integration.graph_standin_fixtures import EU, US, api, clock, control, graph_url
 
 pytestmark = pytest.mark.integration
@@ -98,12 +102,76 @@ def test_cost_per_action_is_spend_over_the_same_counts(api: FacebookAdsApi) -> N
         assert Decimal(cost[key]) == pytest.approx(Decimal(row["spend"]) / int(count[key]))
 
 
+def _setting_of(adset_id: str) -> tuple[str, ...]:
+    return setting_windows(load_catalog().adsets[adset_id]["attribution_spec"])
+
+
+@pytest.mark.parametrize("account", [EU, US])
+def test_value_follows_each_ad_sets_setting_under_unified_attribution(
+    api: FacebookAdsApi, account: str
+) -> None:
+    node = AdAccount(account, api=api)
+    every_ad = [{"field": "ad.effective_status", "operator": "IN", "value": sorted(STATUSES)}]
+    asked = {"time_increment": 1, "action_attribution_windows": WINDOWS, "filtering": every_ad}
+    fields = ["campaign_id", "adset_id", "actions"]
+    unified = insights(node, fields, level="ad", use_unified_attribution_setting=True, **asked)
+    plain = insights(node, fields, level="ad", **asked)
+    settings = {_setting_of(r["adset_id"]) for r in unified}
+    assert ("7d_click",) in settings
+    assert ("7d_click", "1d_view") in settings  # Meta's default
+    assert account == US or ("1d_click",) in settings
+
+    counted = 0
+    for with_setting, default in zip(unified, plain, strict=True):
+        assert (with_setting["adset_id"], with_setting["date_start"]) == (
+            default["adset_id"], default["date_start"],
+        )  # fmt: skip
+        for action in with_setting.get("actions", []):
+            windows = {w: int(action.get(w, 0)) for w in WINDOWS}
+            setting = _setting_of(with_setting["adset_id"])
+            assert int(action["value"]) == sum(windows[w] for w in setting), action
+            same = entry(default, "actions", action["action_type"])
+            assert figures(same) == {**figures(action), "value": same.get("value", "0")}
+            if default_value := same.get("value"):
+                assert int(default_value) == windows["7d_click"] + windows["1d_view"]
+            counted += 1
+    assert counted
+
+    by_campaign = insights(
+        node, fields, level="campaign", use_unified_attribution_setting=True,
+        time_increment=1, action_attribution_windows=WINDOWS,
+    )  # fmt: skip
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    for row in unified:
+        sums[(row["campaign_id"], row["date_start"])] += int(
+            entry(row, "actions", "purchase").get("value", 0)
+        )
+    for row in by_campaign:
+        key = (row["campaign_id"], row["date_start"])
+        assert int(entry(row, "actions", "purchase").get("value", 0)) == sums[key], key
+
+
+def test_the_ad_set_setting_is_on_the_ad_set(api: FacebookAdsApi) -> None:
+    node = AdAccount(EU, api=api)
+    specs = {a["id"]: a["attribution_spec"] for a in node.get_ad_sets(["attribution_spec"])}
+    assert specs["120210000000001110"] == [
+        {"event_type": "CLICK_THROUGH", "window_days": 7},
+        {"event_type": "VIEW_THROUGH", "window_days": 1},
+    ]  # Meta's default
+    assert specs["120210000000001210"] == [{"event_type": "CLICK_THROUGH", "window_days": 1}]
+
+
 @pytest.mark.parametrize("window", ["7d_view", "28d_view"])
-def test_withdrawn_view_windows_are_refused(api: FacebookAdsApi, window: str) -> None:
-    with pytest.raises(FacebookRequestError) as caught:
-        insights(AdAccount(EU, api=api), ["actions"], action_attribution_windows=[window])
-    assert caught.value.api_error_code() == 100
-    assert "1d_ev" in caught.value.api_error_message()  # the windows still taken
+def test_withdrawn_view_windows_are_taken_and_never_returned(
+    api: FacebookAdsApi, window: str
+) -> None:
+    rows = insights(
+        AdAccount(EU, api=api), ["actions"], action_attribution_windows=[window, "7d_click"]
+    )
+    actions = [a for r in rows for a in r["actions"]]
+    assert actions
+    assert all(window not in a for a in actions)
+    assert any("7d_click" in a for a in actions)
 
 
 def test_reach_over_a_range_is_deduplicated(api: FacebookAdsApi) -> None:
@@ -126,8 +194,8 @@ def test_reach_over_a_range_is_deduplicated(api: FacebookAdsApi) -> None:
         ["age", "gender"],
         ["country"],
         ["publisher_platform", "platform_position"],
+        ["publisher_platform", "platform_position", "impression_device"],
         ["device_platform"],
-        ["impression_device"],
     ],
 )
 def test_breakdowns_add_up_to_the_unbroken_rows(api: FacebookAdsApi, breakdowns: list[str]) -> None:
@@ -152,7 +220,14 @@ def test_breakdowns_add_up_to_the_unbroken_rows(api: FacebookAdsApi, breakdowns:
 
 
 @pytest.mark.parametrize(
-    "breakdowns", [["platform_position"], ["age", "country"], ["gender", "device_platform"]]
+    "breakdowns",
+    [
+        ["platform_position"],
+        ["impression_device"],
+        ["age", "country"],
+        ["gender", "device_platform"],
+        ["publisher_platform", "device_platform"],
+    ],
 )
 def test_invalid_breakdown_combinations_are_refused(
     api: FacebookAdsApi, breakdowns: list[str]

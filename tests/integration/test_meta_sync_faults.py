@@ -22,7 +22,8 @@ import pytest
 from shared.adaccounts.details import AccountDetailSync
 from shared.adaccounts.models import AccountStatus, ConnectRequest, SyncStatus
 from shared.adaccounts.range_reach import RangeReach
-from shared.adaccounts.sync import InsightSync, SyncRun, sync_path
+from shared.adaccounts.sync import InsightSync
+from shared.adaccounts.sync_runs import SyncRun
 from shared.adaccounts.sync_units import OBJECT_LEVELS, UnitStatus
 from shared.adapters.meta_insights import meta_insight_row, meta_range_row
 from shared.auth import Principal, Role
@@ -92,7 +93,8 @@ class World:
         sync_id = f"{EU}-{name}"
         self.sync.start(org_id, EU, sync_id)
         for _ in range(MAX_STEPS):
-            run = SyncRun.model_validate(self.services.store.get(sync_path(org_id, sync_id)))
+            run = self.sync.load(org_id, sync_id)
+            assert run is not None
             if chaos is not None:
                 chaos(run)
             delay = self.sync.step(run)

@@ -1,8 +1,9 @@
 """Paid media SQL on DuckDB: the ad_insights_daily table loaded twice (idempotent), the paid_kpis_*
-views (the Python KPI formulas, NULL on a zero denominator, one level per campaign so nothing
-is counted twice, one figure per attribution window), the daily series query, the KPI table's
-totals (each window from its own key, range reach from the range report) and the spend check
-of accounts that report only ad sets."""
+views (the KPI functions of bigquery_sql/functions/paid_kpis.sql, NULL on a zero denominator,
+one level per campaign so nothing is counted twice, one figure per attribution window, each
+row with its object's current settings), the daily series query, the KPI table's totals (each
+window from its own key, range reach from the range report, the same KPIs as the views) and
+the spend check of accounts that report only ad sets."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ from shared.paid import AD_DAILY_SERIES_SQL, AD_INSIGHTS_COLUMNS, save_insights
 from shared.paid.csv_import import expected_header, parse_insights_csv
 from shared.paid.kpi_table import SQL as CAMPAIGN_TOTALS_SQL
 from shared.paid.kpi_table import KpiQuery, KpiTables, ReportingSettings
-from shared.paid.kpis import kpis_for
+from shared.paid.kpis import KPI_SQL, kpi_names
 from shared.paid.rows import AdInsightRow, save_ranges
 
 pytestmark = pytest.mark.integration
 SQL_DIR = get_settings().sql_dir
 PAID_SQL = (
+    KPI_SQL,
     "schema/ad_insights_daily.sql",
     "schema/ad_conversions_daily.sql",
     "schema/ad_insights_range.sql",
@@ -38,6 +40,9 @@ PAID_SQL = (
     "views/paid_kpis_daily.sql",
     "views/paid_kpis_campaign_daily.sql",
     "views/paid_kpis_platform_daily.sql",
+    "views/paid_objects_current.sql",
+    "views/paid_breakdowns_daily.sql",
+    "queries/paid_breakdowns.sql",
     AD_DAILY_SERIES_SQL,
     "queries/ad_channel_series.sql",
     CAMPAIGN_TOTALS_SQL,
@@ -184,15 +189,39 @@ def test_a_restated_day_replaces_its_row(warehouse: DuckDbWarehouse) -> None:
     assert len(table(warehouse)) == 11
 
 
-def test_entity_view_matches_the_python_kpis(warehouse: DuckDbWarehouse) -> None:
+def expected_kpis(row: dict[str, Any]) -> dict[str, float | None]:
+    """The KPIs as the README defines them, worked out independently of the SQL functions."""
+
+    def ratio(numerator: float | None, denominator: float | None, scale: float) -> float | None:
+        if numerator is None or not denominator:
+            return None
+        return numerator / denominator / scale
+
+    spend = row["spend_micros"]
+    return {
+        "cpm": ratio(spend, row["impressions"], 1e3),
+        "cpc": ratio(spend, row["clicks"], 1e6),
+        "cost_per_link_click": ratio(spend, row["link_clicks"], 1e6),
+        "ctr": ratio(row["clicks"], row["impressions"], 1),
+        "link_ctr": ratio(row["link_clicks"], row["impressions"], 1),
+        "cpa": ratio(spend, row["conversions"], 1e6),
+        "roas": ratio(row["conversion_value_micros"], spend, 1),
+        "cpe": ratio(spend, row["engagements"], 1e6),
+    }
+
+
+def test_the_kpi_names_are_the_sql_functions_and_the_view_columns() -> None:
+    assert kpi_names() == (*KPI_COLUMNS, "frequency")
+
+
+def test_entity_view_computes_every_kpi(warehouse: DuckDbWarehouse) -> None:
     view = select(
         warehouse, "SELECT * FROM reachops.paid_kpis_daily WHERE attribution_window = 'default'"
     )
     assert len(view) == 11
     for row in view:
-        python = kpis_for(row)
-        for name in KPI_COLUMNS:
-            assert row[name] == pytest.approx(getattr(python, name)), (row["entity_id"], name)
+        for name, value in expected_kpis(row).items():
+            assert row[name] == pytest.approx(value), (row["entity_id"], name)
     ad1 = next(r for r in view if r["entity_id"] == "ad1")
     assert ad1["spend"] == pytest.approx(12.34)
     assert ad1["cpm"] == pytest.approx(12.34)
@@ -391,3 +420,138 @@ def test_the_kpi_table_names_its_window_and_refuses_one_never_synced(
     assert [(r.campaign_id, r.from_level, r.spend_micros) for r in adset_only.items] == [
         ("c7", "adset", 10_000_000)
     ]
+
+
+def test_the_kpi_table_and_the_campaign_view_give_the_same_kpis(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    """One definition: the API's figures are the views' figures, nulls and all."""
+    tables = KpiTables(warehouse=warehouse, accounts=FixedAccount())
+    viewer = Principal(org_id="o1", key_id="k", role=Role.VIEWER)
+    for account, campaign in (("123", "c1"), ("777", "c7"), ("adv9", "t1")):
+        for day in (DAY, date(2026, 11, 3)):
+            view = select(
+                warehouse,
+                "SELECT * FROM reachops.paid_kpis_campaign_daily "  # noqa: S608 - test literals
+                f"WHERE org_id = 'o1' AND campaign_id = '{campaign}' "
+                f"AND date = DATE '{day}' AND attribution_window = 'default'",
+            )
+            api = tables.table(viewer, account, KpiQuery(since=day, until=day)).items
+            assert len(view) == len(api) <= 1, (campaign, day)
+            for row, item in zip(view, api, strict=True):
+                assert row["cpm"] is not None
+                for name in KPI_COLUMNS:
+                    assert item.kpis[name] == pytest.approx(row[name]), (campaign, day, name)
+                    assert (name in item.unknown) == (row[name] is None), (campaign, name)
+
+
+def test_a_kpi_the_sql_cannot_compute_is_null_in_the_api_with_the_reason(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    tables = KpiTables(warehouse=warehouse, accounts=FixedAccount())
+    viewer = Principal(org_id="o1", key_id="k", role=Role.VIEWER)
+    (c1,) = tables.table(viewer, "123", KpiQuery(since=date(2026, 11, 3))).items
+    assert (c1.link_clicks, c1.kpis["cost_per_link_click"]) == (None, None)
+    assert c1.unknown["cost_per_link_click"] == "link_clicks not reported"
+    assert (c1.conversions, c1.kpis["cpa"], c1.kpis["roas"]) == (None, None, None)
+    assert c1.unknown["cpa"] == "conversions not reported"
+    assert c1.unknown["roas"] == "conversion_value_micros not reported"
+    assert "no range report stored" in c1.unknown["frequency"]  # the specific reason wins
+
+
+def settings(level: str, object_id: str, **values: Any) -> dict[str, Any]:
+    """An ad_objects row as the metadata sync writes it (shared/adaccounts/metadata.py)."""
+    empty = dict.fromkeys(
+        ("name", "campaign_id", "adset_id", "status", "effective_status", "objective",
+         "daily_budget_micros", "lifetime_budget_micros", "bid_strategy", "creative_id",
+         "creative_thumbnail_url", "updated_time"),
+    )  # fmt: skip
+    return empty | {
+        "org_id": "o1",
+        "platform": "meta",
+        "account_id": "123",
+        "level": level,
+        "object_id": object_id,
+        "currency": "EUR",
+        "synced_at": SYNCED,
+        **values,
+    }
+
+
+def test_kpi_rows_carry_their_objects_current_settings(warehouse: DuckDbWarehouse) -> None:
+    campaign = settings(
+        "campaign",
+        "c1",
+        name="Spring",
+        status="ACTIVE",
+        effective_status="ACTIVE",
+        objective="OUTCOME_SALES",
+        daily_budget_micros=50_000_000,
+        bid_strategy="LOWEST_COST_WITHOUT_CAP",
+    )
+    ad = settings(
+        "ad",
+        "ad1",
+        campaign_id="c1",
+        adset_id="as1",
+        status="PAUSED",
+        effective_status="PAUSED",
+        creative_id="cr77",
+        creative_thumbnail_url="https://example.test/cr77.jpg",
+    )
+    keys = ("org_id", "platform", "account_id", "level", "object_id")
+    warehouse.merge_rows("ad_objects", [campaign, ad], keys, update_existing=True)
+    daily = {
+        r["entity_id"]: r
+        for r in select(
+            warehouse,
+            "SELECT * FROM reachops.paid_kpis_daily "
+            "WHERE org_id = 'o1' AND date = DATE '2026-11-02' AND attribution_window = 'default'",
+        )
+    }
+    ad1, campaign = daily["ad1"], daily["c1"]
+    assert (ad1["status"], ad1["objective"]) == ("PAUSED", "OUTCOME_SALES")  # campaign's
+    assert (ad1["creative_id"], ad1["creative_thumbnail_url"]) == (
+        "cr77",
+        "https://example.test/cr77.jpg",
+    )
+    assert ad1["daily_budget_micros"] is None  # the budget is the campaign's, not the ad's
+    assert (campaign["daily_budget_micros"], campaign["creative_id"]) == (50_000_000, None)
+    assert daily["ad2"]["status"] is None  # never read: unknown, not made up
+    (c1,) = select(
+        warehouse,
+        "SELECT * FROM reachops.paid_kpis_campaign_daily WHERE org_id = 'o1' "
+        "AND campaign_id = 'c1' AND date = DATE '2026-11-02' AND attribution_window = 'default'",
+    )
+    assert (c1["status"], c1["effective_status"], c1["objective"]) == (
+        "ACTIVE",
+        "ACTIVE",
+        "OUTCOME_SALES",
+    )
+    assert (c1["daily_budget_micros"], c1["lifetime_budget_micros"], c1["bid_strategy"]) == (
+        50_000_000,
+        None,
+        "LOWEST_COST_WITHOUT_CAP",
+    )
+    everything = "SELECT * FROM reachops.paid_kpis_daily WHERE attribution_window = 'default'"
+    assert len(select(warehouse, everything)) == 11  # settings add columns, never rows
+
+
+def test_a_creators_paid_campaigns_get_their_cpe_from_the_kpi_function(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    values = dict.fromkeys(expected_header(), "") | {
+        "platform": "tiktok_ads", "account_id": "adv9", "level": "ad", "entity_id": "t_ad9",
+        "campaign_id": "t9", "adset_id": "t_g9", "ad_id": "t_ad9", "creator_id": "cr3",
+        "date": "2026-11-02",
+        "currency": "USD", "spend": "6.00", "impressions": "600", "engagements": "40",
+    }  # fmt: skip
+    csv = "\n".join([",".join(expected_header()), ",".join(values.values())])
+    imported = parse_insights_csv(csv, org_id="o1", synced_at=SYNCED)
+    assert imported.rejected == ()
+    save_insights(warehouse, list(imported.rows))
+    query = "queries/creator_paid_campaigns.sql"
+    (t9,) = warehouse.run(query, {"org_id": "o1", "creator_id": "cr3"})
+    assert (t9["campaign_id"], t9["engagements"], t9["cpe"]) == ("t9", 40, pytest.approx(0.15))
+    (t1,) = warehouse.run(query, {"org_id": "o1", "creator_id": "cr2"})
+    assert (t1["spend_micros"], t1["engagements"], t1["cpe"]) == (7_500_000, None, None)

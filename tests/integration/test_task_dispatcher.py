@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from shared.adapters.local_task_queue import LocalTaskQueue
-from shared.localstack.host import TaskDispatcherApp
+from shared.localstack.host import TaskDispatcherApp, queue_workers
+from shared.localstack.identities import TASKS_INVOKER, LocalIdentities
 from shared.localstack.task_dispatcher import QueueWorker
 from shared.topology import QueueSpec
 
@@ -43,6 +44,7 @@ class Target:
                     "task": name,
                     "retry": int(request.headers["X-CloudTasks-TaskRetryCount"]),
                     "body": json.loads(request.get_data()),
+                    "authorization": request.headers.get("Authorization"),
                 }
             )
             failing = self.failures.get(name, 0) > 0
@@ -157,3 +159,21 @@ def test_tasks_reach_the_dispatcher_through_the_local_task_queue_adapter(
         dispatcher.shutdown()
         worker.stop()
     assert [d["body"] for d in app.deliveries] == [{"profile": "a"}]
+
+
+def test_each_delivery_carries_the_tasks_invokers_identity_for_its_target(
+    target: tuple[Target, str],
+) -> None:
+    """As a Cloud Tasks task carries an OIDC token of the tasks invoker, minted for the target."""
+    app, url = target
+    identities = LocalIdentities("k" * 32, "reachops-local")
+    (worker,) = queue_workers({"q": spec()}, url.rstrip("/"), identities).values()
+    try:
+        worker.enqueue("t1", {"n": 1})
+        wait_until_settled(worker, 1)
+    finally:
+        worker.stop()
+    (delivery,) = app.deliveries
+    token = str(delivery["authorization"]).removeprefix("Bearer ")
+    assert identities.account_of(token, "worker") == TASKS_INVOKER
+    assert identities.account_of(token, "another_function") is None

@@ -21,6 +21,8 @@ import pytest
 import yaml
 from hcl2 import SerializationOptions
 
+from shared.adapters.sql_files import view_dependencies
+
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
 TOPOLOGY = ROOT / "shared" / "topology.yaml"
@@ -33,7 +35,7 @@ _HCL_OPTIONS = SerializationOptions(
 )
 _LOCAL_REF = re.compile(r"\blocal\.(\w+)")
 _CREATE = re.compile(
-    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?reachops\.(\w+)",
+    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?reachops\.(\w+)",
     re.IGNORECASE,
 )
 _DATASET_REF = re.compile(r"\breachops\.(\w+)")
@@ -224,10 +226,35 @@ def test_every_sql_table_and_view_is_declared_in_terraform() -> None:
     declared = terraform().locals
     assert sql_definitions("schema", "TABLE") == set(declared["bq_tables"])
     assert sql_definitions("views", "VIEW") == set(declared["bq_views"])
+    assert {p.stem for p in (SQL / "functions").glob("*.sql")} == set(declared["bq_functions"])
+    assert sql_functions(), "the functions files create functions"
+
+
+def sql_functions() -> set[str]:
+    """The persistent SQL functions of bigquery_sql/functions/ (several per file)."""
+    return {
+        name
+        for path in (SQL / "functions").glob("*.sql")
+        for kind, name in _CREATE.findall(sql_without_comments(path))
+        if kind.upper() == "FUNCTION"
+    }
+
+
+def test_views_are_created_after_the_views_they_read() -> None:
+    """BigQuery refuses a view whose source does not exist yet: terraform's stages must follow
+    the SQL's own dependencies (the DuckDB warehouse orders by the same graph)."""
+    declared = terraform().locals
+    first, second = declared["bq_first_views"], declared["bq_second_views"]
+    stage = dict.fromkeys(declared["bq_views"], 2) | dict.fromkeys(second, 1)
+    stage |= dict.fromkeys(first, 0)
+    for view, reads in view_dependencies(SQL).items():
+        for source in reads:
+            assert stage[source] < stage[view], f"{view} reads {source}: create it a stage before"
 
 
 def test_every_referenced_table_is_declared_in_terraform() -> None:
     declared = set(terraform().locals["bq_tables"]) | set(terraform().locals["bq_views"])
+    declared |= sql_functions()
     paths = sorted([*(SQL / "queries").glob("*.sql"), *(SQL / "views").glob("*.sql")])
     assert paths
     for path in paths:
@@ -236,7 +263,10 @@ def test_every_referenced_table_is_declared_in_terraform() -> None:
         assert not unknown, f"{path.relative_to(ROOT)} reads undeclared {sorted(unknown)}"
 
 
-@pytest.mark.parametrize(("folder", "names"), [("schema", "bq_tables"), ("views", "bq_views")])
+@pytest.mark.parametrize(
+    ("folder", "names"),
+    [("functions", "bq_functions"), ("schema", "bq_tables"), ("views", "bq_views")],
+)
 def test_bigquery_jobs_run_each_declared_file(folder: str, names: str) -> None:
     tf = terraform()
     jobs = [

@@ -32,13 +32,15 @@ pinned SDK's version, `ads_api_config["API_VERSION"]`); `access_token` in the qu
 Insights take fields (the row fields, actions, action_values, cost_per_action_type, objective,
 video_p*_watched_actions), level, time_range ({"since", "until"}) or date_preset,
 time_increment (1..90 or all_days), action_attribution_windows (1d_click, 7d_click, 28d_click,
-1d_view, 1d_ev; 7d_view and 28d_view, withdrawn by Meta in January 2026, are refused),
-use_account_attribution_setting, action_report_time (mixed, the default, or conversion:
-conversions land on the day they happen; impression and lifetime are refused), filtering
-([{"field": "{campaign|adset|ad}.{effective_status|id}", "operator": IN|NOT_IN|EQUAL|
-NOT_EQUAL, "value": [...]}]) and breakdowns (age, gender,
-country, publisher_platform, platform_position, device_platform, impression_device, combined
-only as Meta allows; any other combination is (#100) "Current combination of data breakdown
+1d_view, 1d_ev; 7d_view and 28d_view, which Meta stopped returning in January 2026, are taken
+and never returned), use_unified_attribution_setting (true: each action's `value` under its ad
+set's attribution_spec, summed over ad sets, as Ads Manager shows it; otherwise 7-day click +
+1-day view), use_account_attribution_setting, action_report_time (mixed, the default, or
+conversion: conversions land on the day they happen; impression and lifetime are refused),
+filtering ([{"field": "{campaign|adset|ad}.{effective_status|id}", "operator": IN|NOT_IN|
+EQUAL|NOT_EQUAL, "value": [...]}]) and breakdowns (age, gender, country, publisher_platform,
+platform_position, device_platform, impression_device, combined only as Meta's "Combining
+Breakdowns" lists; any other combination is (#100) "Current combination of data breakdown
 columns (...) is invalid"). Edges page with `limit` (default 25) and `after`; a page that is not
 the last has `paging.next` (a full URL) and `paging.cursors.after`, which is what the SDK's
 Cursor follows. Every Graph response carries x-business-use-case-usage, x-ad-account-usage and
@@ -51,9 +53,9 @@ their archived and deleted children's delivery, so the account total reconciles 
 A stopped sample ad with `late_conversions` goes on converting for up to 28 days: rows with no
 spend, only conversions (within the 7-day click window for a week, the 28-day one after).
 
-Actions, as Ads Manager counts them: each entry has `value` (the sample accounts' attribution
-setting, 7-day click + 1-day view) and one key per requested window (1d_click <= 7d_click <=
-28d_click). One conversion shows under each alias Meta reports: a pixel purchase as
+Actions, as Ads Manager counts them: each entry has `value` (under each ad set's attribution
+setting with use_unified_attribution_setting, else 7-day click + 1-day view) and one key per
+requested window (1d_click <= 7d_click <= 28d_click). One conversion shows under each alias Meta reports: a pixel purchase as
 offsite_conversion.fb_pixel_purchase, purchase, omni_purchase and onsite_web_purchase; leads as
 offsite_conversion.fb_pixel_lead (website) or onsite_conversion.lead_grouped = leadgen_grouped
 (instant forms), `lead` being both; complete_registration and
@@ -89,6 +91,8 @@ Control (not part of Graph's API):
                               HTTP 400 with an error code the sync does not know
       gateway_error_next: n, gateway_status: 500|502|503|504
                               a proxy's HTML error page instead of Graph JSON
+      gateway_echoes_request: bool
+                              that page quotes the request line, query string and all
       too_much_data_over: n   a synchronous insights query spanning more than n objects x days,
                               or a report page asked with a limit over n, answers code 100,
                               subcode 1487534 "Please reduce the amount of data..." (0: off)
@@ -108,7 +112,8 @@ Control (not part of Graph's API):
   POST /_control/clock    {"offset_hours": n}: run the server clock n hours ahead (0 puts it
                           back): tokens age, and "today" moves on; GET tells now and offset
   POST /_control/restate  -> {"restatement": n}
-  GET  /_control/calls    {"calls": [{method, path, params, status}]}, every Graph call, in order
+  GET  /_control/calls    {"calls": [{method, path, params, in_url, status}]}, every Graph
+                          call in order; in_url names the params that came in the URL
   POST /_control/reset    forget calls, reports, tokens, codes, faults, restatements, clock offset
 
 Modules: wire (errors, parameters, paging), catalog (the sample objects, effective statuses),

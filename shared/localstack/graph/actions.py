@@ -1,14 +1,20 @@
 """Actions as Meta reports them: one conversion counted under each of its action-type aliases
 (a pixel purchase is `offsite_conversion.fb_pixel_purchase`, `purchase`, `omni_purchase` and
-`onsite_web_purchase`), each entry with `value` (the account's default attribution setting,
-7-day click + 1-day view) and one key per requested window, and cost_per_action_type as spend
-over those same counts."""
+`onsite_web_purchase`), each entry with `value` and one key per requested window, and
+cost_per_action_type as spend over those same counts.
+
+`value` is what the query's setting counts: with use_unified_attribution_setting=true each ad
+set's own attribution setting (the ads' AD_SET_VALUE, summed), the figure Ads Manager shows;
+otherwise Meta's default, 7-day click + 1-day view. An entry whose `value` is 0 is still listed
+when a requested window has a count (a 7-day-click conversion of a 1-day-click ad set)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from shared.localstack.graph.query import DEFAULT_SETTING
+from shared.localstack.graph.query import AD_SET_SETTING, DEFAULT_SETTING, InsightsQuery
+
+AD_SET_VALUE = "adset_setting"  # a count's figure under its ad set's attribution setting
 
 ON_AD_ACTIONS = ("link_click", "landing_page_view", "post_engagement", "video_view")
 # Meta action type -> the sample conversion events it counts (an alias counts the same event).
@@ -45,36 +51,35 @@ def _windows_of(events: Counts, sources: tuple[str, ...]) -> dict[str, int]:
     return summed
 
 
-def default_value(counts: Mapping[str, int]) -> int:
+def setting_value(counts: Mapping[str, int], query: InsightsQuery) -> int:
+    """The `value` of one count under the query's attribution setting."""
+    if query.setting == AD_SET_SETTING:
+        return counts.get(AD_SET_VALUE, 0)
     return sum(counts.get(w, 0) for w in DEFAULT_SETTING)
 
 
-def action_list(events: Counts, windows: Sequence[str], *, money: bool) -> list[dict[str, str]]:
+def action_list(events: Counts, query: InsightsQuery, *, money: bool) -> list[dict[str, str]]:
     """Graph's action list; actions and windows without a count are left out, as Meta does."""
     out = []
     for action_type, sources in _action_types(events):
         counts = _windows_of(events, sources)
-        value = default_value(counts)
-        if not value:
-            continue
-        entry = {"action_type": action_type, "value": _number(value, money)}
-        entry.update({w: _number(counts[w], money) for w in windows if counts.get(w)})
-        out.append(entry)
+        value = setting_value(counts, query)
+        shown = {w: _number(counts[w], money) for w in query.windows if counts.get(w)}
+        if value or shown:
+            out.append({"action_type": action_type, "value": _number(value, money), **shown})
     return out
 
 
-def cost_per_action(
-    events: Counts, windows: Sequence[str], spend_cents: int
-) -> list[dict[str, str]]:
+def cost_per_action(events: Counts, query: InsightsQuery, spend_cents: int) -> list[dict[str, str]]:
     """Spend over each action count (the same counts `actions` shows), in currency units."""
     out = []
     for action_type, sources in _action_types(events):
         counts = _windows_of(events, sources)
-        value = default_value(counts)
+        value = setting_value(counts, query)
         if not value or not spend_cents:
             continue
         entry = {"action_type": action_type, "value": _cost(spend_cents, value)}
-        entry.update({w: _cost(spend_cents, counts[w]) for w in windows if counts.get(w)})
+        entry.update({w: _cost(spend_cents, counts[w]) for w in query.windows if counts.get(w)})
         out.append(entry)
     return out
 

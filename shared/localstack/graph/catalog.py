@@ -2,7 +2,9 @@
 agency business, its ad accounts and their campaigns, ad sets and ads, each ad with the seed
 its daily delivery is rendered from. Each object's effective_status is derived as Meta's is:
 an archived or deleted parent archives or deletes its children, a paused one pauses them
-(CAMPAIGN_PAUSED, ADSET_PAUSED)."""
+(CAMPAIGN_PAUSED, ADSET_PAUSED). Each ad set has an attribution setting (`attribution_spec`,
+Meta's default when the sample names none), and each ad carries its ad set's windows, which is
+what `value` counts when a query asks for the ad sets' settings."""
 
 from __future__ import annotations
 
@@ -24,6 +26,28 @@ EFFECTIVE_STATUSES = frozenset(
         "WITH_ISSUES",
     }
 )  # fmt: skip
+
+# Meta's default attribution setting for a new ad set, 7-day click or 1-day view, and the
+# windows an ad set may be set to (https://www.facebook.com/business/help/460276478298895).
+DEFAULT_ATTRIBUTION_SPEC = (
+    {"event_type": "CLICK_THROUGH", "window_days": 7},
+    {"event_type": "VIEW_THROUGH", "window_days": 1},
+)
+SPEC_WINDOWS = {
+    ("CLICK_THROUGH", 1): "1d_click",
+    ("CLICK_THROUGH", 7): "7d_click",
+    ("VIEW_THROUGH", 1): "1d_view",
+    ("ENGAGED_VIDEO_VIEW", 1): "1d_ev",
+}
+INTERNAL = frozenset({"seed", "attribution_windows"})  # the stand-in's own, never shown
+
+
+def setting_windows(spec: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The action_attribution_windows an ad set's attribution_spec adds up."""
+    try:
+        return tuple(SPEC_WINDOWS[(str(s["event_type"]), int(s["window_days"]))] for s in spec)
+    except KeyError as exc:
+        raise ValueError(f"not an attribution setting Meta offers: {spec}") from exc
 
 
 @dataclass(frozen=True)
@@ -106,16 +130,19 @@ def load_catalog(path: Path = SAMPLES) -> Catalog:
             for adset in campaign["adsets"]:
                 adsets[adset["id"]] = {
                     "status": "ACTIVE",
+                    "attribution_spec": [dict(s) for s in DEFAULT_ATTRIBUTION_SPEC],
                     **{k: v for k, v in adset.items() if k != "ads"},
                     "account_id": account["id"],
                     "campaign_id": campaign["id"],
                 }
+                windows = setting_windows(adsets[adset["id"]]["attribution_spec"])
                 for ad in adset["ads"]:
                     ads[ad["id"]] = {
                         **ad,
                         "account_id": account["id"],
                         "campaign_id": campaign["id"],
                         "adset_id": adset["id"],
+                        "attribution_windows": windows,
                     }
     for adset in adsets.values():
         adset["effective_status"] = _effective(adset, campaigns[adset["campaign_id"]], "CAMPAIGN")
@@ -146,7 +173,7 @@ def _effective(obj: Mapping[str, Any], parent: Mapping[str, Any], parent_name: s
 
 def public(obj: Mapping[str, Any]) -> dict[str, Any]:
     """An object as Graph shows it: no seeds; the parent ids without the act_ prefix's twin."""
-    out = {k: v for k, v in obj.items() if k != "seed"}
+    out = {k: v for k, v in obj.items() if k not in INTERNAL}
     if "account_id" in out and str(out["account_id"]).startswith("act_"):
         out["account_id"] = str(out["account_id"]).removeprefix("act_")
     return out

@@ -1,5 +1,6 @@
 """The faults a test can inject, as Meta produces them: throttles with their codes and
-regain times, server errors (codes 1 and 2, an undocumented code, a gateway's HTML page),
+regain times, server errors (codes 1 and 2, an undocumented code, a gateway's HTML page, which may quote
+the request URL),
 "reduce the amount of data" on large requests, failed reports (at one level or any), stuck
 reports, a refused login dialog, tokens that expire at once or after some calls, a usage level
 in the headers and restatements on every query. Counters count down as they fire."""
@@ -61,6 +62,7 @@ class Faults:
     unknown_error_code: int = 1357046
     gateway_error_next: int = 0
     gateway_status: int = 502
+    gateway_echoes_request: bool = False
     too_much_data_over: int = 0
     fail_reports_next: int = 0
     fail_reports_level: str = ""
@@ -73,11 +75,15 @@ class Faults:
 
 
 class GatewayError(Exception):
-    """Answer with a proxy's HTML error page, not Graph JSON (Meta's edge does this on 5xx)."""
+    """Answer with a proxy's HTML error page, not Graph JSON (Meta's edge does this on 5xx).
+    With `echoes_request` the page quotes the request line, query string included, as many
+    proxies' error pages do: a client that put a secret in the URL, or that repeats the page
+    in its own errors, then leaks it."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, *, echoes_request: bool = False) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
+        self.echoes_request = echoes_request
 
 
 def _validated(faults: Faults, changes: dict[str, Any]) -> Faults:
@@ -189,4 +195,6 @@ class FaultBox:
                 raise GraphError(code, f"(#{code}) An unexpected error occurred.", status=400)
             if faults.gateway_error_next > 0:
                 faults.gateway_error_next -= 1
-                raise GatewayError(faults.gateway_status)
+                raise GatewayError(
+                    faults.gateway_status, echoes_request=faults.gateway_echoes_request
+                )

@@ -113,7 +113,7 @@ def _split(
 def _delivered(metrics: Metrics) -> bool:
     """Whether a segment has anything to show (Meta answers no row for an empty one)."""
     counts = (n for windows in metrics.actions.values() for n in windows.values())
-    return bool(metrics.impressions or any(counts))
+    return bool(metrics.impressions or metrics.spend_cents or any(counts))
 
 
 def buckets(since: date, until: date, increment: int | None) -> Iterator[tuple[date, date]]:

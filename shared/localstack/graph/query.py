@@ -1,6 +1,6 @@
-"""An insights query read from Graph's parameters: level, fields, attribution windows, the
-date range (time_range or date_preset), time_increment, filtering and breakdowns, refused as
-Meta refuses them."""
+"""An insights query read from Graph's parameters: level, fields, attribution windows and
+setting, the date range (time_range or date_preset), time_increment, filtering and breakdowns,
+refused as Meta refuses them."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from shared.localstack.graph.breakdowns import check_breakdowns
 from shared.localstack.graph.catalog import EFFECTIVE_STATUSES, LEVELS
 from shared.localstack.graph.wire import invalid, json_or_raw, list_param
 
-# The windows Meta still takes; 7d_view and 28d_view were withdrawn on 12 January 2026.
+# The windows Meta still returns. On 12 January 2026 Meta stopped returning 7d_view and
+# 28d_view: they are still taken in action_attribution_windows, and no entry carries them
+# (https://developers.facebook.com/blog/post/2025/10/16/ads-insights-api-metric-availability-updates/).
 WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
+WITHDRAWN_WINDOWS = frozenset({"7d_view", "28d_view"})
 # Windows Meta takes that the stand-in does not render (refused, so no test trusts them).
 UNRENDERED_WINDOWS = frozenset(
     {
@@ -24,7 +27,13 @@ UNRENDERED_WINDOWS = frozenset(
         "skan_click_third_postback", "skan_view_third_postback", "custom",
     }
 )  # fmt: skip
-DEFAULT_SETTING = ("7d_click", "1d_view")  # the sample accounts' attribution setting
+# What `value` counts unless the query asks for the ad sets' own settings: "The default option
+# means ["7d_click","1d_view"]" (action_attribution_windows, Insights parameters,
+# https://developers.facebook.com/docs/marketing-api/insights/parameters). The sample accounts
+# have no account attribution setting of their own (Meta retired those in January 2021), so
+# use_account_attribution_setting=true counts the same.
+DEFAULT_SETTING = ("7d_click", "1d_view")
+AD_SET_SETTING = "adset"  # InsightsQuery.setting: `value` by each ad set's attribution_spec
 FILTER_OPERATORS = frozenset({"IN", "NOT_IN", "EQUAL", "NOT_EQUAL"})
 ID_FIELDS = {
     "campaign": ("campaign_id", "campaign_name"),
@@ -72,6 +81,7 @@ class InsightsQuery:
     increment: int | None  # days per row; None for one row over the whole range
     filters: tuple[Filter, ...] = ()
     breakdowns: tuple[str, ...] = ()
+    setting: str = "default"  # what `value` counts: "default" (DEFAULT_SETTING) or AD_SET_SETTING
 
 
 def _filters(params: Mapping[str, str]) -> tuple[Filter, ...]:
@@ -141,16 +151,18 @@ def insights_query(params: Mapping[str, str], node_kind: str, today: date) -> In
     if unknown:
         raise invalid(f"fields contains an unknown or unsupported field: {unknown[0]}")
     windows = list_param(params, "action_attribution_windows") or []
-    if params.get("use_account_attribution_setting", "false").lower() == "true":
-        windows = []
     for index, window in enumerate(windows):
         if window in UNRENDERED_WINDOWS:
             raise invalid(f"action_attribution_windows {window!r} is not rendered by the stand-in")
-        if window not in WINDOWS:
+        if window not in WINDOWS and window not in WITHDRAWN_WINDOWS:
             raise invalid(
                 f"action_attribution_windows[{index}] must be one of the following values: "
-                f"{', '.join(WINDOWS)}"
+                f"{', '.join((*WINDOWS, *sorted(WITHDRAWN_WINDOWS)))}"
             )
+    # With use_unified_attribution_setting=true `value` follows each ad set's attribution
+    # setting, as Ads Manager shows it, and use_account_attribution_setting is ignored; the
+    # requested windows' keys come either way (Insights parameters, link above).
+    unified = params.get("use_unified_attribution_setting", "false").lower() == "true"
     raw_increment = params.get("time_increment", "all_days")
     if raw_increment == "all_days":
         increment = None
@@ -167,10 +179,11 @@ def insights_query(params: Mapping[str, str], node_kind: str, today: date) -> In
     return InsightsQuery(
         level,
         tuple(fields),
-        tuple(windows),
+        tuple(w for w in windows if w not in WITHDRAWN_WINDOWS),
         since,
         until,
         increment,
         _filters(params),
         breakdowns,
+        AD_SET_SETTING if unified else "default",
     )

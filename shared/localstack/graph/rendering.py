@@ -6,7 +6,11 @@ an instant-form lead, an app install, a registration), counted per attribution w
 1-day click count is at most the 7-day one, which is at most the 28-day one; 1-day view and
 1-day engaged view (video ads only) come on top. A seed with `late_conversions` goes on
 converting for up to 28 days after its last delivery (it was paused, archived or deleted):
-rows with no spend, only conversions of earlier clicks, as Meta reports them."""
+rows with no spend, only conversions of earlier clicks, as Meta reports them.
+
+Every count also carries, under AD_SET_VALUE, the sum over the windows of the ad's ad set's
+attribution setting: that is what `value` shows when the query asks for each ad set's setting,
+and summing it over ads gives a campaign's or account's `value` as Ads Manager adds it up."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from shared.localstack.graph.actions import action_list, cost_per_action
+from shared.localstack.graph.actions import AD_SET_VALUE, action_list, cost_per_action
 from shared.localstack.graph.catalog import LEVELS, Catalog
 from shared.localstack.graph.query import ID_FIELDS, VIDEO_FIELDS, InsightsQuery
 
@@ -91,8 +95,16 @@ def ad_day(ad: Mapping[str, Any], day: date, timeline: Timeline) -> Metrics | No
         return None
     stopped = _stopped_age(seed)
     if stopped is not None and age < stopped:
-        return _late_day(ad, day, stopped - age) if seed.get("late_conversions") else None
-    return _delivery(ad, day, timeline)
+        late = _late_day(ad, day, stopped - age) if seed.get("late_conversions") else None
+        return None if late is None else _with_setting(late, ad["attribution_windows"])
+    return _with_setting(_delivery(ad, day, timeline), ad["attribution_windows"])
+
+
+def _with_setting(metrics: Metrics, setting: Sequence[str]) -> Metrics:
+    """Adds each count's figure under the ad set's attribution setting (AD_SET_VALUE)."""
+    for counts in (*metrics.actions.values(), *metrics.action_values.values()):
+        counts[AD_SET_VALUE] = sum(counts.get(w, 0) for w in setting)
+    return metrics
 
 
 def _delivery(ad: Mapping[str, Any], day: date, timeline: Timeline) -> Metrics:
@@ -256,9 +268,9 @@ def render_row(
         "cpm": ratio(total.spend_cents * 10, total.impressions),
         "ctr": ratio(total.clicks * 100, total.impressions),
         "cpc": ratio(total.spend_cents / 100, total.clicks),
-        "actions": action_list(total.actions, query.windows, money=False),
-        "action_values": action_list(total.action_values, query.windows, money=True),
-        "cost_per_action_type": cost_per_action(total.actions, query.windows, total.spend_cents),
+        "actions": action_list(total.actions, query, money=False),
+        "action_values": action_list(total.action_values, query, money=True),
+        "cost_per_action_type": cost_per_action(total.actions, query, total.spend_cents),
     }
     if total.video is not None:
         for name, count in zip(VIDEO_FIELDS, total.video, strict=True):

@@ -4,6 +4,7 @@ server's clock is the given clock plus the offset POST /_control/clock sets."""
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -51,7 +52,7 @@ EDGE_KINDS = {"adaccounts": "account", "campaigns": "campaign", "adsets": "adset
 DEFAULT_VERSION = str(ads_api_config["API_VERSION"])
 LIVE_STATUSES = EFFECTIVE_STATUSES - HIDDEN_STATUSES
 RENDERED_KEPT = 8  # synchronous queries whose rows are kept for their next pages
-GATEWAY_PAGE = "<html><head><title>{0}</title></head><body><h1>{0}</h1></body></html>"
+GATEWAY_PAGE = "<html><head><title>{0}</title></head><body><h1>{0}</h1>{1}</body></html>"
 
 
 class LocalGraphApi:
@@ -190,11 +191,19 @@ class LocalGraphApi:
             body, status, throttled_for = exc.body(), exc.status, exc.regain_minutes
         except GatewayError as exc:
             title = f"{exc.status} {'Bad Gateway' if exc.status == 502 else 'Server Error'}"
-            redirect = Response(GATEWAY_PAGE.format(title), status=exc.status, mimetype="text/html")
+            quoted = f"<p>{html.escape(request.method)} {html.escape(request.url)}</p>"
+            page = GATEWAY_PAGE.format(title, quoted if exc.echoes_request else "")
+            redirect = Response(page, status=exc.status, mimetype="text/html")
             body, status = {}, exc.status
         with self._lock:
             self._calls.append(
-                {"method": request.method, "path": request.path, "params": params, "status": status}
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "params": params,
+                    "in_url": sorted(request.args),
+                    "status": status,
+                }
             )
         if redirect is not None:
             return redirect
