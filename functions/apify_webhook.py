@@ -9,7 +9,13 @@ from pydantic import ValidationError
 
 from shared.bootstrap import services
 from shared.errors import ReachOpsError, ValidationFailed
-from shared.scraping.webhook import WebhookPayload, WebhookQuery, confirmed_event, verify
+from shared.scraping.webhook import (
+    RETRY_AFTER_SECONDS,
+    WebhookPayload,
+    WebhookQuery,
+    confirmed_event,
+    verify,
+)
 
 
 @functions_framework.http
@@ -28,5 +34,8 @@ def apify_webhook(request: flask.Request) -> flask.Response:
         error: ReachOpsError = ValidationFailed.from_pydantic(exc, prefix="query.")
         return flask.make_response(flask.jsonify(error.to_body()), error.status)
     except ReachOpsError as error:
-        return flask.make_response(flask.jsonify(error.to_body()), error.status)
+        reply = flask.make_response(flask.jsonify(error.to_body()), error.status)
+        if error.status == 503:
+            reply.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return reply
     return flask.jsonify({"accepted": True})

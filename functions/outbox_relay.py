@@ -1,5 +1,6 @@
-"""HTTP entry point for Cloud Scheduler: publish campaign events left in outboxes (after a
-crash or a Pub/Sub outage between a change and its event)."""
+"""HTTP entry point for Cloud Scheduler: publish the events left in outboxes (campaign
+changes, allocation and post decisions, scrape jobs) after a crash or a Pub/Sub outage between a
+change and its event."""
 
 from __future__ import annotations
 
@@ -11,4 +12,4 @@ from shared.bootstrap import services
 
 @functions_framework.http
 def outbox_relay(request: flask.Request) -> flask.Response:
-    return flask.jsonify({"events_published": services().campaigns.relay_outboxes()})
+    return flask.jsonify({"events_published": services().outbox.relay()})

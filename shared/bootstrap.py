@@ -20,10 +20,10 @@ from shared.adaccounts.service import AdAccountService
 from shared.adaccounts.sync import InsightSync
 from shared.adaccounts.tokens import TokenChecks
 from shared.adaccounts.vaulting import TokenVaulting
-from shared.allocations.service import AllocationService
+from shared.allocations.service import AllocationService, allocations_collection
 from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
-from shared.campaigns.service import CampaignService
+from shared.campaigns.service import CampaignService, campaigns_collection
 from shared.config import Settings, get_settings
 from shared.creators.service import CreatorService
 from shared.metrics.service import MetricsService
@@ -32,6 +32,7 @@ from shared.orgs.guard import TombstoneGuardedStore, TombstoneGuardedWarehouse
 from shared.orgs.purge import OrgPurge, purge_grace
 from shared.orgs.service import OrgService
 from shared.orgs.settings import SettingsService
+from shared.outbox import Outbox
 from shared.paid.creator_campaigns import CreatorPaidCampaignsService
 from shared.paid.kpi_table import KpiTables
 from shared.paid.service import PaidPlanning
@@ -45,12 +46,15 @@ from shared.ports import (
     Warehouse,
 )
 from shared.posts.history import PostHistoryService
-from shared.posts.service import PostMatching
+from shared.posts.service import PostMatching, matches_collection
 from shared.scraping.ingest import ScrapeIngest
 from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
 from shared.scraping.monitoring import ProfileMonitoring
 from shared.scraping.runs import RUN_TIMEOUT
 from shared.topology import Topology, load_topology
+
+# Every collection whose documents carry an outbox (shared/outbox.py), per organization.
+OUTBOX_COLLECTIONS = (campaigns_collection, allocations_collection, matches_collection)
 
 
 class Services:
@@ -320,6 +324,7 @@ class Services:
             store=self.store,
             warehouse=self.warehouse,
             bus=self.bus,
+            outbox=self.outbox,
             campaigns=self.campaigns,
             allocations=self.allocations,
         )
@@ -363,7 +368,7 @@ class Services:
 
     @cached_property
     def allocations(self) -> AllocationService:
-        return AllocationService(self.store, self.campaigns, self.bus)
+        return AllocationService(self.store, self.campaigns, self.outbox)
 
     @cached_property
     def creators(self) -> CreatorService:
@@ -371,7 +376,12 @@ class Services:
 
     @cached_property
     def campaigns(self) -> CampaignService:
-        return CampaignService(self.store, self.bus, self.brands, self.settings.max_page_size)
+        return CampaignService(self.store, self.outbox, self.brands, self.settings.max_page_size)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        """Every write's events go out through it; the relay looks in each named collection."""
+        return Outbox(self.store, self.bus, OUTBOX_COLLECTIONS)
 
     def authenticate(self, authorization: str | None) -> Principal:
         return authenticate(self.store, authorization)

@@ -109,6 +109,20 @@ class UnsupportedMediaType(ReachOpsError):
     code = "unsupported_media_type"
 
 
+class RateLimited(ReachOpsError):
+    """The key spent its per-minute quota (shared/http/limits.py); the reply's Retry-After
+    says when its window ends."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, retry_after: int, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
 class VendorRefused(ReachOpsError):
     """An outside system (Meta) refused or failed what we asked on the caller's behalf; its
     message has been scrubbed of credentials (shared/adapters/redaction.py)."""

@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEAD_LETTER_SUFFIX = "-dead-letter"
 
@@ -37,8 +37,12 @@ class TopicSpec(_Frozen):
     event_type: str
 
 
+MAX_ACK_DEADLINE_SECONDS = 600
+"""Pub/Sub's longest ack deadline: a push handler that may run longer must hand off its work
+(to a task queue) and answer within it, or Pub/Sub redelivers while it still runs."""
+
+
 class SubscriptionDefaults(_Frozen):
-    ack_deadline_seconds: int
     min_retry_backoff_seconds: int
     max_retry_backoff_seconds: int
     max_delivery_attempts: int
@@ -86,6 +90,22 @@ class Topology(_Frozen):
             if topic.event_type == event_type:
                 return name
         raise KeyError(f"no topic carries event type {event_type!r}")
+
+    @model_validator(mode="after")
+    def _handlers_fit_their_ack_deadline(self) -> Topology:
+        for name, spec in self.functions.items():
+            if spec.subscribes and not 10 <= spec.timeout_seconds <= MAX_ACK_DEADLINE_SECONDS:
+                raise ValueError(
+                    f"{name}: a Pub/Sub handler's timeout_seconds is its push subscriptions' "
+                    f"ack deadline, so it must be 10..{MAX_ACK_DEADLINE_SECONDS}"
+                )
+        return self
+
+    def ack_deadline_seconds(self, function_name: str) -> int:
+        """A push subscription's ack deadline: its handler's whole timeout, so a slow run
+        (a long ingest) is not redelivered while it still runs (terraform/pubsub.tf reads the
+        same `timeout_seconds`)."""
+        return self.functions[function_name].timeout_seconds
 
     def subscriptions(self) -> list[tuple[str, str]]:
         """(function, topic) pairs: one push subscription each."""

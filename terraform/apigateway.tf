@@ -3,6 +3,12 @@
 # `jwtAudience` is that URL too: the gateway calls as google_service_account.gateway with an ID
 # token Cloud Run checks (roles/run.invoker), and hands the caller's Authorization on as
 # X-Forwarded-Authorization (tests/unit/test_gateway_document.py checks the extension's rules).
+# The same document carries the per-minute quotas (x-google-api-management.metrics/quota and
+# each operation's x-google-quota; tests/unit/test_rate_limit_quotas.py), so the config below
+# deploys them with the routes and the local gateway enforces the very same numbers. API Gateway
+# counts a quota per consumer, the Google Cloud project of the Google API key a request carries
+# (esp-v2 issue 407): our bearer keys are not Google API keys, so production counts per key only
+# once each organization's frontend sends one too (README "## The API", rate limits).
 resource "google_api_gateway_api" "api" {
   provider     = google-beta
   api_id       = var.api_id

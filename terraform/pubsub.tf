@@ -29,12 +29,13 @@ resource "google_pubsub_subscription" "dead_letter" {
 }
 
 # One push subscription per (function, topic): OIDC to the function's URL, retries with backoff,
-# then the topic's dead-letter topic.
+# then the topic's dead-letter topic. The ack deadline is the handler's whole timeout (at most
+# 600 s, checked by shared/topology.py), so a long run is not redelivered while it still runs.
 resource "google_pubsub_subscription" "push" {
   for_each             = local.subscriptions
   name                 = each.key
   topic                = google_pubsub_topic.topic[each.value.topic].id
-  ack_deadline_seconds = local.subscription_defaults.ack_deadline_seconds
+  ack_deadline_seconds = local.functions[each.value.function].timeout_seconds
   labels               = local.labels
 
   push_config {

@@ -116,7 +116,7 @@ class RangeRequests:
                 "error": None,
             }
             asked["attempt"] = attempt
-            return {"ranges": _pruned(ranges)}
+            return {"ranges": _pruned(ranges, now)}
 
         ranges = self._store.update_atomically(requests_path(org_id, account_id), note)["ranges"]
         if asked:
@@ -194,7 +194,7 @@ class RangeRequests:
         def finish(data: dict[str, Any] | None) -> dict[str, Any]:
             ranges = dict((data or {}).get("ranges", {}))
             ranges[key] = {**ranges.get(key, {"attempt": 0}), **finished}
-            return {"ranges": _pruned(ranges)}
+            return {"ranges": _pruned(ranges, self._now())}
 
         self._store.update_atomically(requests_path(org_id, account_id), finish)
         return {"range": key, **finished}
@@ -210,14 +210,20 @@ def _due_again(entry: dict[str, Any], now: datetime) -> bool:
     return now - datetime.fromisoformat(entry["finished_at"]) >= RETRY_AFTER
 
 
-def _pruned(ranges: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Every pending request, and the REMEMBERED most recent finished ones."""
-    finished = sorted(
-        (k for k, e in ranges.items() if e["status"] != RangeStatus.PENDING),
-        key=lambda k: ranges[k].get("finished_at") or "",
+def _pruned(ranges: dict[str, dict[str, Any]], now: datetime) -> dict[str, dict[str, Any]]:
+    """Every live pending request, and the REMEMBERED most recent others (finished, or lost
+    while pending): the document never grows past MAX_PENDING + REMEMBERED entries."""
+    live = {
+        k
+        for k, e in ranges.items()
+        if e["status"] == RangeStatus.PENDING and not _due_again(e, now)
+    }
+    others = sorted(
+        (k for k in ranges if k not in live),
+        key=lambda k: ranges[k].get("finished_at") or ranges[k]["requested_at"],
         reverse=True,
     )
-    dropped = set(finished[REMEMBERED:])
+    dropped = set(others[REMEMBERED:])
     return {k: e for k, e in ranges.items() if k not in dropped}
 
 

@@ -22,6 +22,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import impit
 from apify_client import ApifyClient
 from apify_client._models import PayPerEventActorPricingInfo
 from apify_client.errors import ApifyClientError
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from apify_client._typeddicts import WebhookRepresentationDict
 
 DEFAULT_PAGE_SIZE = 1000
+APIFY_FAILED = (ApifyClientError, impit.HTTPError)
+"""Apify refused (an API error) or could not be reached (the client's transport, impit, raises
+its own errors once its retries are spent)."""
 
 
 class ApifyScraper:
@@ -84,12 +88,15 @@ class ApifyScraper:
                 run_timeout=self._run_timeout,
                 max_total_charge_usd=self._max_total_charge_usd,
             )
-        except ApifyClientError as exc:  # its text may quote a URL; never chain the original
+        except APIFY_FAILED as exc:  # its text may quote a URL; never chain the original
             raise ScraperError(redact(f"{actor_id}: {exc}")) from None
         return _actor_run(run)
 
     def get_run(self, run_id: str) -> ActorRun:
-        run = self._client.run(run_id).get()
+        try:
+            run = self._client.run(run_id).get()
+        except APIFY_FAILED as exc:
+            raise ScraperError(redact(f"run {run_id}: {exc}")) from None
         if run is None:
             raise NotFound(f"Apify run {run_id} not found")
         return _actor_run(run)

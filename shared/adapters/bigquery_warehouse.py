@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from google.api_core.exceptions import GoogleAPICallError
+from google.api_core.retry import Retry
 from google.cloud import bigquery
 
 from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
+from shared.adapters.warehouse_merge import merge_sql, prune_range
 from shared.metrics.definitions import reference_tables
 
 _SCALAR_TYPES: tuple[tuple[type, str], ...] = (
@@ -39,10 +42,23 @@ def query_parameter(
     return bigquery.ScalarQueryParameter(name, bigquery_type, value)
 
 
+def concurrent_update(error: BaseException) -> bool:
+    """BigQuery refuses a DML statement that raced another one on the same table ("Could not
+    serialize access to table ... due to concurrent update"); run again, it succeeds."""
+    return (
+        isinstance(error, GoogleAPICallError) and "could not serialize access" in str(error).lower()
+    )
+
+
+MERGE_RETRY = Retry(predicate=concurrent_update, initial=1.0, maximum=30.0, timeout=300.0)
+"""Concurrent MERGEs into one table (parallel syncs, a replay beside a run) back off and retry."""
+
+
 class BigQueryWarehouse:
-    def __init__(self, client: bigquery.Client, sql_dir: Path) -> None:
+    def __init__(self, client: bigquery.Client, sql_dir: Path, merge_retry: Retry = MERGE_RETRY):
         self._client = client
         self._sql_dir = sql_dir
+        self._merge_retry = merge_retry
 
     def apply_schema(self) -> None:
         """Create tables and views, then replace the reference tables' rows with the current
@@ -78,7 +94,15 @@ class BigQueryWarehouse:
             config = bigquery.LoadJobConfig(schema=target.schema)
             payload = [_jsonable(row) for row in rows]
             self._client.load_table_from_json(payload, staging_id, job_config=config).result()
-            self._client.query(_merge_sql(target, staging_id, keys, update_existing)).result()
+            sql = merge_sql(
+                f"{target.project}.{target.dataset_id}.{target.table_id}",
+                staging_id,
+                [field.name for field in target.schema],
+                keys,
+                update=update_existing,
+                prune=prune_range(self._sql_dir, table, rows, keys),
+            )
+            self._merge_retry(lambda: self._client.query(sql).result())()
         finally:
             self._client.delete_table(staging_id, not_found_ok=True)
 
@@ -117,21 +141,3 @@ class BigQueryWarehouse:
 
 def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in row.items()}
-
-
-def _merge_sql(target: bigquery.Table, staging_id: str, keys: Sequence[str], update: bool) -> str:
-    columns = [field.name for field in target.schema]
-    identifiers(*columns, *keys)
-    matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
-    listed = ", ".join(columns)
-    values = ", ".join(f"s.{c}" for c in columns)
-    partition = ", ".join(keys)
-    target_id = f"{target.project}.{target.dataset_id}.{target.table_id}"
-    source = (
-        f"SELECT * FROM `{staging_id}` QUALIFY ROW_NUMBER() OVER (PARTITION BY {partition}) = 1"  # noqa: S608
-    )
-    sql = f"MERGE `{target_id}` t USING ({source}) s ON {matches} "
-    if update:
-        assignments = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
-        sql += f"WHEN MATCHED THEN UPDATE SET {assignments} "
-    return sql + f"WHEN NOT MATCHED THEN INSERT ({listed}) VALUES ({values})"  # noqa: S608

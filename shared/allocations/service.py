@@ -20,21 +20,26 @@ from shared.campaigns.service import CampaignService
 from shared.creators.service import profile_index_collection
 from shared.errors import Conflict, NotFound
 from shared.events import Actor, DomainEvent
-from shared.ports import DocumentStore, EventBus, FilterOp
+from shared.outbox import Outbox, with_events
+from shared.ports import DocumentStore, FilterOp
 
 METRICS_STALE = "campaign.metrics_stale"
 ALLOCATION_ACCEPTED = "allocation.accepted"  # the creator's posts are checked against it again
 
 
+def allocations_collection(org_id: str) -> str:
+    return f"orgs/{org_id}/campaign_allocations"
+
+
 def book_path(org_id: str, campaign_id: str) -> str:
-    return f"orgs/{org_id}/campaign_allocations/{campaign_id}"
+    return f"{allocations_collection(org_id)}/{campaign_id}"
 
 
 class AllocationService:
-    def __init__(self, store: DocumentStore, campaigns: CampaignService, bus: EventBus) -> None:
+    def __init__(self, store: DocumentStore, campaigns: CampaignService, outbox: Outbox) -> None:
         self._store = store
         self._campaigns = campaigns
-        self._bus = bus
+        self._outbox = outbox
 
     def fill(self, org_id: str, campaign_id: str) -> AllocationBook:
         """Allocate creators to every open slot of an active campaign (safe to repeat)."""
@@ -43,7 +48,7 @@ class AllocationService:
             return self.book(org_id, campaign_id)
         candidates = self.eligible(org_id, campaign)
         return self._change_book(
-            org_id, campaign_id, lambda book: _fill_open_slots(book, campaign, candidates)
+            org_id, campaign_id, lambda book: (_fill_open_slots(book, campaign, candidates), [])
         )
 
     def book(self, org_id: str, campaign_id: str) -> AllocationBook:
@@ -63,50 +68,33 @@ class AllocationService:
     def decide(
         self, principal: Principal, campaign_id: str, allocation_id: str, accept: bool
     ) -> Allocation:
+        """Accept or decline in one transaction that also writes the decision's events to the
+        book's outbox; repeating the same decision (a client's retry) changes nothing and
+        answers the same, the opposite decision is a conflict."""
         principal.require(Permission.WRITE_CAMPAIGNS)
         campaign = self._campaigns.get(principal, campaign_id)
         candidates = [] if accept else self.eligible(principal.org_id, campaign)
+        wanted = AllocationStatus.ACCEPTED if accept else AllocationStatus.DECLINED
+        actor = Actor(id=principal.key_id, role=principal.role.value)
 
-        def change(book: AllocationBook) -> AllocationBook:
+        def change(book: AllocationBook) -> tuple[AllocationBook, list[DomainEvent]]:
             target = next((a for a in book.allocations if a.allocation_id == allocation_id), None)
             if target is None:
                 raise NotFound(f"allocation {allocation_id} not found", field="allocation_id")
+            if target.status is wanted:
+                return book, []
             if target.status is not AllocationStatus.PENDING:
                 raise Conflict(f"allocation is already {target.status}", field="status")
-            target.status = AllocationStatus.ACCEPTED if accept else AllocationStatus.DECLINED
+            target.status = wanted
             target.decided_at = datetime.now(UTC)
             target.decided_by = principal.key_id
+            events = _decision_events(principal.org_id, campaign_id, target, actor)
             if accept or campaign.status is not CampaignStatus.ACTIVE:
-                return book
-            return _fill_open_slots(book, campaign, candidates)
+                return book, events
+            return _fill_open_slots(book, campaign, candidates), events
 
         book = self._change_book(principal.org_id, campaign_id, change)
-        decided = next(a for a in book.allocations if a.allocation_id == allocation_id)
-        actor = Actor(id=principal.key_id, role=principal.role.value)
-        self._bus.publish(
-            DomainEvent(
-                event_id=f"{allocation_id}:{decided.status.value}",
-                type=METRICS_STALE,
-                org_id=principal.org_id,
-                subject_id=campaign_id,
-                actor=actor,
-                data={"campaign_ids": [campaign_id], "allocation_id": allocation_id},
-            )
-        )
-        if accept:
-            # Posts the creator published before the acceptance were ingested unchecked
-            # against this campaign; re-detection looks at them now.
-            self._bus.publish(
-                DomainEvent(
-                    event_id=f"{campaign_id}.{allocation_id}:accepted",
-                    type=ALLOCATION_ACCEPTED,
-                    org_id=principal.org_id,
-                    subject_id=campaign_id,
-                    actor=actor,
-                    data={"allocation_id": allocation_id, "creator_id": decided.creator_id},
-                )
-            )
-        return decided
+        return next(a for a in book.allocations if a.allocation_id == allocation_id)
 
     def eligible(self, org_id: str, campaign: Campaign) -> list[Candidate]:
         candidates: list[Candidate] = []
@@ -126,14 +114,49 @@ class AllocationService:
         return rank_candidates(candidates)
 
     def _change_book(
-        self, org_id: str, campaign_id: str, change: Callable[[AllocationBook], AllocationBook]
+        self,
+        org_id: str,
+        campaign_id: str,
+        change: Callable[[AllocationBook], tuple[AllocationBook, list[DomainEvent]]],
     ) -> AllocationBook:
         def apply(data: dict[str, Any] | None) -> dict[str, Any]:
             book = AllocationBook.model_validate(data or {"campaign_id": campaign_id})
-            return change(book).model_dump(mode="json")
+            changed, events = change(book)
+            return {**changed.model_dump(mode="json"), **with_events(data, events)}
 
-        stored = self._store.update_atomically(book_path(org_id, campaign_id), apply)
+        path = book_path(org_id, campaign_id)
+        stored = self._store.update_atomically(path, apply)
+        self._outbox.flush(path)
         return AllocationBook.model_validate(stored)
+
+
+def _decision_events(
+    org_id: str, campaign_id: str, decided: Allocation, actor: Actor
+) -> list[DomainEvent]:
+    """A decision makes the campaign's metrics stale; an acceptance also has the creator's
+    earlier posts (ingested unchecked against this campaign) detected again."""
+    events = [
+        DomainEvent(
+            event_id=f"{decided.allocation_id}:{decided.status.value}",
+            type=METRICS_STALE,
+            org_id=org_id,
+            subject_id=campaign_id,
+            actor=actor,
+            data={"campaign_ids": [campaign_id], "allocation_id": decided.allocation_id},
+        )
+    ]
+    if decided.status is AllocationStatus.ACCEPTED:
+        events.append(
+            DomainEvent(
+                event_id=f"{campaign_id}.{decided.allocation_id}:accepted",
+                type=ALLOCATION_ACCEPTED,
+                org_id=org_id,
+                subject_id=campaign_id,
+                actor=actor,
+                data={"allocation_id": decided.allocation_id, "creator_id": decided.creator_id},
+            )
+        )
+    return events
 
 
 def _fill_open_slots(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -30,16 +29,14 @@ from shared.campaigns.models import (
     CampaignStatus,
     CampaignUpdate,
 )
-from shared.errors import Conflict, NotFound, NotReady, Unavailable, ValidationFailed
+from shared.errors import Conflict, NotFound, NotReady, ValidationFailed
 from shared.events import Actor, DomainEvent
 from shared.model_base import to_document
+from shared.outbox import Outbox, with_events
 from shared.pagination import Page, fetch_page
-from shared.ports import DocumentStore, EventBus, FilterOp
+from shared.ports import DocumentStore, FilterOp
 
-logger = logging.getLogger(__name__)
 CAMPAIGN_UPDATED = "campaign.updated"  # data["changed"]: the fields the patch named
-OUTBOX = "outbox"
-OUTBOX_PENDING = "outbox_pending"
 
 
 def campaigns_collection(org_id: str) -> str:
@@ -62,13 +59,13 @@ class CampaignService:
     def __init__(
         self,
         store: DocumentStore,
-        bus: EventBus,
+        outbox: Outbox,
         brands: BrandService,
         max_page_size: int,
         now: Callable[[], datetime] = _now,
     ) -> None:
         self._store = store
-        self._bus = bus
+        self._outbox = outbox
         self._brands = brands
         self._max_page_size = max_page_size
         self._now = now
@@ -87,7 +84,7 @@ class CampaignService:
             updated_at=now,
         )
         event = self._event(principal, campaign, "campaign.created", {"status": campaign.status})
-        document = {**to_document(campaign), **_with_outbox([], event)}
+        document = {**to_document(campaign), **with_events(None, [event])}
         self._store.set(self._path(principal, campaign.campaign_id), document)
         self.flush_outbox(principal.org_id, campaign.campaign_id)
         return campaign
@@ -215,7 +212,7 @@ class CampaignService:
             )
             event_type, details = describe(current, bumped)
             event = self._event(principal, bumped, event_type, details)
-            return {**to_document(bumped), **_with_outbox(data.get(OUTBOX, []), event)}
+            return {**to_document(bumped), **with_events(data, [event])}
 
         principal.require(Permission.WRITE_CAMPAIGNS)
         path = self._path(principal, campaign_id)
@@ -224,38 +221,9 @@ class CampaignService:
         return campaign
 
     def flush_outbox(self, org_id: str, campaign_id: str) -> int:
-        """Publish the campaign's pending events, oldest first, then clear them. A failure
-        leaves them for the next flush (the scheduled relay); subscribers dedupe by event id."""
-        path = f"{campaigns_collection(org_id)}/{campaign_id}"
-        pending = (self._store.get(path) or {}).get(OUTBOX, [])
-        published: set[str] = set()
-        try:
-            for raw in pending:
-                event = DomainEvent.model_validate(raw)
-                self._bus.publish(event)
-                published.add(event.event_id)
-        except Unavailable as exc:
-            logger.warning("campaign %s: events wait in its outbox (%s)", campaign_id, exc)
-        if published:
-
-            def clear(data: dict[str, Any] | None) -> dict[str, Any]:
-                current = dict(data or {})
-                left = [e for e in current.get(OUTBOX, []) if e["event_id"] not in published]
-                return {**current, OUTBOX: left, OUTBOX_PENDING: bool(left)}
-
-            self._store.update_atomically(path, clear)
-        return len(published)
-
-    def relay_outboxes(self) -> int:
-        """The scheduled relay: publish what a crash or an outage left in any outbox."""
-        flushed = 0
-        for org in self._store.query("orgs"):
-            waiting = self._store.query(
-                campaigns_collection(org.id), where=[(OUTBOX_PENDING, "==", True)]
-            )
-            for document in waiting:
-                flushed += self.flush_outbox(org.id, document.id)
-        return flushed
+        """Publish the campaign's pending events (shared/outbox.py: a failure leaves them for
+        the scheduled relay, and never fails the change)."""
+        return self._outbox.flush(f"{campaigns_collection(org_id)}/{campaign_id}")
 
     def _event(
         self, principal: Principal, campaign: Campaign, event_type: str, data: dict[str, Any]
@@ -271,10 +239,6 @@ class CampaignService:
 
     def _path(self, principal: Principal, campaign_id: str) -> str:
         return f"{campaigns_collection(principal.org_id)}/{campaign_id}"
-
-
-def _with_outbox(pending: list[dict[str, Any]], event: DomainEvent) -> dict[str, Any]:
-    return {OUTBOX: [*pending, event.model_dump(mode="json")], OUTBOX_PENDING: True}
 
 
 def _require_ready(campaign: Campaign, today: date) -> None:

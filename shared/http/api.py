@@ -1,11 +1,13 @@
 """HTTP plumbing every REST function shares: route by the OpenAPI document, authenticate,
-authorize, parse and validate input, and render every error in one JSON shape."""
+authorize, parse and validate input, render every error in one JSON shape, and write one
+structured log line per request (shared/http/logging.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -27,6 +29,7 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.http.json_input import parse_json
+from shared.http.logging import RequestFacts, log_request
 from shared.http.openapi import Operation, route_map
 
 logger = logging.getLogger(__name__)
@@ -120,8 +123,15 @@ class HttpApi:
         self._handlers = dict(handlers)
 
     def __call__(self, request: flask.Request) -> flask.Response:
+        started = time.perf_counter()
+        facts = RequestFacts()
+        response = self._answer(request, facts)
+        log_request(request, facts, response.status_code, time.perf_counter() - started)
+        return response
+
+    def _answer(self, request: flask.Request, facts: RequestFacts) -> flask.Response:
         try:
-            return self._dispatch(request)
+            return self._dispatch(request, facts)
         except ReachOpsError as error:
             return _json(error.status, error.to_body())
         except Exception:
@@ -129,12 +139,14 @@ class HttpApi:
             body = {"error": {"code": "internal", "message": "internal error", "field": None}}
             return _json(500, body)
 
-    def _dispatch(self, request: flask.Request) -> flask.Response:
+    def _dispatch(self, request: flask.Request, facts: RequestFacts) -> flask.Response:
         operation, path = self._match(request)
+        facts.route = operation.path
         app = services()
         # Authorization holds the gateway's own identity token (its backends' jwtAudience): the
         # caller's header arrives only as X-Forwarded-Authorization, which the gateway sets.
         principal = app.authenticate(request.headers.get(FORWARDED_AUTHORIZATION))
+        facts.org_id, facts.key_id = principal.org_id, principal.key_id
         if operation.permission is not None:
             principal.require(operation.permission)
         call = Call(principal, path, request, app.settings.max_body_bytes)

@@ -1,7 +1,8 @@
 """The OpenAPI document as the routing table.
 
-Each operation names its backend function (`x-google-backend`, as GCP API Gateway reads it)
-and the permission it needs (`x-reachops-permission`). The local gateway routes by it and each
+Each operation names its backend function (`x-google-backend`, as GCP API Gateway reads it),
+the permission it needs (`x-reachops-permission`) and what it charges to the per-key quotas
+(`x-google-quota`). The local gateway routes by it and each
 HTTP function dispatches by it, so a route exists in exactly one place.
 """
 
@@ -31,6 +32,8 @@ class Operation:
     backend: str
     permission: Permission | None
     has_body: bool
+    metric_costs: tuple[tuple[str, int], ...]
+    """`x-google-quota.metricCosts`: what one call charges to each quota metric."""
 
 
 def spec_text() -> str:
@@ -59,9 +62,17 @@ def operations() -> list[Operation]:
                     backend=operation["x-google-backend"],
                     permission=Permission(permission) if permission else None,
                     has_body="requestBody" in operation,
+                    metric_costs=_metric_costs(operation),
                 )
             )
     return found
+
+
+def _metric_costs(operation: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    """An operation without `x-google-quota` is charged nothing, as API Gateway charges it;
+    tests/unit/test_rate_limit_quotas.py requires every operation to declare one."""
+    costs: dict[str, int] = operation.get("x-google-quota", {}).get("metricCosts", {})
+    return tuple(costs.items())
 
 
 def werkzeug_path(openapi_path: str) -> str:
@@ -76,6 +87,12 @@ def route_map(backend: str | None = None) -> Map:
         if backend is None or op.backend == backend
     ]
     return Map(rules, strict_slashes=False, merge_slashes=False)
+
+
+def quota_limits() -> dict[str, int]:
+    """Per metric, what one API key may spend per minute (`x-google-api-management.quota`)."""
+    limits = load_spec()["x-google-api-management"]["quota"]["limits"].values()
+    return {limit["metric"]: int(limit["values"]) for limit in limits}
 
 
 def backend_names() -> list[str]:

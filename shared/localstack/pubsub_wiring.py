@@ -38,7 +38,7 @@ def wire_pubsub(
                     f"{functions_base_url}/{function_name}", function_name
                 )
             },
-            "ack_deadline_seconds": defaults.ack_deadline_seconds,
+            "ack_deadline_seconds": topology.ack_deadline_seconds(function_name),
             "retry_policy": {
                 "minimum_backoff": duration_pb2.Duration(
                     seconds=defaults.min_retry_backoff_seconds

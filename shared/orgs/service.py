@@ -92,7 +92,7 @@ class OrgService:
             requested_by=principal.key_id,
             keys_revoked=len(revocations),
         )
-        last = WRITE_BATCH_LIMIT - 1
+        last = WRITE_BATCH_LIMIT - 2  # the last batch also writes the tombstone, deletes the org
         head, tail = revocations[:-last], revocations[-last:]
         for start in range(0, len(head), WRITE_BATCH_LIMIT):
             self._store.write_atomically(dict(head[start : start + WRITE_BATCH_LIMIT]))

@@ -25,6 +25,7 @@ from shared.detection.models import CampaignRule, PostText
 from shared.detection.text import creator_key
 from shared.errors import NotFound
 from shared.events import SYSTEM_ACTOR, Actor, DomainEvent
+from shared.outbox import OUTBOX, OUTBOX_PENDING, Outbox, with_events
 from shared.ports import DocumentStore, EventBus, FilterOp, Warehouse
 from shared.posts.models import CampaignPost, Decision, PostMatch
 from shared.scraping.ingest import POSTS_INGESTED, posts_collection
@@ -84,12 +85,14 @@ class PostMatching:
         store: DocumentStore,
         warehouse: Warehouse,
         bus: EventBus,
+        outbox: Outbox,
         campaigns: CampaignService,
         allocations: AllocationService,
     ) -> None:
         self._store = store
         self._warehouse = warehouse
         self._bus = bus
+        self._outbox = outbox
         self._campaigns = campaigns
         self._allocations = allocations
 
@@ -170,23 +173,21 @@ class PostMatching:
         rules: Sequence[CampaignRule],
         accepted: Mapping[tuple[str, str, str], Allocation],
     ) -> list[PostMatch]:
-        """Detection's rows for these posts, merged with what people already decided."""
+        """Detection's rows for these posts, as detection alone decides them (`_save` carries
+        over what people decided, inside each write's transaction)."""
         if not posts or not rules:
             return []
         frame = detect([post_text(p) for p in posts], rules)
         by_key = {p["post_key"]: p for p in posts}
         # detection matched authors folded (case, accents, a leading @); so does this lookup
         allocations = {(c, *creator_key(p, u)): a for (c, p, u), a in accepted.items()}
-        keys = zip(frame["campaign_id"].tolist(), frame["post_key"].tolist(), strict=True)
-        paths = [_match_path(org_id, campaign_id, key) for campaign_id, key in keys]
-        existing = self._store.get_many(paths)
         now = datetime.now(UTC)
         matches = []
-        for path, row in zip(paths, frame.to_dict("records"), strict=True):
+        for row in frame.to_dict("records"):
             post = by_key[str(row["post_key"])]
             author = creator_key(post["platform"], post["username"])
             allocation = allocations[(str(row["campaign_id"]), *author)]
-            matches.append(_merged_match(post, allocation, row, existing.get(path), now))
+            matches.append(_detected_match(post, allocation, row, now))
         return matches
 
     def _metrics_stale(self, cause: DomainEvent, campaign_ids: list[str], suffix: str) -> None:
@@ -204,29 +205,41 @@ class PostMatching:
     def decide(
         self, principal: Principal, post_key: str, campaign_id: str, confirm: bool
     ) -> PostMatch:
+        """A person's confirm or reject, in one transaction with its event (in the match's
+        outbox), so a detection racing it cannot overwrite it and a publish failure cannot
+        lose the event. Repeating the same decision changes nothing and answers the same."""
         principal.require(Permission.WRITE_CAMPAIGNS)
-        data = self._store.get(_match_path(principal.org_id, campaign_id, post_key))
-        if data is None:
-            raise NotFound(
-                f"post {post_key} has not been checked against campaign {campaign_id}",
-                field="post_id",
-            )
-        match = PostMatch.model_validate(data)
-        match.decision = Decision.CONFIRMED if confirm else Decision.REJECTED
-        match.is_campaign_content = confirm
-        match.decided_by = principal.key_id
-        match.updated_at = datetime.now(UTC)
-        self._save(principal.org_id, [match])
-        self._bus.publish(
-            DomainEvent(
+        path = _match_path(principal.org_id, campaign_id, post_key)
+        wanted = Decision.CONFIRMED if confirm else Decision.REJECTED
+        actor = Actor(id=principal.key_id, role=principal.role.value)
+
+        def change(data: dict[str, Any] | None) -> dict[str, Any]:
+            if data is None:
+                raise NotFound(
+                    f"post {post_key} has not been checked against campaign {campaign_id}",
+                    field="post_id",
+                )
+            match = PostMatch.model_validate(data)
+            if match.decision is wanted:
+                return data
+            match.decision = wanted
+            match.is_campaign_content = confirm
+            match.decided_by = principal.key_id
+            match.updated_at = datetime.now(UTC)
+            event = DomainEvent(
+                event_id=f"{campaign_id}__{post_key}:{wanted.value}:{match.updated_at.isoformat()}",
                 type=METRICS_STALE,
                 org_id=principal.org_id,
                 subject_id=post_key,
-                actor=Actor(id=principal.key_id, role=principal.role.value),
-                data={"campaign_ids": [campaign_id], "decision": match.decision},
+                actor=actor,
+                data={"campaign_ids": [campaign_id], "decision": wanted},
             )
-        )
-        return match
+            return {**match.model_dump(mode="json"), **with_events(data, [event])}
+
+        decided = PostMatch.model_validate(self._store.update_atomically(path, change))
+        self._outbox.flush(path)
+        self._merge_rows(principal.org_id, [decided])
+        return decided
 
     def campaign_posts(
         self, principal: Principal, campaign_id: str, allocation_id: str | None = None
@@ -270,14 +283,28 @@ class PostMatching:
         return rules, accepted_by_key
 
     def _save(self, org_id: str, matches: list[PostMatch]) -> None:
+        """Write detection's matches, each in a transaction that keeps the decision a person
+        made meanwhile (and the match's outbox): a re-detection never undoes a confirm."""
+        saved = []
+        for match in matches:
+
+            def keep_decision(
+                current: dict[str, Any] | None, match: PostMatch = match
+            ) -> dict[str, Any]:
+                kept = _with_decision_of(match, current)
+                stored = current or {}
+                outbox = {k: stored[k] for k in (OUTBOX, OUTBOX_PENDING) if k in stored}
+                return {**kept.model_dump(mode="json"), **outbox}
+
+            path = _match_path(org_id, match.campaign_id, match.post_key)
+            saved.append(
+                PostMatch.model_validate(self._store.update_atomically(path, keep_decision))
+            )
+        self._merge_rows(org_id, saved)
+
+    def _merge_rows(self, org_id: str, matches: list[PostMatch]) -> None:
         if not matches:
             return
-        self._store.write_atomically(
-            {
-                _match_path(org_id, m.campaign_id, m.post_key): m.model_dump(mode="json")
-                for m in matches
-            }
-        )
         rows = [
             {
                 "org_id": org_id,
@@ -300,15 +327,24 @@ class PostMatching:
         self._warehouse.merge_rows("post_matches", rows, keys, update_existing=True)
 
 
-def _merged_match(
-    post: dict[str, Any],
-    allocation: Allocation,
-    row: Mapping[Hashable, Any],
-    existing: Mapping[str, Any] | None,
-    now: datetime,
+def _with_decision_of(match: PostMatch, current: Mapping[str, Any] | None) -> PostMatch:
+    """Detection's match, carrying the stored decision (read inside the write's transaction)."""
+    if not current or Decision(current["decision"]) is Decision.AUTO:
+        return match
+    decision = Decision(current["decision"])
+    return match.model_copy(
+        update={
+            "decision": decision,
+            "decided_by": current.get("decided_by"),
+            "is_campaign_content": decision is Decision.CONFIRMED,
+        }
+    )
+
+
+def _detected_match(
+    post: dict[str, Any], allocation: Allocation, row: Mapping[Hashable, Any], now: datetime
 ) -> PostMatch:
     detected = bool(row["is_campaign_content"])
-    decision = Decision(existing["decision"]) if existing else Decision.AUTO
     return PostMatch(
         post_key=post["post_key"],
         campaign_id=str(row["campaign_id"]),
@@ -319,11 +355,8 @@ def _merged_match(
         confidence=float(row["confidence"]),
         reasons=list(row["reasons"]),
         detected_as_campaign_content=detected,
-        decision=decision,
-        decided_by=existing.get("decided_by") if existing else None,
-        is_campaign_content=detected
-        if decision is Decision.AUTO
-        else decision is Decision.CONFIRMED,
+        decision=Decision.AUTO,
+        is_campaign_content=detected,
         disclosed=bool(row["disclosed"]),
         disclosure_markers=list(row["disclosure_markers"]),
         weak_disclosure_markers=list(row["weak_disclosure_markers"]),

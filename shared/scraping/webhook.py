@@ -25,12 +25,14 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.errors import Conflict, NotFound, Unauthenticated
+from shared.errors import Conflict, NotFound, Unauthenticated, Unavailable
 from shared.events import Actor, DomainEvent
-from shared.ports import ActorRun, Scraper
+from shared.ports import ActorRun, Scraper, ScraperError
 
 APIFY_ACTOR = Actor(kind="system", id="apify")
 SCRAPE_FINISHED = "scrape.finished"
+RETRY_AFTER_SECONDS = 60
+"""Sent with a 503 when Apify's API cannot confirm a report now; Apify retries the delivery."""
 # Apify's webhook event for each status a run ends in.
 EVENT_OF_STATUS = {
     "SUCCEEDED": "ACTOR.RUN.SUCCEEDED",
@@ -129,6 +131,8 @@ def confirmed_event(scraper: Scraper, query: WebhookQuery, payload: WebhookPaylo
         run = scraper.get_run(payload.resource.id)
     except NotFound as exc:
         raise NotFound(f"Apify knows no run {payload.resource.id}", field="resource.id") from exc
+    except ScraperError as exc:
+        raise Unavailable(f"Apify cannot confirm the report now: {exc}") from exc
     mismatch = report_mismatch(payload, run)
     if mismatch is not None:
         field, why = mismatch

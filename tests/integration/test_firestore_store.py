@@ -75,7 +75,8 @@ def test_an_event_left_in_the_outbox_is_published_by_the_relay(
     from shared.auth import Principal, Role
     from shared.brands.models import BrandCreate
     from shared.campaigns.models import CampaignCreate
-    from shared.campaigns.service import OUTBOX, OUTBOX_PENDING, campaigns_collection
+    from shared.campaigns.service import campaigns_collection
+    from shared.outbox import OUTBOX, OUTBOX_PENDING
 
     org, _ = app_services.orgs.create_org("Outbox")
     owner = Principal(org.org_id, "k1", Role.OWNER)
@@ -102,8 +103,8 @@ def test_an_event_left_in_the_outbox_is_published_by_the_relay(
         OUTBOX_PENDING: True,
     }
     app_services.store.set(path, stranded)
-    assert app_services.campaigns.relay_outboxes() == 1
-    assert app_services.campaigns.relay_outboxes() == 0
+    assert app_services.outbox.relay() == 1
+    assert app_services.outbox.relay() == 0
     cleared = app_services.store.get(path)
     assert cleared is not None
     assert cleared[OUTBOX] == []

@@ -18,8 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from shared.adaccounts.details import AccountDetailSync
+from shared.adaccounts.handoff import CodeHandoff
 from shared.adaccounts.models import AccountStatus, ConnectRequest, SyncStatus
 from shared.adaccounts.range_reach import RangeReach
 from shared.adaccounts.sync import InsightSync
@@ -72,16 +74,17 @@ class World:
     owners: dict[str, Principal] = field(default_factory=dict)
 
     def org(self, name: str) -> Principal:
-        org, _ = self.services.orgs.create_org(name)
-        self.owners[name] = Principal(org.org_id, "k1", Role.OWNER)
+        org, owner = self.services.orgs.create_org(name)
+        self.owners[name] = Principal(org.org_id, owner.key_id, Role.OWNER)
         self.connect(name)
         return self.owners[name]
 
     def connect(self, name: str) -> None:
-        """What the OAuth callback does after the person approves the app."""
-        accounts = self.services.ad_accounts
-        start = accounts.connect(self.owners[name], ConnectRequest())
-        accounts.complete(f"sample-code-{secrets.token_hex(4)}", start.state)
+        """What the token vault does with the code the OAuth callback hands it."""
+        start = self.services.ad_accounts.connect(self.owners[name], ConnectRequest())
+        code = SecretStr(f"sample-code-{secrets.token_hex(4)}")
+        handoff = CodeHandoff(handoff_id=secrets.token_hex(8), state=start.state, code=code)
+        assert self.services.token_vaulting.run(handoff).status == "connected"
 
     def faults(self, **faults: Any) -> None:
         self.control.post("/faults", json=faults).raise_for_status()

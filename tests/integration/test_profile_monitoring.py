@@ -165,7 +165,7 @@ def world(app_services: Services) -> World:
     clock = Clock()
     services = app_services
     campaigns = CampaignService(
-        services.store, services.bus, services.brands, services.settings.max_page_size, now=clock
+        services.store, services.outbox, services.brands, services.settings.max_page_size, now=clock
     )
     monitoring = ProfileMonitoring(
         store=services.store,

@@ -1,4 +1,4 @@
-"""The OAuth state ties Meta's redirect to the organization that asked, and nothing else."""
+"""The OAuth state ties Meta's redirect to the organization, key and browser that asked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.adaccounts.oauth import OAuthState, decode_state, encode_state
+from shared.adaccounts.oauth import (
+    OAuthState,
+    cookie_name,
+    decode_state,
+    encode_state,
+    same_digest,
+    state_digest,
+    state_nonce,
+)
 from shared.errors import Unauthenticated
 
 NOW = datetime(2026, 11, 21, 6, tzinfo=UTC)
@@ -42,3 +50,25 @@ def test_an_expired_state_is_refused_and_no_secret_means_no_state() -> None:
         decode_state("s3cret", text, NOW + timedelta(minutes=6))
     with pytest.raises(Unauthenticated):
         decode_state("", text, NOW)
+
+
+def test_the_browser_binding_is_the_states_digest_compared_exactly() -> None:
+    text = encode_state("s3cret", STATE)
+    assert same_digest(state_digest(text), text)
+    assert not same_digest(state_digest(text + "x"), text)
+    assert not same_digest(None, text)
+    assert not same_digest("", text)
+
+
+def test_a_state_names_its_nonce_and_garbage_names_none() -> None:
+    assert state_nonce(encode_state("s3cret", STATE)) == "n1"
+    for garbage in ("", "x.y", "e30.sig", "not base64!"):
+        with pytest.raises(Unauthenticated):
+            state_nonce(garbage)
+
+
+def test_the_cookie_is_host_prefixed_wherever_the_callback_is_https() -> None:
+    assert cookie_name("https://europe-west1-p.cloudfunctions.net/meta_oauth_callback") == (
+        "__Host-reachops_meta_oauth"
+    )
+    assert not cookie_name("http://127.0.0.1:8080/fn/meta_oauth_callback").startswith("__Host-")

@@ -33,9 +33,9 @@ Insights take fields (the row fields, actions, action_values, cost_per_action_ty
 video_p*_watched_actions), level, time_range ({"since", "until"}) or date_preset,
 time_increment (1..90 or all_days), action_attribution_windows (1d_click, 7d_click, 28d_click,
 1d_view, 1d_ev; 7d_view and 28d_view, which Meta stopped returning in January 2026, are taken
-and never returned), use_unified_attribution_setting (true: each action's `value` under its ad
-set's attribution_spec, summed over ad sets, as Ads Manager shows it; otherwise 7-day click +
-1-day view), use_account_attribution_setting, action_report_time (mixed, the default, or
+and never returned), use_unified_attribution_setting and use_account_attribution_setting
+(accepted and, as Meta does since 2025-06-10, disregarded: each action's `value` is under its ad
+set's attribution_spec, summed over ad sets, as Ads Manager shows it), action_report_time (mixed, the default, or
 conversion: conversions land on the day they happen; impression and lifetime are refused),
 filtering ([{"field": "{campaign|adset|ad}.{effective_status|id}", "operator": IN|NOT_IN|
 EQUAL|NOT_EQUAL, "value": [...]}]) and breakdowns (age, gender, country, publisher_platform,
@@ -54,13 +54,14 @@ A stopped sample ad with `late_conversions` goes on converting for up to 28 days
 spend, only conversions (within the 7-day click window for a week, the 28-day one after).
 
 Actions, as Ads Manager counts them: each entry has `value` (under each ad set's attribution
-setting with use_unified_attribution_setting, else 7-day click + 1-day view) and one key per
-requested window (1d_click <= 7d_click <= 28d_click). One conversion shows under each alias Meta reports: a pixel purchase as
-offsite_conversion.fb_pixel_purchase, purchase, omni_purchase and onsite_web_purchase; leads as
-offsite_conversion.fb_pixel_lead (website) or onsite_conversion.lead_grouped = leadgen_grouped
-(instant forms), `lead` being both; complete_registration and
-offsite_conversion.fb_pixel_complete_registration; mobile_app_install, app_install and
-omni_app_install; offsite_conversion.custom.<id> for custom conversions. Rows over several days
+setting) and one key per
+requested window (1d_click <= 7d_click <= 28d_click). One conversion shows under each alias
+Meta reports: a pixel purchase as offsite_conversion.fb_pixel_purchase, purchase, omni_purchase
+and onsite_web_purchase; leads as offsite_conversion.fb_pixel_lead (website) or
+onsite_conversion.lead_grouped = leadgen_grouped (instant forms), `lead` being both;
+complete_registration and offsite_conversion.fb_pixel_complete_registration;
+mobile_app_install, app_install and omni_app_install; offsite_conversion.custom.<id> for
+custom conversions. Rows over several days
 de-duplicate reach (less than the sum of daily reach; frequency = impressions / reach).
 Breakdown segments add up exactly to the unbroken row for every additive metric.
 

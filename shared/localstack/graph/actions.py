@@ -3,16 +3,15 @@
 `onsite_web_purchase`), each entry with `value` and one key per requested window, and
 cost_per_action_type as spend over those same counts.
 
-`value` is what the query's setting counts: with use_unified_attribution_setting=true each ad
-set's own attribution setting (the ads' AD_SET_VALUE, summed), the figure Ads Manager shows;
-otherwise Meta's default, 7-day click + 1-day view. An entry whose `value` is 0 is still listed
+`value` is what each ad set's own attribution setting counts (the ads' AD_SET_VALUE, summed),
+the figure Ads Manager shows; Meta has disregarded the attribution flags for it since 2025-06-10. An entry whose `value` is 0 is still listed
 when a requested window has a count (a 7-day-click conversion of a 1-day-click ad set)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.localstack.graph.query import AD_SET_SETTING, DEFAULT_SETTING, InsightsQuery
+from shared.localstack.graph.query import InsightsQuery
 
 AD_SET_VALUE = "adset_setting"  # a count's figure under its ad set's attribution setting
 
@@ -51,11 +50,9 @@ def _windows_of(events: Counts, sources: tuple[str, ...]) -> dict[str, int]:
     return summed
 
 
-def setting_value(counts: Mapping[str, int], query: InsightsQuery) -> int:
-    """The `value` of one count under the query's attribution setting."""
-    if query.setting == AD_SET_SETTING:
-        return counts.get(AD_SET_VALUE, 0)
-    return sum(counts.get(w, 0) for w in DEFAULT_SETTING)
+def setting_value(counts: Mapping[str, int]) -> int:
+    """The `value` of one count: under its ad set's attribution setting."""
+    return counts.get(AD_SET_VALUE, 0)
 
 
 def action_list(events: Counts, query: InsightsQuery, *, money: bool) -> list[dict[str, str]]:
@@ -63,7 +60,7 @@ def action_list(events: Counts, query: InsightsQuery, *, money: bool) -> list[di
     out = []
     for action_type, sources in _action_types(events):
         counts = _windows_of(events, sources)
-        value = setting_value(counts, query)
+        value = setting_value(counts)
         shown = {w: _number(counts[w], money) for w in query.windows if counts.get(w)}
         if value or shown:
             out.append({"action_type": action_type, "value": _number(value, money), **shown})
@@ -75,7 +72,7 @@ def cost_per_action(events: Counts, query: InsightsQuery, spend_cents: int) -> l
     out = []
     for action_type, sources in _action_types(events):
         counts = _windows_of(events, sources)
-        value = setting_value(counts, query)
+        value = setting_value(counts)
         if not value or not spend_cents:
             continue
         entry = {"action_type": action_type, "value": _cost(spend_cents, value)}

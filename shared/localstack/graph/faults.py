@@ -1,9 +1,9 @@
 """The faults a test can inject, as Meta produces them: throttles with their codes and
-regain times, server errors (codes 1 and 2, an undocumented code, a gateway's HTML page, which may quote
-the request URL),
-"reduce the amount of data" on large requests, failed reports (at one level or any), stuck
-reports, a refused login dialog, tokens that expire at once or after some calls, a usage level
-in the headers and restatements on every query. Counters count down as they fire."""
+regain times, server errors (codes 1 and 2, an undocumented code, a gateway's HTML page, which
+may quote the request URL), "reduce the amount of data" on large requests, failed reports (at
+one level or any), stuck reports, a refused login dialog, tokens that expire at once or after
+some calls, a usage level in the headers and restatements on every query. Counters count
+down as they fire."""
 
 from __future__ import annotations
 

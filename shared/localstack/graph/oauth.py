@@ -163,7 +163,7 @@ class OAuth:
         return self._app_id in (None, app_id) and self._app_secret in (None, secret)
 
     def exchange(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """GET /oauth/access_token: a code for a short-lived token, or (grant_type=
+        """GET or POST (form) /oauth/access_token: a code for a short-lived token, or (grant_type=
         fb_exchange_token) a short-lived token for a long-lived one."""
         self._check_app(params.get("client_id"))
         secret = params.get("client_secret")

@@ -27,13 +27,6 @@ UNRENDERED_WINDOWS = frozenset(
         "skan_click_third_postback", "skan_view_third_postback", "custom",
     }
 )  # fmt: skip
-# What `value` counts unless the query asks for the ad sets' own settings: "The default option
-# means ["7d_click","1d_view"]" (action_attribution_windows, Insights parameters,
-# https://developers.facebook.com/docs/marketing-api/insights/parameters). The sample accounts
-# have no account attribution setting of their own (Meta retired those in January 2021), so
-# use_account_attribution_setting=true counts the same.
-DEFAULT_SETTING = ("7d_click", "1d_view")
-AD_SET_SETTING = "adset"  # InsightsQuery.setting: `value` by each ad set's attribution_spec
 FILTER_OPERATORS = frozenset({"IN", "NOT_IN", "EQUAL", "NOT_EQUAL"})
 ID_FIELDS = {
     "campaign": ("campaign_id", "campaign_name"),
@@ -81,7 +74,6 @@ class InsightsQuery:
     increment: int | None  # days per row; None for one row over the whole range
     filters: tuple[Filter, ...] = ()
     breakdowns: tuple[str, ...] = ()
-    setting: str = "default"  # what `value` counts: "default" (DEFAULT_SETTING) or AD_SET_SETTING
 
 
 def _filters(params: Mapping[str, str]) -> tuple[Filter, ...]:
@@ -159,10 +151,11 @@ def insights_query(params: Mapping[str, str], node_kind: str, today: date) -> In
                 f"action_attribution_windows[{index}] must be one of the following values: "
                 f"{', '.join((*WINDOWS, *sorted(WITHDRAWN_WINDOWS)))}"
             )
-    # With use_unified_attribution_setting=true `value` follows each ad set's attribution
-    # setting, as Ads Manager shows it, and use_account_attribution_setting is ignored; the
-    # requested windows' keys come either way (Insights parameters, link above).
-    unified = params.get("use_unified_attribution_setting", "false").lower() == "true"
+    # Since 2025-06-10 Meta disregards use_unified_attribution_setting and action_report_time
+    # for `value`: it always follows each ad set's attribution setting, as Ads Manager shows it
+    # (Insights best practices, "Discrepancy with Ads Manager":
+    # https://developers.facebook.com/docs/marketing-api/insights/best-practices/). The flags are
+    # still accepted; the requested windows' keys come either way.
     raw_increment = params.get("time_increment", "all_days")
     if raw_increment == "all_days":
         increment = None
@@ -185,5 +178,4 @@ def insights_query(params: Mapping[str, str], node_kind: str, today: date) -> In
         increment,
         _filters(params),
         breakdowns,
-        AD_SET_SETTING if unified else "default",
     )

@@ -1,0 +1,80 @@
+"""Per-key request quotas, counted the way API Gateway counts them.
+
+The limits are the gateway document's own (`x-google-api-management.quota.limits`: per metric,
+what one consumer may spend per minute) and each operation's `x-google-quota.metricCosts` says
+what a call charges, so production and the local gateway read one definition. A call is
+admitted only if every metric it charges still has room in the consumer's current minute; a
+refused call charges nothing and is told how many seconds remain in that minute.
+
+A consumer is a hash of the credential the caller presented (never the credential itself), so
+each key is counted on its own and one key spending its quota leaves every other key whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from shared.errors import RateLimited
+
+WINDOW_SECONDS = 60.0
+"""API Gateway quota limits are per minute per consumer (Service Control's `1/min/{project}`)."""
+
+
+@dataclass
+class _Window:
+    started: float
+    spent: dict[str, int]
+
+
+def consumer_of(credential: str) -> str:
+    """The bucket a credential is counted in: its SHA-256, so no key is held in memory."""
+    return hashlib.sha256(credential.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class MinuteQuotas:
+    """One minute window per consumer, opened by its first call, for every metric at once."""
+
+    def __init__(
+        self, limits: Mapping[str, int], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._limits = dict(limits)
+        self._clock = clock
+        self._windows: dict[str, _Window] = {}
+        self._lock = threading.Lock()
+
+    def charge(self, consumer: str, costs: Iterable[tuple[str, int]]) -> None:
+        """Spend `costs` from the consumer's minute, or raise RateLimited (charging nothing)."""
+        wanted = dict(costs)
+        unknown = set(wanted) - set(self._limits)
+        if unknown:
+            raise KeyError(f"metrics with no quota limit: {sorted(unknown)}")
+        with self._lock:
+            now = self._clock()
+            window = self._windows.get(consumer)
+            if window is None or now - window.started >= WINDOW_SECONDS:
+                window = self._windows[consumer] = _Window(now, {})
+            over = [
+                m for m, cost in wanted.items() if window.spent.get(m, 0) + cost > self._limits[m]
+            ]
+            if over:
+                retry_after = max(1, math.ceil(window.started + WINDOW_SECONDS - now))
+                raise RateLimited(
+                    f"this key's quota of {self._limits[over[0]]} {over[0]} per minute is spent; "
+                    f"retry in {retry_after} s",
+                    retry_after=retry_after,
+                    details=[{"metric": m, "limit_per_minute": self._limits[m]} for m in over],
+                )
+            for metric, cost in wanted.items():
+                window.spent[metric] = window.spent.get(metric, 0) + cost
+            self._expire(now)
+
+    def _expire(self, now: float) -> None:
+        """Forget windows that ended, so memory follows the keys active this minute."""
+        ended = [c for c, w in self._windows.items() if now - w.started >= WINDOW_SECONDS]
+        for consumer in ended:
+            del self._windows[consumer]
