@@ -11,6 +11,7 @@ from google.api_core.exceptions import AlreadyExists
 from google.cloud import tasks_v2
 from google.protobuf import timestamp_pb2
 
+from shared.adapters.task_names import task_name
 from shared.config import Settings
 from shared.topology import Topology
 
@@ -42,8 +43,7 @@ class CloudTasksQueue:
                 "oidc_token": {"service_account_email": self._settings.tasks_service_account},
             }
         }
-        if task_id:
-            task["name"] = f"{parent}/tasks/{task_id}"
+        task["name"] = f"{parent}/tasks/{task_name(queue, payload, task_id)}"
         if delay_seconds > 0:
             schedule = timestamp_pb2.Timestamp()
             schedule.FromDatetime(datetime.now(UTC) + timedelta(seconds=delay_seconds))

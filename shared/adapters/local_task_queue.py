@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from shared.adapters.task_names import task_name
 from shared.errors import Unavailable
 
 
@@ -23,7 +24,8 @@ class LocalTaskQueue:
         task_id: str | None = None,
         delay_seconds: float = 0,
     ) -> None:
-        body = {"payload": dict(payload), "task_id": task_id, "delay_seconds": delay_seconds}
+        name = task_name(queue, payload, task_id)
+        body = {"payload": dict(payload), "task_id": name, "delay_seconds": delay_seconds}
         try:
             response = self._client.post(f"{self._dispatcher_url}/{queue}", json=body)
         except httpx.HTTPError as exc:

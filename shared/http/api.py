@@ -140,8 +140,7 @@ class HttpApi:
             return _json(500, body)
 
     def _dispatch(self, request: flask.Request, facts: RequestFacts) -> flask.Response:
-        operation, path = self._match(request)
-        facts.route = operation.path
+        operation, path = self._match(request, facts)
         app = services()
         # Authorization holds the gateway's own identity token (its backends' jwtAudience): the
         # caller's header arrives only as X-Forwarded-Authorization, which the gateway sets.
@@ -156,18 +155,22 @@ class HttpApi:
             body = body.model_dump(mode="json")
         return _json(reply.status, body)
 
-    def _match(self, request: flask.Request) -> tuple[Operation, dict[str, str]]:
+    def _match(
+        self, request: flask.Request, facts: RequestFacts
+    ) -> tuple[Operation, dict[str, str]]:
         adapter = self._routes.bind("localhost")
         try:
-            operation, path = adapter.match(request.path, method=request.method)
+            endpoint, path = adapter.match(request.path, method=request.method)
         except WerkzeugMethodNotAllowed as exc:
             raise MethodNotAllowed(f"{request.method} is not allowed on {request.path}") from exc
         except WerkzeugNotFound as exc:
             raise NotFound(f"no operation at {request.path}") from exc
+        operation = cast(Operation, endpoint)
+        facts.route = operation.path
         for name, value in path.items():
             if not SAFE_ID.fullmatch(value):
                 raise NotFound(f"{name} {value!r} not found", field=f"path.{name}")
-        return cast(Operation, operation), dict(path)
+        return operation, dict(path)
 
 
 def _json(status: int, body: Any) -> flask.Response:

@@ -17,9 +17,10 @@ without views adds neither views nor is it a zero). Both are None when a part is
 
 The SQL side is dbt-macro style: a rollup writes `{{ engagement_rate(l.likes, l.comments,
 f.followers) }}` and shared/adapters/sql_files.py renders SQL_FORMULAS into the text before
-either warehouse adapter runs it, so the formula text exists once. Macros, not SQL UDFs,
-because sqlglot cannot carry a BigQuery persistent function to DuckDB; not views, because a
-formula applies to columns of different relations. tests/unit/test_definitions.py runs the
+either warehouse adapter runs it, so the formula text exists once. Macros rendered into the
+text rather than persistent SQL functions (which the paid KPIs use, bigquery_sql/functions/)
+because the rollup SQL is rendered per run anyway; not views, because a formula applies to
+columns of different relations. tests/unit/test_definitions.py runs the
 rendered SQL on DuckDB against these Python functions on generated data.
 """
 

@@ -165,7 +165,7 @@ class KpiTables:
             attribution_window=window,
             attribution_window_meaning=windows()[window],
             items=items,
-            totals=account_totals(items, stored, state, since, until),
+            totals=account_totals(self._warehouse, items, stored, state, (since, until)),
             range_reach=state,
         )
 

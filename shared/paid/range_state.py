@@ -16,9 +16,11 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from shared.paid.kpis import kpis_of, unknown_kpis
 from shared.ports import Warehouse
 
 SQL = "queries/paid_account_range.sql"
+KPIS_OF_TOTALS_SQL = "queries/paid_kpis_of_totals.sql"
 SUMMED = (
     "spend_micros",
     "impressions",
@@ -67,6 +69,7 @@ class AccountTotals(BaseModel):
     engagements: int | None
     reach: int | None = Field(description="unique people over the range (Meta range report)")
     frequency: float | None = Field(description="Meta's impressions per person over the range")
+    kpis: dict[str, Any] = Field(description="cost KPIs of the totals, in major units of currency")
     unknown: dict[str, str] = Field(description="why each null figure is null")
 
 
@@ -105,9 +108,15 @@ def missing_reason(state: RangeReachState, since: date, until: date, what: str) 
 
 
 def account_totals(
-    items: list[Any], stored: dict[str, Any], state: RangeReachState, since: date, until: date
+    warehouse: Warehouse,
+    items: list[Any],
+    stored: dict[str, Any],
+    state: RangeReachState,
+    span: tuple[date, date],
 ) -> AccountTotals:
-    """Sum the campaign rows (a figure unknown for one campaign is unknown for the account)."""
+    """Sum the campaign rows (a figure unknown for one campaign is unknown for the account);
+    the KPIs of the sums come from the SQL functions, as every paid KPI does."""
+    since, until = span
     unknown: dict[str, str] = {}
     sums: dict[str, Any] = {}
     for name in SUMMED:
@@ -119,12 +128,15 @@ def account_totals(
     reach, frequency = stored["reach"], stored["frequency"]
     if reach is None:
         unknown["reach"] = unknown["frequency"] = missing_reason(state, since, until, "the account")
+    figures = {**sums, "reach": reach, "frequency": frequency}
+    computed = {**figures, **warehouse.run(KPIS_OF_TOTALS_SQL, figures)[0]}
     currencies = {item.currency for item in items}
     return AccountTotals(
         currency=currencies.pop() if len(currencies) == 1 else None,
         campaigns=len(items),
         reach=reach,
-        frequency=frequency,
-        unknown=unknown,
+        frequency=computed["frequency"],
+        kpis=kpis_of(computed),
+        unknown=unknown_kpis(computed) | unknown,
         **sums,
     )

@@ -113,10 +113,20 @@ class ScrapeJobs:
         refresh window."""
         refresh = self._monitoring.refresh_posts(org_id)
         planned = plan_jobs(org_id, self._monitoring.profiles(org_id), self._now(), refresh)
-        for job in planned:
-            if self.create(org_id, job):
-                self.enqueue(org_id, job.job_id, attempt=0)
+        self.hand_off(org_id, planned)
         return [job.job_id for job in planned]
+
+    def hand_off(self, org_id: str, planned: Sequence[PlannedJob]) -> None:
+        """Record each planned job and enqueue its first task. The job document is the
+        outbox: a job still pending when the pass runs again (the enqueue failed, or the pass
+        crashed between the two) is enqueued again, and the task's name (`{job}-a0`) makes a
+        second enqueue of one that did reach the queue a no-op."""
+        for job in planned:
+            if (
+                self.create(org_id, job)
+                or self.load(org_id, job.job_id).status is JobStatus.PENDING
+            ):
+                self.enqueue(org_id, job.job_id, attempt=0)
 
     def enqueue(self, org_id: str, job_id: str, attempt: int, delay_seconds: float = 0) -> None:
         payload = {"org_id": org_id, "job_id": job_id}

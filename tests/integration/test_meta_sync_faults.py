@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -131,12 +132,14 @@ class World:
 
 
 def _select(services: Services, sql: str) -> list[dict[str, Any]]:
-    cursor = services.warehouse._connection.execute(sql)  # type: ignore[attr-defined]
-    names = [column[0] for column in cursor.description]
-    return [
-        {k: v for k, v in zip(names, row, strict=True) if k not in ("org_id", "synced_at")}
-        for row in cursor.fetchall()
-    ]
+    """Rows of the world's DuckDB warehouse file, without the columns that differ by run."""
+    with duckdb.connect(str(services.settings.duckdb_path)) as connection:
+        cursor = connection.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return [
+            {k: v for k, v in zip(names, row, strict=True) if k not in ("org_id", "synced_at")}
+            for row in cursor.fetchall()
+        ]
 
 
 @pytest.fixture

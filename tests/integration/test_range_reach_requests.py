@@ -137,6 +137,13 @@ def test_a_picked_range_is_requested_once_then_shows_campaign_and_account_reach(
     assert ready.totals.reach is not None
     assert ready.totals.reach <= sum(item.reach or 0 for item in ready.items)
     assert "reach" not in ready.totals.unknown
+    totals = ready.totals
+    assert totals.spend_micros and totals.impressions and totals.reach
+    # The account's KPIs are of its summed totals (never an average of campaigns' KPIs).
+    assert totals.kpis["cpm"] == pytest.approx(totals.spend_micros / totals.impressions / 1000)
+    assert totals.kpis["frequency"] == pytest.approx(totals.frequency)
+    if totals.conversions:
+        assert totals.kpis["cpa"] == pytest.approx(totals.spend_micros / 1e6 / totals.conversions)
     assert len(recorded.tasks) == 1
 
     # Bounded: MAX_PENDING more ranges are asked, the next is refused until they are back.

@@ -86,10 +86,12 @@ def test_the_route_is_the_template_and_an_unknown_caller_logs_no_org(
     key = {FORWARDED_AUTHORIZATION: f"Bearer {owner.api_key}"}
 
     missing = org_api.get("/v1/brands/brand-that-is-not-there", headers=key)
+    impossible = org_api.get("/v1/brands/caf%C3%A9", headers=key)
     anonymous = org_api.get("/v1/brands")
 
-    assert (missing.status_code, anonymous.status_code) == (404, 401)
-    found, refused = request_lines(capsys.readouterr().out)
+    assert (missing.status_code, impossible.status_code, anonymous.status_code) == (404, 404, 401)
+    found, cannot_exist, refused = request_lines(capsys.readouterr().out)
+    assert cannot_exist["route"] == "/v1/brands/{brand_id}"
     assert found["route"] == "/v1/brands/{brand_id}"
     assert found["httpRequest"]["requestUrl"] == "/v1/brands/brand-that-is-not-there"
     assert (found["severity"], found["org_id"]) == ("WARNING", org.org_id)
