@@ -28,6 +28,7 @@ class SyncTask(BaseModel):
     account_id: str
     reason: str = "scheduled"
     sync_id: str | None = None
+    step: int = Field(default=0, ge=0)  # names the next step's task (shared/adaccounts/sync.py)
 
 
 class RangeTask(BaseModel):
@@ -66,7 +67,7 @@ def insights_sync(request: flask.Request) -> flask.Response:
             )
         else:
             outcome = services().insight_sync.run_task(
-                task.org_id, task.account_id, task.sync_id, task.reason
+                task.org_id, task.account_id, task.sync_id, task.reason, task.step
             )
     except NotFound as exc:
         logger.error("dropping an insights task: %s", exc)

@@ -21,6 +21,7 @@ from scrape_ingest import scrape_ingest
 from scrape_monitor import scrape_monitor
 from scrape_runner import scrape_runner
 from token_vault import token_vault
+from track_api import track_api
 
 __all__ = [
     "ad_accounts_api",
@@ -43,4 +44,5 @@ __all__ = [
     "scrape_monitor",
     "scrape_runner",
     "token_vault",
+    "track_api",
 ]

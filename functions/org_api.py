@@ -1,4 +1,4 @@
-"""HTTP entry point: the organization, its API keys and its brands."""
+"""HTTP entry point: the organization, its API keys, its brands and its tracked sites."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from shared.brands.models import BrandCreate, BrandListQuery
 from shared.http.api import Call, HttpApi, Reply
 from shared.orgs.models import ApiKeyCreate
 from shared.orgs.settings import OrgSettings
+from shared.tracking.sites import SiteCreate, SiteListQuery, SiteUpdate
 
 
 def get_organization(call: Call) -> Reply:
@@ -59,6 +60,23 @@ def get_brand(call: Call) -> Reply:
     return Reply(200, services().brands.get(call.principal, call.path["brand_id"]))
 
 
+def create_site(call: Call) -> Reply:
+    return Reply(201, services().sites.create(call.principal, call.body(SiteCreate)))
+
+
+def list_sites(call: Call) -> Reply:
+    return Reply(200, services().sites.list(call.principal, call.query(SiteListQuery)))
+
+
+def get_site(call: Call) -> Reply:
+    return Reply(200, services().sites.get(call.principal, call.path["site_id"]))
+
+
+def update_site(call: Call) -> Reply:
+    patch = call.body(SiteUpdate)
+    return Reply(200, services().sites.update(call.principal, call.path["site_id"], patch))
+
+
 api = HttpApi(
     "org_api",
     {
@@ -72,6 +90,10 @@ api = HttpApi(
         "getBrand": get_brand,
         "getSettings": get_settings,
         "replaceSettings": replace_settings,
+        "createSite": create_site,
+        "listSites": list_sites,
+        "getSite": get_site,
+        "updateSite": update_site,
     },
 )
 

@@ -52,6 +52,9 @@ from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
 from shared.scraping.monitoring import ProfileMonitoring
 from shared.scraping.runs import RUN_TIMEOUT
 from shared.topology import Topology, load_topology
+from shared.tracking.intake import TrackIntake
+from shared.tracking.limits import IntakeLimits
+from shared.tracking.sites import SiteService
 
 # Every collection whose documents carry an outbox (shared/outbox.py), per organization.
 OUTBOX_COLLECTIONS = (campaigns_collection, allocations_collection, matches_collection)
@@ -365,6 +368,15 @@ class Services:
     @cached_property
     def brands(self) -> BrandService:
         return BrandService(self.store, self.settings.max_page_size)
+
+    @cached_property
+    def sites(self) -> SiteService:
+        return SiteService(self.store, self.brands, self.tombstones, self.settings.max_page_size)
+
+    @cached_property
+    def track_intake(self) -> TrackIntake:
+        """Its rate-limit windows live as long as the instance (one per process)."""
+        return TrackIntake(self.store, self.warehouse, self.sites, IntakeLimits())
 
     @cached_property
     def allocations(self) -> AllocationService:

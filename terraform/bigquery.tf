@@ -2,7 +2,7 @@ locals {
   # One entry per DDL file: bigquery_sql/functions/<name>.sql (persistent SQL functions the views
   # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
   bq_functions = ["paid_kpis"]
-  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds"]
+  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events"]
   bq_views     = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "paid_objects_current"]
   # BigQuery checks a view's sources (tables, views, functions) when it is created, so the views
   # other views read are created first, in this order (then again, harmlessly, with every view of

@@ -355,18 +355,22 @@ class InsightSync:
         self._runs.save_units(run, units)
 
     def run_task(
-        self, org_id: str, account_id: str, sync_id: str | None, reason: str
+        self, org_id: str, account_id: str, sync_id: str | None, reason: str, step: int = 0
     ) -> dict[str, Any]:
         """One Cloud Tasks delivery: start (or find) the run, advance it, and re-enqueue the
-        next step with the delay Meta or the reports call for."""
+        next step with the delay Meta or the reports call for. The next step's task is named
+        by its number (`{sync}-s{n}`), so a duplicate delivery of this step enqueues it once
+        instead of forking a second chain of steps; the step itself redoes nothing (a started
+        report is stored at once, rows are MERGEd)."""
         sync_id = sync_id or f"{account_id}-{reason}-{self._now():%Y%m%d}"
         run = self.start(org_id, account_id, sync_id)
         delay = self.step(run)
         if delay is not None:
+            task = {"org_id": org_id, "account_id": account_id, "sync_id": sync_id}
             self._tasks.enqueue(
                 SYNC_QUEUE,
-                {"org_id": org_id, "account_id": account_id, "sync_id": sync_id, "reason": reason},
-                task_id=f"{sync_id}-{int(self._now().timestamp() * 1000)}",
+                {**task, "reason": reason, "step": step + 1},
+                task_id=f"{sync_id}-s{step + 1}",
                 delay_seconds=delay,
             )
         return {"sync_id": sync_id, "status": run.status.value, "next_step_in_seconds": delay}

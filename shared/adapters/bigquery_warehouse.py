@@ -13,7 +13,7 @@ from google.api_core.retry import Retry
 from google.cloud import bigquery
 
 from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
-from shared.adapters.warehouse_merge import merge_sql, prune_range
+from shared.adapters.warehouse_merge import latest_rows, merge_sql, prune_range
 from shared.metrics.definitions import reference_tables
 
 _SCALAR_TYPES: tuple[tuple[type, str], ...] = (
@@ -92,7 +92,7 @@ class BigQueryWarehouse:
         self._client.create_table(staging)
         try:
             config = bigquery.LoadJobConfig(schema=target.schema)
-            payload = [_jsonable(row) for row in rows]
+            payload = [_jsonable(row) for row in latest_rows(rows, keys)]
             self._client.load_table_from_json(payload, staging_id, job_config=config).result()
             sql = merge_sql(
                 f"{target.project}.{target.dataset_id}.{target.table_id}",

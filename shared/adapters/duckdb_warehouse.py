@@ -25,7 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
-from shared.adapters.warehouse_merge import recency_column
+from shared.adapters.warehouse_merge import latest_rows
 from shared.metrics.definitions import ReferenceTable, reference_tables
 
 _STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
@@ -131,11 +131,7 @@ class DuckDbWarehouse:
     ) -> None:
         if not rows:
             return
-        frame = pd.DataFrame(list(rows))
-        recency = recency_column(list(frame.columns))  # the rule BigQuery's MERGE applies
-        if recency:
-            frame = frame.sort_values(recency, kind="stable")
-        frame = frame.drop_duplicates(subset=list(keys), keep="last")
+        frame = pd.DataFrame(latest_rows(rows, keys))  # the rule BigQuery's MERGE applies
         identifiers(table, *keys, *frame.columns)
         target = f"{DATASET}.{table}"
         matches = " AND ".join(f"t.{key} IS NOT DISTINCT FROM s.{key}" for key in keys)

@@ -32,6 +32,24 @@ def recency_column(columns: Sequence[str]) -> str | None:
     return next((c for c in RECENCY_COLUMNS if c in columns), None)
 
 
+def latest_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[Mapping[str, Any]]:
+    """One row per key, the most recent (ties: the last given), in first-seen key order. Both
+    adapters apply it before writing; BigQuery's MERGE orders the staging rows the same way
+    again, for the duplicates a retried load job can leave in the staging table."""
+    recency = recency_column(list(rows[0])) if rows else None
+    latest: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for row in rows:
+        key = tuple(row.get(k) for k in keys)
+        kept = latest.get(key)
+        if kept is None or recency is None or not _older(row[recency], kept[recency]):
+            latest[key] = row
+    return list(latest.values())
+
+
+def _older(value: Any, than: Any) -> bool:
+    return value is None or (than is not None and value < than)
+
+
 @dataclass(frozen=True)
 class Partitioning:
     """A table's PARTITION BY: the column, and whether it is the column itself (a business

@@ -20,7 +20,7 @@ from werkzeug.routing import Map, Rule
 from shared.auth import Permission
 
 SPEC_RESOURCE = "http/openapi.yaml"
-HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "options")
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
@@ -34,6 +34,8 @@ class Operation:
     has_body: bool
     metric_costs: tuple[tuple[str, int], ...]
     """`x-google-quota.metricCosts`: what one call charges to each quota metric."""
+    public: bool = False
+    """`security: []`: no API key; the handler authenticates the caller (shared/http/public.py)."""
 
 
 def spec_text() -> str:
@@ -63,6 +65,7 @@ def operations() -> list[Operation]:
                     permission=Permission(permission) if permission else None,
                     has_body="requestBody" in operation,
                     metric_costs=_metric_costs(operation),
+                    public=operation.get("security") == [],
                 )
             )
     return found

@@ -37,6 +37,9 @@ from shared.paid.kpi_table import KpiTable
 from shared.posts.history import PostHistory
 from shared.posts.models import CampaignPostList, PostDecision, PostMatch
 from shared.scraping.models import ScrapeJob, ScrapeJobList
+from shared.tracking.events import TrackEvent
+from shared.tracking.intake import TrackBatch, TrackReceipt
+from shared.tracking.sites import IssuedSite, Site, SiteCreate, SiteUpdate
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -80,6 +83,10 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     SystemUserConnect,
     AdAccountUpdate,
     PaidCampaignSettings,
+    SiteCreate,
+    SiteUpdate,
+    TrackBatch,
+    TrackEvent,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
@@ -111,6 +118,10 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     CreatorPaidCampaigns,
     KpiTable,
     BudgetRecommendation,
+    Site,
+    IssuedSite,
+    Page[Site],
+    TrackReceipt,
 ]
 
 

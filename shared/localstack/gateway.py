@@ -107,6 +107,11 @@ class LocalGateway:
             for k, v in request.headers.items()
             if k.lower() not in _HOP_BY_HOP and k.lower() != FORWARDED_AUTHORIZATION.lower()
         ]
+        # Like Google's front end, append the peer's address to X-Forwarded-For: the last entry
+        # is the one a client cannot forge (public operations rate-limit by it).
+        chain = [request.headers.get("X-Forwarded-For"), request.remote_addr]
+        headers = [(k, v) for k, v in headers if k.lower() != b"x-forwarded-for"]
+        headers.append((b"X-Forwarded-For", _wire(", ".join(c for c in chain if c))))
         if "Authorization" in request.headers:
             forwarded = _wire(request.headers["Authorization"])
             headers.append((FORWARDED_AUTHORIZATION.encode(), forwarded))

@@ -119,7 +119,7 @@ class PostMatching:
         if not posts or not rules:
             return
         matches = self._matches(org_id, posts, rules, accepted)
-        self._save(org_id, matches)
+        self.save_detected(org_id, matches)
         self._metrics_stale(event, sorted({m.campaign_id for m in matches}), "detected")
 
     def redetect(self, event: DomainEvent, allocation_id: str | None = None) -> None:
@@ -139,7 +139,7 @@ class PostMatching:
         posts = self._posts_to_recheck(org_id, rule, targets)
         by_key = {(campaign_id, a.platform.value, a.username): a for a in targets}
         matches = self._matches(org_id, posts, [rule], by_key)
-        self._save(org_id, matches)
+        self.save_detected(org_id, matches)
         self._metrics_stale(event, [campaign_id], "redetected")
 
     def _posts_to_recheck(
@@ -173,8 +173,8 @@ class PostMatching:
         rules: Sequence[CampaignRule],
         accepted: Mapping[tuple[str, str, str], Allocation],
     ) -> list[PostMatch]:
-        """Detection's rows for these posts, as detection alone decides them (`_save` carries
-        over what people decided, inside each write's transaction)."""
+        """Detection's rows for these posts, as detection alone decides them
+        (`save_detected` carries over what people decided, inside each write's transaction)."""
         if not posts or not rules:
             return []
         frame = detect([post_text(p) for p in posts], rules)
@@ -282,7 +282,7 @@ class PostMatching:
                     ] = allocation
         return rules, accepted_by_key
 
-    def _save(self, org_id: str, matches: list[PostMatch]) -> None:
+    def save_detected(self, org_id: str, matches: list[PostMatch]) -> None:
         """Write detection's matches, each in a transaction that keeps the decision a person
         made meanwhile (and the match's outbox): a re-detection never undoes a confirm."""
         saved = []

@@ -168,7 +168,7 @@ def test_a_redetection_racing_a_confirm_keeps_the_confirm(
     owner, campaign = draft_campaign(services)
     path, detected = stored_match(services, owner.org_id, campaign.campaign_id)
     services.post_matching.decide(owner, detected.post_key, campaign.campaign_id, True)
-    services.post_matching._save(owner.org_id, [detected])  # noqa: SLF001 - detection's write
+    services.post_matching.save_detected(owner.org_id, [detected])
     assert (services.store.get(path) or {})["decision"] == Decision.CONFIRMED
 
     services.post_matching.decide(owner, detected.post_key, campaign.campaign_id, False)
@@ -177,7 +177,7 @@ def test_a_redetection_racing_a_confirm_keeps_the_confirm(
     def redetect() -> None:
         start.wait()
         for _ in range(8):
-            services.post_matching._save(owner.org_id, [detected])  # noqa: SLF001
+            services.post_matching.save_detected(owner.org_id, [detected])
 
     def confirm() -> None:
         start.wait()

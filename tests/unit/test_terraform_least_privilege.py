@@ -44,6 +44,8 @@ ALLOWED: dict[str, set[str]] = {
     "apify_webhook": {"secret:roles/secretmanager.secretAccessor", "topic:roles/pubsub.publisher"},
     # Checks the state against Firestore and hands the code on: no secret at all.
     "meta_oauth_callback": {"project:roles/datastore.user"} | TASKS,
+    # Looks up site keys (Firestore) and writes track_events; no topic, queue or token.
+    "track_api": REST,
 }
 """What each public function may hold. A new public function fails here until it is listed."""
 

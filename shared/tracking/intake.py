@@ -1,0 +1,196 @@
+"""Public intake: a site key's batch of events, checked one by one and landed once each.
+
+A resent event (same event_id for the site) is a duplicate: counted, not stored again. A
+purchase counts once per order_id: its first event claims the order in Firestore (a create,
+so two racing requests cannot both win); a later event for the order with the same value and
+currency is a duplicate, with a different one it is rejected. The warehouse write is a MERGE
+on (org_id, site_id, event_id), so a retry after any failure stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.errors import Forbidden, Unauthenticated
+from shared.model_base import ApiModel
+from shared.ports import DocumentStore, Warehouse
+from shared.tracking.events import (
+    MAX_AGE,
+    MAX_EVENTS,
+    MAX_FUTURE,
+    Rejection,
+    TrackEvent,
+    check_event,
+    event_row,
+)
+from shared.tracking.limits import IntakeLimits
+from shared.tracking.sites import Site, SiteService, sites_collection
+
+TABLE = "track_events"
+KEYS = ("org_id", "site_id", "event_id")
+SEEN_SQL = "queries/track_events_seen.sql"
+MAX_BODY_BYTES = 256 * 1024
+OrderClaim = Literal["new", "duplicate", "conflict"]
+
+
+class TrackBatch(ApiModel):
+    """Each event is checked on its own (shared/tracking/events.py), so one bad event does not
+    sink its batch; here only the envelope is."""
+
+    site_key: str | None = Field(
+        default=None, max_length=100, description="else the X-Site-Key header or ?site_key="
+    )
+    events: list[Any] = Field(
+        min_length=1,
+        max_length=MAX_EVENTS,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/TrackEvent"}},
+    )
+
+
+class RejectedEvent(BaseModel):
+    index: int = Field(ge=0, lt=MAX_EVENTS, description="the event's position in the batch")
+    field: str = Field(description="the event's field at fault (`event` for the whole event)")
+    reason: str
+
+
+class TrackReceipt(BaseModel):
+    accepted: int = Field(ge=0, le=MAX_EVENTS, description="stored now")
+    duplicates: int = Field(
+        ge=0, le=MAX_EVENTS, description="already stored (a resent event or order): no-ops"
+    )
+    rejected: list[RejectedEvent] = Field(max_length=MAX_EVENTS)
+
+
+@dataclass
+class IntakeResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def receipt(self) -> TrackReceipt:
+        rejected = [
+            RejectedEvent(index=r.index, field=r.field, reason=r.reason) for r in self.rejected
+        ]
+        return TrackReceipt(accepted=self.accepted, duplicates=self.duplicates, rejected=rejected)
+
+
+def order_path(org_id: str, site_id: str, order_id: str) -> str:
+    digest = hashlib.sha256(order_id.encode()).hexdigest()[:40]
+    return f"{sites_collection(org_id)}/{site_id}/orders/{digest}"
+
+
+class TrackIntake:
+    def __init__(
+        self,
+        store: DocumentStore,
+        warehouse: Warehouse,
+        sites: SiteService,
+        limits: IntakeLimits,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._warehouse = warehouse
+        self._sites = sites
+        self._limits = limits
+        self._clock = clock
+
+    def admit(self, site_key: str | None, origin: str | None) -> tuple[str, Site]:
+        """The site a request may write for. Says no more than needed: any unknown, malformed
+        or deleted key is the same 401; an origin the site does not allow is a 403."""
+        if not site_key:
+            raise Unauthenticated("send the site key", field="header.X-Site-Key")
+        found = self._sites.by_key(site_key)
+        if found is None:
+            raise Unauthenticated("invalid site key", field="header.X-Site-Key")
+        if origin is not None and origin not in found[1].allowed_origins:
+            raise Forbidden("this origin may not send events for the site", field="header.Origin")
+        return found
+
+    def charge_client(self, client_ip: str) -> None:
+        self._limits.charge_client(client_ip)
+
+    def receive(
+        self, batch: TrackBatch, site_key: str | None, origin: str | None
+    ) -> tuple[str, IntakeResult]:
+        """(org_id, outcome) of a batch; the key (header, query or body) is charged per event
+        before it is looked up, so guessing keys costs the guesser's own budget."""
+        key = site_key or batch.site_key
+        if key:
+            self._limits.charge_site_key(key, len(batch.events))
+        org_id, site = self.admit(key, origin)
+        return org_id, self.record(org_id, site.site_id, batch.events)
+
+    def record(self, org_id: str, site_id: str, events: Sequence[Any]) -> IntakeResult:
+        now = self._clock()
+        result = IntakeResult()
+        checked: list[tuple[int, TrackEvent, int | None]] = []
+        for index, raw in enumerate(events):
+            outcome = check_event(index, raw, now)
+            if isinstance(outcome, Rejection):
+                result.rejected.append(outcome)
+            else:
+                checked.append((index, *outcome))
+        stored = self._stored_ids(org_id, site_id, [e.event_id for _, e, _ in checked], now)
+        rows: dict[str, dict[str, Any]] = {}
+        for index, event, micros in checked:
+            if event.event_id in stored or event.event_id in rows:
+                result.duplicates += 1
+                continue
+            if event.type == "purchase":
+                claim = self._claim_order(org_id, site_id, event, micros)
+                if claim == "duplicate":
+                    result.duplicates += 1
+                    continue
+                if claim == "conflict":
+                    result.rejected.append(
+                        Rejection(
+                            index,
+                            "order_id",
+                            "this order was already recorded with a different value or currency",
+                        )
+                    )
+                    continue
+            rows[event.event_id] = event_row(org_id, site_id, event, micros, now)
+        self._warehouse.merge_rows(TABLE, list(rows.values()), KEYS, update_existing=False)
+        result.accepted = len(rows)
+        result.rejected.sort(key=lambda r: r.index)
+        return result
+
+    def _stored_ids(
+        self, org_id: str, site_id: str, event_ids: list[str], now: datetime
+    ) -> set[str]:
+        if not event_ids:
+            return set()
+        params = {
+            "org_id": org_id,
+            "site_id": site_id,
+            "event_ids": sorted(set(event_ids)),
+            "since_date": (now - MAX_AGE - MAX_FUTURE).date(),
+        }
+        return {str(row["event_id"]) for row in self._warehouse.run(SEEN_SQL, params)}
+
+    def _claim_order(
+        self, org_id: str, site_id: str, event: TrackEvent, micros: int | None
+    ) -> OrderClaim:
+        assert event.order_id is not None  # a purchase requires it (events.TrackEvent)
+        path = order_path(org_id, site_id, event.order_id)
+        claim = {
+            "org_id": org_id,
+            "order_id": event.order_id,
+            "event_id": event.event_id,
+            "value_micros": micros,
+            "currency": event.currency,
+        }
+        if self._store.create(path, claim):
+            return "new"
+        held = self._store.get(path) or claim
+        if held["event_id"] == event.event_id:
+            return "new"  # this event claimed it before a failed write: write it now
+        same = held["value_micros"] == micros and held["currency"] == event.currency
+        return "duplicate" if same else "conflict"
