@@ -146,7 +146,17 @@ class ActorRun:
 
 
 class ScraperError(Exception):
-    """Apify refused or could not be reached, after the client's own retries."""
+    """Apify refused or could not be reached, after the client's own retries. The SDK's own
+    exception is never chained (its text may quote a URL); what a caller may act on is kept:
+    Apify's error `type` (e.g. "invalid-input", "rate-limit-exceeded") and the HTTP status,
+    both None when Apify could not be reached."""
+
+    def __init__(
+        self, message: str, *, error_type: str | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.status = status
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ locals {
       collection = "brands"
       fields     = [["created_at", "DESCENDING"], ["brand_id", "DESCENDING"]]
     }
+    # shared/tracking/sites.py list(): newest first.
+    sites_by_created = {
+      collection = "sites"
+      fields     = [["created_at", "DESCENDING"], ["site_id", "DESCENDING"]]
+    }
     # shared/orgs/service.py: an organization's active keys, oldest first.
     api_keys_by_org = {
       collection = "api_keys"

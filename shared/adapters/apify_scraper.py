@@ -89,14 +89,14 @@ class ApifyScraper:
                 max_total_charge_usd=self._max_total_charge_usd,
             )
         except APIFY_FAILED as exc:  # its text may quote a URL; never chain the original
-            raise ScraperError(redact(f"{actor_id}: {exc}")) from None
+            raise _scraper_error(f"{actor_id}: {exc}", exc) from None
         return _actor_run(run)
 
     def get_run(self, run_id: str) -> ActorRun:
         try:
             run = self._client.run(run_id).get()
         except APIFY_FAILED as exc:
-            raise ScraperError(redact(f"run {run_id}: {exc}")) from None
+            raise _scraper_error(f"run {run_id}: {exc}", exc) from None
         if run is None:
             raise NotFound(f"Apify run {run_id} not found")
         return _actor_run(run)
@@ -161,4 +161,13 @@ def _run_pricing(
         tiered_events=frozenset(
             name for name, event in events.items() if event.event_price_usd is None
         ),
+    )
+
+
+def _scraper_error(message: str, exc: Exception) -> ScraperError:
+    """The port's error for an SDK failure: redacted text, Apify's error type and status."""
+    return ScraperError(
+        redact(message),
+        error_type=getattr(exc, "type", None),
+        status=getattr(exc, "status_code", None),
     )

@@ -7,14 +7,9 @@
         graph_url="https://graph.facebook.com",   # or the local stand-in, http://127.0.0.1:8092
     )
 
-Every Graph call goes through the SDK's own `FacebookAdsApi`, one per access token (cached),
-whose `FacebookSession.GRAPH` is `graph_url`: the SDK builds each URL as
-`{session.GRAPH}/{api_version}/{path}`. The session carries `appsecret_proof` for the token.
-
-The SDK itself retries nothing. This adapter mounts urllib3 retries on the SDK's requests
-session for transport errors and for 5xx answers to GETs (never to the POST that starts a
-report, which would start it twice); whatever still fails becomes one of the port's errors
-(meta_errors.translate: Meta's code, subcode and message kept, no SDK exception escapes).
+Every Graph call goes through the SDK's own `FacebookAdsApi`, one per access token, with
+retries, the usage headers read and every failure turned into one of the port's errors: that
+transport is meta_graph.GraphSessions; this module is what is asked of it.
 
 Insights are asked for objects of every effective status (`filtering` on
 `{level}.effective_status`): without it Meta leaves out archived and deleted campaigns, ad
@@ -22,47 +17,28 @@ sets and ads, and their late conversions with them. For the same reason the chil
 object come from a small insights query (ids only), not from the /campaigns, /adsets and /ads
 edges. Reading a report's rows, a "too much data" answer halves the page size and goes on
 from the same cursor, down to MIN_PAGE_SIZE.
-
-The three usage headers (x-business-use-case-usage, x-ad-account-usage,
-x-fb-ads-insights-throttle) are read from every response, failed ones included, by a response
-hook on the session (meta_errors.usage_from_headers); `last_usage()` is the latest reading.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.campaign import Campaign
 from facebook_business.adobjects.user import User
-from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
-from facebook_business.session import FacebookSession
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from shared.adapters.meta_errors import (
-    is_graph_error,
-    smaller_page,
-    translate,
-    usage_from_headers,
-)
+from shared.adapters.meta_errors import smaller_page
+from shared.adapters.meta_graph import GRAPH_URL, GraphSessions
 from shared.adapters.meta_objects import (
     GRAPH_API_VERSION,
     breakdown_insights,
     object_rows,
     token_info,
 )
-from shared.adapters.redaction import guard_transport_logs, redact
 from shared.ports import (
     AdsTooMuchData,
     AdsUnavailable,
@@ -72,9 +48,6 @@ from shared.ports import (
     TokenInfo,
 )
 
-logger = logging.getLogger(__name__)
-
-GRAPH_URL = "https://graph.facebook.com"
 INSIGHT_FIELDS = (
     "account_id", "account_name", "account_currency",
     "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name", "objective",
@@ -108,7 +81,6 @@ EFFECTIVE_STATUSES = {
         "IN_PROCESS", "WITH_ISSUES",
     ),
 }  # fmt: skip
-RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 
 
 class MetaAds:
@@ -130,26 +102,18 @@ class MetaAds:
         answers to GETs; `page_size` is the `limit` of every paged read."""
         self._app_id = app_id
         self._app_secret = app_secret
-        self._version = api_version
-        self._graph_url = graph_url.rstrip("/")
-        self._timeout = timeout_seconds
-        self._retry = Retry(
-            total=max_retries,
-            connect=max_retries,
-            read=max_retries,
-            status=max_retries,
-            status_forcelist=RETRIED_STATUSES,
-            allowed_methods=frozenset({"GET"}),
-            backoff_factor=backoff_seconds,
-            raise_on_status=False,
+        self._graph = GraphSessions(
+            app_id,
+            app_secret,
+            api_version=api_version,
+            graph_url=graph_url,
+            timeout_seconds=timeout_seconds,
+            max_retries=max_retries,
+            backoff_seconds=backoff_seconds,
+            cached_tokens=cached_tokens,
         )
         self._page_size = page_size
-        self._cached_tokens = cached_tokens
         self._clock = clock
-        self._lock = threading.Lock()
-        self._apis: OrderedDict[str, Any] = OrderedDict()
-        self._usage = AdsUsage(percent_used=0.0, regain_access_seconds=0.0)
-        guard_transport_logs()
 
     # -- AdsPlatform -------------------------------------------------------------------------
 
@@ -158,17 +122,17 @@ class MetaAds:
 
         Both exchanges are POSTs with form parameters (Graph accepts them there), so the app
         secret, the code and the short-lived token sit in no URL: no proxy or transport log
-        records them, and an error's text is scrubbed of them too (`_graph`)."""
-        api = self._api(None)
+        records them, and an error's text is scrubbed of them too (`GraphSessions.errors`)."""
+        api = self._graph.api(None)
         credentials = {"client_id": self._app_id, "client_secret": self._app_secret}
-        with self._graph("OAuth code exchange", code, oauth=True):
+        with self._graph.errors("OAuth code exchange", code, oauth=True):
             short = api.call(
                 "POST",
                 ("oauth", "access_token"),
                 params={**credentials, "redirect_uri": redirect_uri, "code": code},
             ).json()
             short_token = str(short["access_token"])
-            with self._graph("OAuth token extension", short_token, oauth=True):
+            with self._graph.errors("OAuth token extension", short_token, oauth=True):
                 long = api.call(
                     "POST",
                     ("oauth", "access_token"),
@@ -183,8 +147,8 @@ class MetaAds:
         return IssuedToken(access_token=str(long["access_token"]), expires_at=expires_at)
 
     def ad_accounts(self, token: str) -> list[dict[str, Any]]:
-        me = User(fbid="me", api=self._api(token))
-        with self._graph("ad accounts"):
+        me = User(fbid="me", api=self._graph.api(token))
+        with self._graph.errors("ad accounts"):
             accounts = [
                 a.export_all_data()
                 for a in me.get_ad_accounts(
@@ -210,7 +174,7 @@ class MetaAds:
             "limit": self._page_size,
         }
         try:
-            with self._graph(f"{level} ids under {object_id}"):
+            with self._graph.errors(f"{level} ids under {object_id}"):
                 rows = self._node(token, object_id).get_insights(params=params)
                 ids = [str(row[id_field]) for row in rows]
         except AdsTooMuchData:
@@ -248,7 +212,7 @@ class MetaAds:
             "use_unified_attribution_setting": True,
             "filtering": _every_status(level),
         }
-        with self._graph(f"start insights report on {object_id}"):
+        with self._graph.errors(f"start insights report on {object_id}"):
             run = self._node(token, object_id).get_insights(params=params, is_async=True)
         report_id = run.get(AdReportRun.Field.id)
         if not report_id:
@@ -256,8 +220,8 @@ class MetaAds:
         return str(report_id)
 
     def report_status(self, token: str, report_id: str) -> ReportProgress:
-        run = AdReportRun(fbid=report_id, api=self._api(token))
-        with self._graph(f"report run {report_id}"):
+        run = AdReportRun(fbid=report_id, api=self._graph.api(token))
+        with self._graph.errors(f"report run {report_id}"):
             run.api_get(fields=[*REPORT_FIELDS])
         data = run.export_all_data()
         error = (
@@ -273,11 +237,11 @@ class MetaAds:
         )
 
     def report_rows(self, token: str, report_id: str) -> list[dict[str, Any]]:
-        run = AdReportRun(fbid=report_id, api=self._api(token))
+        run = AdReportRun(fbid=report_id, api=self._graph.api(token))
         what = f"rows of report run {report_id}"
         rows: list[dict[str, Any]] = []
         limit = self._page_size
-        with self._graph(what):
+        with self._graph.errors(what):
             while True:  # the SDK reads the first page as it makes the cursor
                 try:
                     cursor = run.get_insights(params={"limit": limit})
@@ -297,16 +261,16 @@ class MetaAds:
 
     @property
     def api_version(self) -> str:
-        return str(self._version)
+        return str(self._graph.version)
 
     def debug_token(self, token: str) -> TokenInfo:
-        with self._graph("debug_token", token):
-            return token_info(self._api(None), token, f"{self._app_id}|{self._app_secret}")
+        with self._graph.errors("debug_token", token):
+            return token_info(self._graph.api(None), token, f"{self._app_id}|{self._app_secret}")
 
     def objects(self, token: str, account_object_id: str, level: str) -> list[dict[str, Any]]:
-        with self._graph(f"{level} settings of {account_object_id}"):
+        with self._graph.errors(f"{level} settings of {account_object_id}"):
             return object_rows(
-                self._api(token),
+                self._graph.api(token),
                 account_object_id,
                 level,
                 statuses=EFFECTIVE_STATUSES[level],
@@ -324,9 +288,11 @@ class MetaAds:
         until: date,
         attribution_windows: Sequence[str],
     ) -> Iterator[dict[str, Any]]:
-        with self._graph(f"{level} insights of {account_object_id} by {','.join(breakdowns)}"):
+        with self._graph.errors(
+            f"{level} insights of {account_object_id} by {','.join(breakdowns)}"
+        ):
             yield from breakdown_insights(
-                self._api(token),
+                self._graph.api(token),
                 account_object_id,
                 level=level,
                 breakdowns=breakdowns,
@@ -350,78 +316,22 @@ class MetaAds:
             "limit": self._page_size,
         }
         fields = [f for f in INSIGHT_FIELDS if f not in RANGE_SKIPPED_FIELDS]
-        with self._graph(f"{level} range insights of {account_object_id}"):
+        with self._graph.errors(f"{level} range insights of {account_object_id}"):
             for row in self._node(token, account_object_id).get_insights(
                 fields=fields, params=params
             ):
                 yield row.export_all_data()
 
     def last_usage(self) -> AdsUsage:
-        with self._lock:
-            return self._usage
-
-    # -- the SDK's API objects, one per token ------------------------------------------------
+        return self._graph.last_usage()
 
     def _node(self, token: str, object_id: str) -> Any:
         """The object whose /insights edge is asked: an ad account, or any campaign, ad set or
         ad (the SDK's Campaign builds the same /{id}/insights path for each)."""
-        api = self._api(token)
+        api = self._graph.api(token)
         if object_id.startswith("act_"):
             return AdAccount(fbid=object_id, api=api)
         return Campaign(fbid=object_id, api=api)
-
-    def _api(self, token: str | None) -> Any:
-        key = token or ""
-        with self._lock:
-            api = self._apis.get(key)
-            if api is not None:
-                self._apis.move_to_end(key)
-                return api
-        session = FacebookSession(
-            app_id=self._app_id,
-            # The proof is HMAC(app secret, token); app-level calls carry no token to prove.
-            app_secret=self._app_secret if token else None,
-            access_token=token,
-            timeout=self._timeout,
-        )
-        session.GRAPH = self._graph_url
-        retrying = HTTPAdapter(max_retries=self._retry)
-        session.requests.mount("https://", retrying)
-        session.requests.mount("http://", retrying)
-        session.requests.hooks["response"].append(self._observe)
-        api = FacebookAdsApi(session, api_version=self._version)
-        with self._lock:
-            self._apis[key] = api
-            while len(self._apis) > self._cached_tokens:
-                self._apis.popitem(last=False)
-        return api
-
-    def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """Response hook: note the usage headers; refuse a 5xx body that is not Graph's JSON,
-        which the SDK would otherwise take for a success."""
-        usage = usage_from_headers(response.headers)
-        if usage is not None:
-            with self._lock:
-                self._usage = usage
-        if response.status_code >= 500 and not is_graph_error(response):
-            where = urlsplit(response.url)._replace(query="", fragment="").geturl()
-            raise requests.HTTPError(
-                f"HTTP {response.status_code} (not Graph JSON) from {where}", response=response
-            )
-
-    @contextmanager
-    def _graph(self, what: str, *handled: str, oauth: bool = False) -> Iterator[None]:
-        """The port's error for whatever the SDK or the transport raised, its text scrubbed of
-        the app secret, `handled` (codes, tokens) and every credential parameter, and raised
-        `from None`: the SDK's exception quotes the call's params and URL, and a chained
-        traceback would print them."""
-        secrets = (self._app_secret, *handled)
-        try:
-            yield
-        except FacebookRequestError as exc:
-            raise translate(exc, what, oauth=oauth, secrets=secrets) from None
-        except requests.RequestException as exc:
-            raise AdsUnavailable(redact(f"{what}: {exc}", *secrets)) from None
 
 
 def _every_status(level: str) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from shared.tracking.events import (
     check_event,
     event_row,
 )
+from shared.tracking.group_commit import GroupCommit
 from shared.tracking.limits import IntakeLimits
 from shared.tracking.sites import Site, SiteService, sites_collection
 
@@ -99,6 +100,9 @@ class TrackIntake:
         self._sites = sites
         self._limits = limits
         self._clock = clock
+        self._commit = GroupCommit(
+            lambda rows: warehouse.merge_rows(TABLE, rows, KEYS, update_existing=False)
+        )
 
     def admit(self, site_key: str | None, origin: str | None) -> tuple[str, Site]:
         """The site a request may write for. Says no more than needed: any unknown, malformed
@@ -127,6 +131,8 @@ class TrackIntake:
         return org_id, self.record(org_id, site.site_id, batch.events)
 
     def record(self, org_id: str, site_id: str, events: Sequence[Any]) -> IntakeResult:
+        """Check each event, drop what the site already has, claim purchases' orders, and
+        write the rest in one MERGE (shared with concurrent requests: group_commit.py)."""
         now = self._clock()
         result = IntakeResult()
         checked: list[tuple[int, TrackEvent, int | None]] = []
@@ -157,7 +163,7 @@ class TrackIntake:
                     )
                     continue
             rows[event.event_id] = event_row(org_id, site_id, event, micros, now)
-        self._warehouse.merge_rows(TABLE, list(rows.values()), KEYS, update_existing=False)
+        self._commit.write(list(rows.values()))
         result.accepted = len(rows)
         result.rejected.sort(key=lambda r: r.index)
         return result

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -28,6 +31,10 @@ from shared.ports import DocumentStore
 SITE_KEY_PREFIX = "rs_pub_"
 SITE_KEYS = "site_keys"
 MAX_ORIGINS = 50
+KEY_CACHE_SECONDS = 30.0
+"""How long an instance trusts a site it looked up by key: the intake then needs no Firestore
+read per request, and a change of origins or consent reaches every instance within this."""
+KEY_CACHE_SIZE = 10_000
 BrandId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -99,11 +106,15 @@ class SiteService:
         brands: BrandService,
         tombstones: Tombstones,
         max_page_size: int,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._brands = brands
         self._tombstones = tombstones
         self._max_page_size = max_page_size
+        self._clock = clock
+        self._known: dict[str, tuple[float, str, Site]] = {}
+        self._known_lock = threading.Lock()
 
     def create(self, principal: Principal, request: SiteCreate) -> IssuedSite:
         principal.require(Permission.MANAGE_SETTINGS)
@@ -163,21 +174,38 @@ class SiteService:
                 changes["allowed_origins"] = sorted(set(changes["allowed_origins"]))
             return {**current, **changes}
 
-        return Site.model_validate(self._store.update_atomically(path, change))
+        updated = Site.model_validate(self._store.update_atomically(path, change))
+        with self._known_lock:
+            self._known = {k: v for k, v in self._known.items() if v[2].site_id != site_id}
+        return updated
 
     def by_key(self, site_key: str) -> tuple[str, Site] | None:
         """(org_id, site) for a publishable key; None for an unknown key, a deleted site or an
         organization being deleted, which the caller answers alike (a plain 401)."""
         if not site_key.startswith(SITE_KEY_PREFIX) or len(site_key) > 100:
             return None
-        index = self._store.get(f"{SITE_KEYS}/{site_key_hash(site_key)}")
+        digest = site_key_hash(site_key)
+        with self._known_lock:
+            known = self._known.get(digest)
+        if known is None or known[0] <= self._clock():
+            found = self._read_by_key(digest)
+            if found is None:
+                return None
+            known = (self._clock() + KEY_CACHE_SECONDS, *found)
+            with self._known_lock:
+                if len(self._known) >= KEY_CACHE_SIZE:
+                    self._known.clear()
+                self._known[digest] = known
+        _, org_id, site = known
+        return None if self._tombstones.is_deleted(org_id) else (org_id, site)
+
+    def _read_by_key(self, digest: str) -> tuple[str, Site] | None:
+        index = self._store.get(f"{SITE_KEYS}/{digest}")
         if index is None:
             return None
         org_id, site_id = str(index["org_id"]), str(index["site_id"])
         data = self._store.get(self._path(org_id, site_id))
-        if data is None or self._tombstones.is_deleted(org_id):
-            return None
-        return org_id, Site.model_validate(data)
+        return None if data is None else (org_id, Site.model_validate(data))
 
     def _load(self, org_id: str, site_id: str) -> Site:
         data = self._store.get(self._path(org_id, site_id))

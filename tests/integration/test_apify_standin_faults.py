@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 from apify_client import ApifyClient
-from apify_client.errors import RateLimitError, ServerError
+from apify_client.errors import ServerError
 
 from shared.adapters.apify_scraper import ApifyScraper
 from shared.localstack.apify import LocalApifyServer
@@ -71,7 +71,8 @@ def test_errors_outlasting_the_retries_propagate(
     control.post("/faults", json={"rate_limit_next": RETRIES + 1})
     with pytest.raises(ScraperError, match="rate limit") as caught:
         scraper.start_run("apify/instagram-scraper", instagram_input(["trail.anna"]), hook_url)
-    assert isinstance(caught.value.__cause__, RateLimitError)
+    assert caught.value.status == 429
+    assert caught.value.__cause__ is None  # the SDK's text may quote a URL: never chained
     control.post("/faults", json={"server_error_next": RETRIES + 1})
     with pytest.raises(ServerError):
         client.actor("clockworks/tiktok-scraper").get()

@@ -4,8 +4,8 @@ figure under its own attribution setting (the stand-in's samples have ad sets on
 its own key, so a 1-day-click ad set's `default` is its 1d_click figure and a campaign's is the
 sum of its ad sets'.
 
-The same world as test_meta_sync_faults: the Firestore emulator, a DuckDB warehouse and the real
-facebook-business SDK against the local Graph API stand-in over HTTP."""
+The world of tests/integration/meta_sync_world.py: the Firestore emulator, a DuckDB warehouse
+and the real facebook-business SDK against the local Graph API stand-in over HTTP."""
 
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ import duckdb
 import pytest
 
 from shared.adaccounts.models import AdAccountUpdate, SyncStatus
-from shared.adaccounts.service import OAUTH_USER
 from shared.localstack.graph import load_catalog
 from shared.localstack.graph.catalog import setting_windows
-from shared.localstack.graph.oauth import SAMPLE_TOKEN_PREFIX
-from tests.integration.test_meta_sync_faults import EU, World, control, graph_url, world
+from tests.integration.meta_sync_world import (
+    EU,
+    World,
+    connect_with_sample_token,
+    control,
+    graph_url,
+    world,
+)
 
 pytestmark = pytest.mark.integration
 __all__ = ["control", "graph_url", "world"]  # fixtures, used by name
@@ -58,11 +63,7 @@ class Connected(World):
     OAuth exchange is not what this test is about)."""
 
     def connect(self, name: str) -> None:
-        owner = self.owners[name]
-        self.services.ad_accounts.record_connection(
-            owner.org_id, owner.key_id, self.services.ads(), f"{SAMPLE_TOKEN_PREFIX}-attribution",
-            token_type=OAUTH_USER, expires_at=None,
-        )  # fmt: skip
+        connect_with_sample_token(self.services, self.owners[name])
 
 
 def test_default_is_each_ad_sets_own_setting_and_each_window_its_own_key(world: World) -> None:

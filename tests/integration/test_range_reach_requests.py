@@ -18,25 +18,23 @@ from typing import Any
 
 import pytest
 
-from shared.adaccounts.details import AccountDetailSync
-from shared.adaccounts.range_reach import RangeReach
 from shared.adaccounts.range_requests import MAX_PENDING, RangeRequests
-from shared.adaccounts.sync import InsightSync
-from shared.adapters.meta_insights import meta_insight_row, meta_range_row
 from shared.auth import Principal, Role
-from shared.bootstrap import Services
-from shared.config import Settings
 from shared.localstack.graph import LocalGraphApi
 from shared.localstack.stack import StackInfo
 from shared.paid.kpi_table import KpiQuery
 from shared.paid.range_state import RangeStatus, stored_range
-from shared.topology import load_topology
 from tests.integration.graph_standin_fixtures import Clock, serving
+from tests.integration.meta_sync_world import (
+    EU,
+    START,
+    build_sync,
+    connect_with_sample_token,
+    meta_services,
+)
 
 pytestmark = pytest.mark.integration
-
-START = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
-EU = "100000000000101"
+APP_SECRET = "range-reach-tests"
 
 
 class RecordedTasks:
@@ -65,34 +63,14 @@ def graph_url() -> Iterator[str]:
 def test_a_picked_range_is_requested_once_then_shows_campaign_and_account_reach(
     local_stack: StackInfo, clean_firestore: None, tmp_path: Path, graph_url: str
 ) -> None:
-    settings = Settings(
-        duckdb_path=tmp_path / "warehouse.duckdb",
-        meta_graph_url=graph_url,
-        meta_dialog_url=graph_url,
-        meta_app_id="100000000000042",
-        meta_app_secret="range-reach-tests",
-        meta_oauth_redirect_uri="https://app.reachops.example/oauth/meta/callback",
-    )
-    services = Services(settings, load_topology())
+    services = meta_services(tmp_path, graph_url, APP_SECRET)
     recorded = RecordedTasks()
     services.tasks = recorded
     clock = Clock()
-    sync = InsightSync(
-        store=services.store,
-        warehouse=services.warehouse,
-        accounts=services.ad_accounts,
-        ads=services.ads,
-        alerts=services.spend_alerts,
-        links=services.paid_links,
-        details=AccountDetailSync(warehouse=services.warehouse, convert=meta_insight_row),
-        range_reach=RangeReach(warehouse=services.warehouse, convert=meta_range_row),
-        tasks=recorded,
-        convert_row=meta_insight_row,
-        now=clock,
-    )
+    sync = build_sync(services, clock, tasks=recorded)
     org, _ = services.orgs.create_org("range")
     owner = Principal(org.org_id, "k1", Role.OWNER)
-    connect(services, owner)
+    connect_with_sample_token(services, owner)
     run = sync.start(org.org_id, EU, "daily")
     for _ in range(50):
         delay = sync.step(run)
@@ -138,7 +116,9 @@ def test_a_picked_range_is_requested_once_then_shows_campaign_and_account_reach(
     assert ready.totals.reach <= sum(item.reach or 0 for item in ready.items)
     assert "reach" not in ready.totals.unknown
     totals = ready.totals
-    assert totals.spend_micros and totals.impressions and totals.reach
+    assert totals.spend_micros
+    assert totals.impressions
+    assert totals.reach
     # The account's KPIs are of its summed totals (never an average of campaigns' KPIs).
     assert totals.kpis["cpm"] == pytest.approx(totals.spend_micros / totals.impressions / 1000)
     assert totals.kpis["frequency"] == pytest.approx(totals.frequency)
@@ -161,20 +141,12 @@ def test_a_picked_range_is_requested_once_then_shows_campaign_and_account_reach(
 def test_ranges_outside_what_meta_keeps_or_in_the_future_are_never_asked(
     local_stack: StackInfo, clean_firestore: None, tmp_path: Path, graph_url: str
 ) -> None:
-    settings = Settings(
-        duckdb_path=tmp_path / "warehouse.duckdb",
-        meta_graph_url=graph_url,
-        meta_dialog_url=graph_url,
-        meta_app_id="100000000000042",
-        meta_app_secret="range-reach-tests",
-        meta_oauth_redirect_uri="https://app.reachops.example/oauth/meta/callback",
-    )
-    services = Services(settings, load_topology())
+    services = meta_services(tmp_path, graph_url, APP_SECRET)
     recorded = RecordedTasks()
     services.tasks = recorded
     org, _ = services.orgs.create_org("bounds")
     owner = Principal(org.org_id, "k1", Role.OWNER)
-    connect(services, owner)
+    connect_with_sample_token(services, owner)
     requests: RangeRequests = services.range_requests
     today = datetime.now(UTC).date()
     future = requests.request(org.org_id, EU, today, today + timedelta(days=2))
@@ -184,15 +156,3 @@ def test_ranges_outside_what_meta_keeps_or_in_the_future_are_never_asked(
     assert old.status is RangeStatus.REFUSED
     assert "37 months" in (old.reason or "")
     assert recorded.tasks == {}
-
-
-def connect(services: Services, owner: Principal) -> None:
-    """What the OAuth callback records once Meta issued a token (the stand-in's sample token)."""
-    services.ad_accounts.record_connection(
-        owner.org_id,
-        owner.key_id,
-        services.ads(),
-        f"sample-token-{secrets.token_hex(4)}",
-        token_type="USER",
-        expires_at=None,
-    )

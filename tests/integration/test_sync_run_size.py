@@ -10,34 +10,31 @@ from __future__ import annotations
 
 import copy
 import json
-import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from shared.adaccounts.details import AccountDetailSync
 from shared.adaccounts.models import AdAccountUpdate
-from shared.adaccounts.range_reach import RangeReach
-from shared.adaccounts.sync import InsightSync
 from shared.adaccounts.sync_runs import SyncRun, sync_path, units_path
 from shared.adaccounts.sync_units import UnitStatus
-from shared.adapters.meta_insights import meta_insight_row, meta_range_row
 from shared.auth import Principal, Role
-from shared.bootstrap import Services
-from shared.config import Settings
 from shared.localstack.graph import LocalGraphApi
 from shared.localstack.graph.catalog import SAMPLES
 from shared.localstack.stack import StackInfo
-from shared.topology import load_topology
 from tests.integration.graph_standin_fixtures import Clock, serving
+from tests.integration.meta_sync_world import (
+    EU,
+    START,
+    build_sync,
+    connect_with_sample_token,
+    meta_services,
+)
 
 pytestmark = pytest.mark.integration
 
-START = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
-EU = "100000000000101"
 CAMPAIGNS = 1500
 MAX_RUN_DOCUMENT_BYTES = 2048
 
@@ -73,33 +70,12 @@ def graph_url(tmp_path: Path) -> Iterator[str]:
 def test_a_split_onto_thousands_of_campaigns_keeps_the_run_document_small(
     local_stack: StackInfo, clean_firestore: None, tmp_path: Path, graph_url: str
 ) -> None:
-    settings = Settings(
-        duckdb_path=tmp_path / "warehouse.duckdb",
-        meta_graph_url=graph_url,
-        meta_dialog_url=graph_url,
-        meta_app_id="100000000000042",
-        meta_app_secret="sync-size-tests",
-        meta_oauth_redirect_uri="https://app.reachops.example/oauth/meta/callback",
-    )
-    services = Services(settings, load_topology())
+    services = meta_services(tmp_path, graph_url, "sync-size-tests")
     clock = Clock()
-    sync = InsightSync(
-        store=services.store,
-        warehouse=services.warehouse,
-        accounts=services.ad_accounts,
-        ads=services.ads,
-        alerts=services.spend_alerts,
-        links=services.paid_links,
-        details=AccountDetailSync(warehouse=services.warehouse, convert=meta_insight_row),
-        range_reach=RangeReach(warehouse=services.warehouse, convert=meta_range_row),
-        tasks=services.tasks,
-        convert_row=meta_insight_row,
-        poll_seconds=60.0,
-        now=clock,
-    )
+    sync = build_sync(services, clock, poll_seconds=60.0)
     org, _ = services.orgs.create_org("huge")
     owner = Principal(org.org_id, "k1", Role.OWNER)
-    connect(services, owner)
+    connect_with_sample_token(services, owner)
     # Two days of data: the size of the account is in its objects, not its days.
     services.ad_accounts.update(owner, EU, AdAccountUpdate(lookback_days=1))
     httpx.post(
@@ -142,15 +118,3 @@ def test_a_split_onto_thousands_of_campaigns_keeps_the_run_document_small(
     again = services.store.query(units_path(org.org_id, "huge"))
     assert len(again) == len(units)
     assert len([u for u in again if u.data["object_level"] == "campaign"]) == CAMPAIGNS
-
-
-def connect(services: Services, owner: Principal) -> None:
-    """What the OAuth callback records once Meta issued a token (the stand-in's sample token)."""
-    services.ad_accounts.record_connection(
-        owner.org_id,
-        owner.key_id,
-        services.ads(),
-        f"sample-token-{secrets.token_hex(4)}",
-        token_type="USER",
-        expires_at=None,
-    )

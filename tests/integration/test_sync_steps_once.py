@@ -12,19 +12,16 @@ from datetime import timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from shared.adaccounts.details import AccountDetailSync
-from shared.adaccounts.range_reach import RangeReach
 from shared.adaccounts.service import SYNC_QUEUE
-from shared.adaccounts.sync import InsightSync
 from shared.adapters.local_task_queue import LocalTaskQueue
-from shared.adapters.meta_insights import meta_insight_row, meta_range_row
 from shared.localstack.host import TaskDispatcherApp
 from shared.localstack.task_dispatcher import QueueWorker
-from tests.integration.test_meta_sync_faults import (  # noqa: F401 - fixtures
+from tests.integration.meta_sync_world import (
     EU,
-    POLL_SECONDS,
-    STUCK_AFTER,
+    WORLD_POLL_SECONDS,
+    WORLD_STUCK_AFTER,
     World,
+    build_sync,
     control,
     graph_url,
     world,
@@ -32,6 +29,7 @@ from tests.integration.test_meta_sync_faults import (  # noqa: F401 - fixtures
 from tests.integration.test_task_dispatcher import Target, spec
 
 pytestmark = pytest.mark.integration
+__all__ = ["control", "graph_url", "world"]  # fixtures, used by name
 
 
 @pytest.fixture
@@ -49,27 +47,17 @@ def next_steps() -> Iterator[tuple[QueueWorker, str]]:
 
 
 def test_a_sync_step_delivered_twice_has_one_effect(
-    world: World,  # noqa: F811 - the fixture imported above
+    world: World,
     next_steps: tuple[QueueWorker, str],
 ) -> None:
     worker, url = next_steps
     services, clock = world.services, world.clock
-    sync = InsightSync(
-        store=services.store,
-        warehouse=services.warehouse,
-        accounts=services.ad_accounts,
-        ads=services.ads,
-        alerts=services.spend_alerts,
-        links=services.paid_links,
-        details=AccountDetailSync(
-            warehouse=services.warehouse, convert=meta_insight_row, now=clock
-        ),
-        range_reach=RangeReach(warehouse=services.warehouse, convert=meta_range_row, now=clock),
+    sync = build_sync(
+        services,
+        clock,
         tasks=LocalTaskQueue(url),
-        convert_row=meta_insight_row,
-        poll_seconds=POLL_SECONDS,
-        stuck_after=STUCK_AFTER,
-        now=clock,
+        poll_seconds=WORLD_POLL_SECONDS,
+        stuck_after=WORLD_STUCK_AFTER,
     )
     org_id = world.org("twice").org_id
     sync_id = f"{EU}-twice"

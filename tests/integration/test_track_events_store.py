@@ -13,7 +13,13 @@ from shared.bootstrap import Services
 from shared.brands.models import BrandCreate, BrandListQuery
 from shared.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from shared.tracking.intake import TrackBatch
-from shared.tracking.sites import IssuedSite, SiteCreate, SiteUpdate
+from shared.tracking.sites import (
+    KEY_CACHE_SECONDS,
+    IssuedSite,
+    SiteCreate,
+    SiteService,
+    SiteUpdate,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +156,25 @@ def test_a_site_needs_a_brand_of_its_own_organization(app_services: Services) ->
             admin_b, SiteCreate(name="S", brand_id=foreign, allowed_origins=[ORIGIN])
         )
     assert refused.value.field == "brand_id"
+
+
+def test_another_instance_sees_a_changed_site_once_its_cache_time_is_up(
+    app_services: Services,
+) -> None:
+    admin, site = new_site(app_services, "Cache")
+    now = [0.0]
+    reader = SiteService(
+        app_services.store, app_services.brands, app_services.tombstones, 10, clock=lambda: now[0]
+    )
+
+    def origins() -> list[str]:
+        found = reader.by_key(site.site_key)
+        assert found is not None
+        return found[1].allowed_origins
+
+    assert origins() == [ORIGIN]
+    moved = SiteUpdate(allowed_origins=["https://new.example"])
+    app_services.sites.update(admin, site.site_id, moved)
+    assert origins() == [ORIGIN]  # trusted for KEY_CACHE_SECONDS, with no Firestore read
+    now[0] += KEY_CACHE_SECONDS
+    assert origins() == ["https://new.example"]

@@ -35,8 +35,9 @@ time_increment (1..90 or all_days), action_attribution_windows (1d_click, 7d_cli
 1d_view, 1d_ev; 7d_view and 28d_view, which Meta stopped returning in January 2026, are taken
 and never returned), use_unified_attribution_setting and use_account_attribution_setting
 (accepted and, as Meta does since 2025-06-10, disregarded: each action's `value` is under its ad
-set's attribution_spec, summed over ad sets, as Ads Manager shows it), action_report_time (mixed, the default, or
-conversion: conversions land on the day they happen; impression and lifetime are refused),
+set's attribution_spec, summed over ad sets, as Ads Manager shows it), action_report_time
+(mixed, the default, or conversion: conversions land on the day they happen; impression and
+lifetime are refused),
 filtering ([{"field": "{campaign|adset|ad}.{effective_status|id}", "operator": IN|NOT_IN|
 EQUAL|NOT_EQUAL, "value": [...]}]) and breakdowns (age, gender, country, publisher_platform,
 platform_position, device_platform, impression_device, combined only as Meta's "Combining

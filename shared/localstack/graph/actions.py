@@ -4,8 +4,9 @@
 cost_per_action_type as spend over those same counts.
 
 `value` is what each ad set's own attribution setting counts (the ads' AD_SET_VALUE, summed),
-the figure Ads Manager shows; Meta has disregarded the attribution flags for it since 2025-06-10. An entry whose `value` is 0 is still listed
-when a requested window has a count (a 7-day-click conversion of a 1-day-click ad set)."""
+the figure Ads Manager shows; Meta has disregarded the attribution flags for it since
+2025-06-10. An entry whose `value` is 0 is still listed when a requested window has a count (a
+7-day-click conversion of a 1-day-click ad set)."""
 
 from __future__ import annotations
 
