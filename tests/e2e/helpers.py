@@ -59,3 +59,13 @@ def wait_for_activity(
             return items
         time.sleep(0.3)
     raise AssertionError(f"timeline never showed {types}; it has {[i['type'] for i in items]}")
+
+
+def to_meta_and_back(browser: httpx.Client, start_url: str) -> str:
+    """The callback URL Meta's dialog sends `browser` to (not yet followed) once it opened the
+    authorize URL, which left it holding the start cookie."""
+    started = browser.get(start_url)
+    assert started.status_code == 302, started.text
+    dialog = browser.get(started.headers["Location"])
+    assert dialog.status_code == 302, dialog.text
+    return str(dialog.headers["Location"])

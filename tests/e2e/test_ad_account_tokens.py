@@ -18,6 +18,7 @@ from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import eventually
+from tests.e2e.helpers import to_meta_and_back
 
 pytestmark = pytest.mark.e2e
 EU_ACCOUNT, US_ACCOUNT = "100000000000101", "100000000000202"
@@ -144,16 +145,6 @@ def test_a_user_token_is_warned_about_a_week_ahead_and_again_once_expired(
 
 def key_id_of(client: httpx.Client) -> str:
     return client.headers["Authorization"].removeprefix("Bearer ").split("_")[1]
-
-
-def to_meta_and_back(browser: httpx.Client, start_url: str) -> str:
-    """The callback URL Meta's dialog sends `browser` to (not yet followed) once it opened the
-    authorize URL, which left it holding the start cookie."""
-    started = browser.get(start_url)
-    assert started.status_code == 302, started.text
-    dialog = browser.get(started.headers["Location"])
-    assert dialog.status_code == 302, dialog.text
-    return str(dialog.headers["Location"])
 
 
 def test_the_start_sets_a_browser_bound_cookie_and_sends_the_browser_to_meta(

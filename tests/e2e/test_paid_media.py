@@ -16,7 +16,7 @@ from shared.localstack.identities import TASKS_INVOKER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import eventually
-from tests.e2e.helpers import TODAY, create_brand, create_campaign
+from tests.e2e.helpers import TODAY, create_brand, create_campaign, to_meta_and_back
 
 pytestmark = pytest.mark.e2e
 EU_ACCOUNT = "100000000000101"
@@ -77,14 +77,16 @@ def test_an_oauth_state_works_once_and_forged_ones_never(
     tenant: Tenant, local_stack: StackInfo, graph: httpx.Client
 ) -> None:
     start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={}).json()
-    callback = f"{local_stack.functions_base_url}/meta_oauth_callback"
-    first = httpx.get(callback, params={"code": "sample-code-1", "state": start["state"]})
-    assert first.status_code == 200
-    again = httpx.get(callback, params={"code": "sample-code-2", "state": start["state"]})
-    assert again.status_code == 409
-    forged = httpx.get(callback, params={"code": "sample-code-3", "state": "e30.deadbeef"})
+    with httpx.Client(timeout=60) as browser:
+        callback = to_meta_and_back(browser, start["authorize_url"])
+        assert browser.get(callback).status_code == 200
+        assert browser.get(callback).status_code == 409  # a state works once
+        forged = browser.get(
+            f"{local_stack.functions_base_url}/meta_oauth_callback",
+            params={"code": "sample-code-3", "state": "e30.deadbeef"},
+        )
     assert forged.status_code == 401
-    assert forged.json()["error"]["field"] == "query.state"
+    assert forged.json()["error"]["field"] in ("cookie", "query.state")
     assert tenant[Role.MEMBER].post("/ad-accounts/connect", json={}).status_code == 403
 
 
