@@ -19,6 +19,7 @@ from shared.ports import DocumentStore
 
 KEY_PREFIX = "ro"
 API_KEYS = "api_keys"
+SITE_KEYS = "site_keys"  # publishable site keys: sha256 -> {org_id, site_id} (shared/tracking)
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from shared.auth import API_KEYS
+from shared.auth import API_KEYS, SITE_KEYS
 from shared.errors import NotFound
 from shared.orgs.deletion import (
     DELETED_ORGS,
@@ -126,14 +126,17 @@ class OrgPurge:
 
     def _erase_keys(self, org_id: str) -> dict[str, int]:
         """The keys were revoked with the request; now their records go too (a key created
-        in a race with the request included)."""
-        paths = [
-            f"{API_KEYS}/{document.id}"
-            for document in self._store.query(API_KEYS, where=[("org_id", "==", org_id)])
-        ]
-        for start in range(0, len(paths), WRITE_BATCH_LIMIT):
-            self._store.write_atomically({}, deletes=paths[start : start + WRITE_BATCH_LIMIT])
-        return {"api_keys": len(paths)}
+        in a race with the request included), and the sites' publishable key index."""
+        counts = {}
+        for collection in (API_KEYS, SITE_KEYS):
+            paths = [
+                f"{collection}/{document.id}"
+                for document in self._store.query(collection, where=[("org_id", "==", org_id)])
+            ]
+            for start in range(0, len(paths), WRITE_BATCH_LIMIT):
+                self._store.write_atomically({}, deletes=paths[start : start + WRITE_BATCH_LIMIT])
+            counts[collection] = len(paths)
+        return counts
 
     def _erase_tree(self, org_id: str) -> dict[str, int]:
         return {"documents": self._store.delete_tree(org_path(org_id))}

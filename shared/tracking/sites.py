@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from shared.auth import Permission, Principal
+from shared.auth import SITE_KEYS, Permission, Principal
 from shared.brands.service import BrandService
 from shared.errors import NotFound, ValidationFailed
 from shared.model_base import ApiModel, Name, PageLimit, QueryModel, not_null, to_document
@@ -29,7 +29,6 @@ from shared.pagination import Page, fetch_page
 from shared.ports import DocumentStore
 
 SITE_KEY_PREFIX = "rs_pub_"
-SITE_KEYS = "site_keys"
 MAX_ORIGINS = 50
 KEY_CACHE_SECONDS = 30.0
 """How long an instance trusts a site it looked up by key: the intake then needs no Firestore

@@ -22,6 +22,7 @@ from shared.brands.models import BrandCreate
 from shared.config import Settings
 from shared.orgs.settings import OrgSettings
 from shared.topology import load_topology
+from shared.tracking.sites import SiteCreate
 
 _FILLERS: dict[str, Any] = {
     "VARCHAR": "x",
@@ -58,7 +59,13 @@ def seed_org(services: Services, name: str) -> SeededOrg:
     org, owner_key = services.orgs.create_org(name)
     owner = Principal(org.org_id, owner_key.key_id, Role.OWNER)
     viewer = services.orgs.create_key_for_org(org.org_id, Role.VIEWER, "dashboard")
-    services.brands.create(owner, BrandCreate(name=f"{name} brand"))
+    brand = services.brands.create(owner, BrandCreate(name=f"{name} brand"))
+    services.sites.create(
+        owner,
+        SiteCreate(
+            name=f"{name} shop", brand_id=brand.brand_id, allowed_origins=["https://shop.example"]
+        ),
+    )
     services.settings_service.replace(owner, OrgSettings(post_refresh_days=10))
     services.ad_accounts.connect(owner, ConnectRequest())
     reference = services.token_vault.store(f"{org.org_id}-c1", f"EAAB-{name}")

@@ -11,7 +11,7 @@ import functions_framework
 import pytest
 
 from shared.adaccounts.erasure import AdAccountErasure
-from shared.auth import authenticate
+from shared.auth import SITE_KEYS, authenticate
 from shared.bootstrap import Services, services
 from shared.errors import Unauthenticated
 from shared.events import Actor, DomainEvent
@@ -49,6 +49,7 @@ def assert_gone(services: Services, org: SeededOrg) -> None:
     for api_key in org.api_keys:
         with pytest.raises(Unauthenticated):
             authenticate(services.store, f"Bearer {api_key}")
+    assert services.store.query(SITE_KEYS, where=[("org_id", "==", org.org_id)]) == []
 
 
 def test_a_purge_leaves_nothing_of_the_org_and_all_of_another(world: Services) -> None:
@@ -74,7 +75,7 @@ def test_a_purge_leaves_nothing_of_the_org_and_all_of_another(world: Services) -
     assert report.status is DeletionStatus.DONE
     in_order = sorted(report.steps, key=lambda step: report.steps[step].finished_at)
     assert in_order == list(PurgeStep)  # keys first, the warehouse last
-    assert report.steps[PurgeStep.KEYS].deleted == {"api_keys": 2}
+    assert report.steps[PurgeStep.KEYS].deleted == {"api_keys": 2, "site_keys": 1}
     assert report.steps[PurgeStep.TOKENS].deleted == {"tokens": 1}
     assert report.steps[PurgeStep.OAUTH_STATES].deleted == {"oauth_states": 1}
     assert report.steps[PurgeStep.FIRESTORE].deleted["documents"] >= 4
