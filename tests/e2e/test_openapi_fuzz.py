@@ -29,7 +29,7 @@ from tests.e2e.conftest import Tenant
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 8
 SEED = 20261201
 CHECKS = [
     not_a_server_error,
