@@ -9,7 +9,8 @@ import flask
 import functions_framework
 
 from shared.bootstrap import services
-from shared.http.public import PublicApi, PublicCall, json_reply
+from shared.http.public import PublicApi, PublicCall
+from shared.http.routing import json_reply
 from shared.tracking.intake import MAX_BODY_BYTES, TrackBatch
 
 SNIPPET = resources.files("shared").joinpath("tracking/snippet.js").read_text(encoding="utf-8")

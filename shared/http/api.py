@@ -4,33 +4,28 @@ structured log line per request (shared/http/logging.py)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import flask
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
-from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
 from shared.auth import Principal
 from shared.bootstrap import services
 from shared.errors import (
     BadRequest,
-    MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
-    ReachOpsError,
     UnsupportedMediaType,
     ValidationFailed,
 )
 from shared.http.json_input import parse_json
-from shared.http.logging import RequestFacts, log_request
-from shared.http.openapi import Operation, route_map
+from shared.http.logging import RequestFacts
+from shared.http.openapi import Operation
+from shared.http.routing import RoutedApi, json_reply
 
 logger = logging.getLogger(__name__)
 
@@ -109,35 +104,8 @@ class Call:
 Handler = Callable[[Call], Reply]
 
 
-class HttpApi:
-    """One HTTP function's share of the API: its operations, each bound to a handler."""
-
-    def __init__(self, function_name: str, handlers: Mapping[str, Handler]) -> None:
-        self._routes = route_map(function_name)
-        declared = {rule.endpoint.operation_id for rule in self._routes.iter_rules()}
-        if declared != set(handlers):
-            raise RuntimeError(
-                f"{function_name}: OpenAPI operations {sorted(declared)} "
-                f"!= handlers {sorted(handlers)}"
-            )
-        self._handlers = dict(handlers)
-
-    def __call__(self, request: flask.Request) -> flask.Response:
-        started = time.perf_counter()
-        facts = RequestFacts()
-        response = self._answer(request, facts)
-        log_request(request, facts, response.status_code, time.perf_counter() - started)
-        return response
-
-    def _answer(self, request: flask.Request, facts: RequestFacts) -> flask.Response:
-        try:
-            return self._dispatch(request, facts)
-        except ReachOpsError as error:
-            return _json(error.status, error.to_body())
-        except Exception:
-            logger.exception("unhandled error in %s %s", request.method, request.path)
-            body = {"error": {"code": "internal", "message": "internal error", "field": None}}
-            return _json(500, body)
+class HttpApi(RoutedApi[Handler]):
+    """One HTTP function's share of the keyed API: each call authenticated by its API key."""
 
     def _dispatch(self, request: flask.Request, facts: RequestFacts) -> flask.Response:
         operation, path = self._match(request, facts)
@@ -153,28 +121,13 @@ class HttpApi:
         body = reply.body
         if isinstance(body, BaseModel):
             body = body.model_dump(mode="json")
-        return _json(reply.status, body)
+        return json_reply(reply.status, body)
 
     def _match(
         self, request: flask.Request, facts: RequestFacts
     ) -> tuple[Operation, dict[str, str]]:
-        adapter = self._routes.bind("localhost")
-        try:
-            endpoint, path = adapter.match(request.path, method=request.method)
-        except WerkzeugMethodNotAllowed as exc:
-            raise MethodNotAllowed(f"{request.method} is not allowed on {request.path}") from exc
-        except WerkzeugNotFound as exc:
-            raise NotFound(f"no operation at {request.path}") from exc
-        operation = cast(Operation, endpoint)
-        facts.route = operation.path
+        operation, path = super()._match(request, facts)
         for name, value in path.items():
             if not SAFE_ID.fullmatch(value):
                 raise NotFound(f"{name} {value!r} not found", field=f"path.{name}")
-        return operation, dict(path)
-
-
-def _json(status: int, body: Any) -> flask.Response:
-    if body is None:
-        return flask.Response(status=status)
-    text = json.dumps(body, allow_nan=False)
-    return flask.Response(text, status=status, mimetype="application/json")
+        return operation, path
