@@ -14,7 +14,12 @@ from shared.auth import Role
 from shared.bootstrap import Services
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
-from tests.e2e.creator_flow import accepted_instagram_campaign, eventually, run_monitoring
+from tests.e2e.creator_flow import (
+    accepted_instagram_campaign,
+    eventually,
+    jobs_finished,
+    run_monitoring,
+)
 from tests.e2e.test_post_history import refresh_now
 
 pytestmark = pytest.mark.e2e
@@ -52,14 +57,22 @@ def test_likes_that_grow_between_passes_reach_the_campaign_metrics(
     member, viewer = tenant[Role.MEMBER], tenant[Role.VIEWER]
     campaign_id, allocation = accepted_instagram_campaign(tenant)
     allocation_id = allocation["allocation_id"]
-    run_monitoring(local_stack)
-    posts = eventually(lambda: _campaign_posts(member, campaign_id, allocation_id), "posts")
+    planned = run_monitoring(local_stack)
+    eventually(lambda: jobs_finished(member, len(planned)), "the first pass's scrape jobs")
 
     def rolled_up() -> dict[str, Any] | None:
         metrics: dict[str, Any] = viewer.get(f"/campaigns/{campaign_id}/metrics").json()
         return metrics if metrics.get("likes") is not None else None
 
-    before = eventually(rolled_up, "the first rollup")
+    def settled() -> tuple[list[Any], dict[str, Any]] | None:
+        """The first pass's posts all matched and all rolled up (they land one by one)."""
+        posts = _campaign_posts(member, campaign_id, allocation_id)
+        metrics = rolled_up()
+        if not posts or metrics is None or metrics["posts_count"] != len(posts):
+            return None
+        return posts, metrics
+
+    posts, before = eventually(settled, "the first rollup")
     likes_before = {p["post_key"]: p["likes"] for p in posts}
 
     twelve_hours_later()
