@@ -2,7 +2,8 @@
 one range report the KPI table asked for (task kind `range_reach`).
 
 While reports run (or Meta asks to wait) a sync task re-enqueues itself with that delay; a
-transient Meta failure answers 503 so Cloud Tasks retries with the queue's backoff.
+transient Meta failure, or a duplicate delivery while the step still runs, answers 503 so Cloud
+Tasks retries with the queue's backoff.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import flask
 import functions_framework
 from pydantic import BaseModel, Discriminator, Field, Tag, TypeAdapter, ValidationError
 
+from shared.adaccounts.sync_runs import StepInProgress
 from shared.bootstrap import services
 from shared.errors import NotFound
 from shared.ports import AdsUnavailable
@@ -72,6 +74,6 @@ def insights_sync(request: flask.Request) -> flask.Response:
     except NotFound as exc:
         logger.error("dropping an insights task: %s", exc)
         return flask.jsonify({"dropped": str(exc)})
-    except AdsUnavailable as exc:
+    except (AdsUnavailable, StepInProgress) as exc:
         return flask.make_response(flask.jsonify({"retry": str(exc)}), 503)
     return flask.jsonify(outcome)

@@ -5,13 +5,22 @@ from ad_accounts_api import ad_accounts_api
 from ad_token_check import ad_token_check
 from alert_feed import alert_feed
 from apify_webhook import apify_webhook
+from attribution_api import attribution_api
+from attribution_resolve import attribution_resolve
 from campaign_activity import campaign_activity
 from campaigns_api import campaigns_api
+from conversions_api import conversions_api
 from creator_matching import creator_matching
 from creators_api import creators_api
+from dashboard_api import dashboard_api
+from forecasts_api import forecasts_api
+from forecasts_weekly import forecasts_weekly
+from goals_api import goals_api
 from insights_schedule import insights_schedule
 from insights_sync import insights_sync
+from lead_fetch import lead_fetch
 from meta_oauth_callback import meta_oauth_callback
+from meta_leads_webhook import meta_leads_webhook
 from metrics_rollup import metrics_rollup
 from org_api import org_api
 from org_purge import org_purge
@@ -28,12 +37,21 @@ __all__ = [
     "ad_token_check",
     "alert_feed",
     "apify_webhook",
+    "attribution_api",
+    "attribution_resolve",
     "campaign_activity",
     "campaigns_api",
+    "conversions_api",
     "creator_matching",
     "creators_api",
+    "dashboard_api",
+    "forecasts_api",
+    "forecasts_weekly",
+    "goals_api",
     "insights_schedule",
     "insights_sync",
+    "lead_fetch",
+    "meta_leads_webhook",
     "meta_oauth_callback",
     "metrics_rollup",
     "org_api",

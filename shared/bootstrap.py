@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 from functools import cache, cached_property
 
-from shared.adaccounts.alerts import SpendAlerts
+from shared.adaccounts.alerts import SpendAlerts, breaches_collection
 from shared.adaccounts.breakdowns import PaidBreakdowns
 from shared.adaccounts.details import AccountDetailSync
 from shared.adaccounts.erasure import AdAccountErasure
@@ -21,18 +21,32 @@ from shared.adaccounts.sync import InsightSync
 from shared.adaccounts.tokens import TokenChecks
 from shared.adaccounts.vaulting import TokenVaulting
 from shared.allocations.service import AllocationService, allocations_collection
+from shared.attribution.job import AttributionJob
+from shared.attribution.service import AttributionService
 from shared.auth import Principal, authenticate
 from shared.brands.service import BrandService
 from shared.campaigns.service import CampaignService, campaigns_collection
 from shared.config import Settings, get_settings
+from shared.conversions.leads import LeadFetch, LeadWebhook
+from shared.conversions.service import ConversionService
+from shared.conversions.stats import ConversionStatsService
 from shared.creators.service import CreatorService
+from shared.dashboard.service import DashboardService
+from shared.forecasting.service import ForecastService
+from shared.goals.service import GoalService
+from shared.http.distributed_limits import SharedMinuteQuotas
+from shared.http.openapi import quota_limits
 from shared.metrics.service import MetricsService
 from shared.orgs.deletion import Tombstones
-from shared.orgs.guard import TombstoneGuardedStore, TombstoneGuardedWarehouse
+from shared.orgs.guard import (
+    TombstoneGuardedAppender,
+    TombstoneGuardedStore,
+    TombstoneGuardedWarehouse,
+)
 from shared.orgs.purge import OrgPurge, purge_grace
 from shared.orgs.service import OrgService
 from shared.orgs.settings import SettingsService
-from shared.outbox import Outbox
+from shared.outbox import Outbox, outbox_collection
 from shared.paid.creator_campaigns import CreatorPaidCampaignsService
 from shared.paid.kpi_table import KpiTables
 from shared.paid.service import PaidPlanning
@@ -40,6 +54,7 @@ from shared.ports import (
     AdsPlatform,
     DocumentStore,
     EventBus,
+    RowAppender,
     Scraper,
     TaskQueue,
     TokenVault,
@@ -47,17 +62,25 @@ from shared.ports import (
 )
 from shared.posts.history import PostHistoryService
 from shared.posts.service import PostMatching, matches_collection
+from shared.reports.tables import CampaignReports
 from shared.scraping.ingest import ScrapeIngest
 from shared.scraping.jobs import SCRAPE_QUEUE, ScrapeJobs
 from shared.scraping.monitoring import ProfileMonitoring
 from shared.scraping.runs import RUN_TIMEOUT
 from shared.topology import Topology, load_topology
+from shared.tracking.intake import TABLE as TRACK_EVENTS
 from shared.tracking.intake import TrackIntake
 from shared.tracking.limits import IntakeLimits
 from shared.tracking.sites import SiteService
 
 # Every collection whose documents carry an outbox (shared/outbox.py), per organization.
-OUTBOX_COLLECTIONS = (campaigns_collection, allocations_collection, matches_collection)
+OUTBOX_COLLECTIONS = (
+    campaigns_collection,
+    allocations_collection,
+    matches_collection,
+    breaches_collection,
+    outbox_collection,
+)
 
 
 class Services:
@@ -126,8 +149,19 @@ class Services:
                 client = tasks_v2.CloudTasksClient()
                 return CloudTasksQueue(client, self.settings, self.topology)
             from shared.adapters.local_task_queue import LocalTaskQueue
+            from shared.localstack.identities import LocalIdentities, caller_account
+            from shared.localstack.task_dispatcher import enqueue_audience
 
-            return LocalTaskQueue(self.settings.local_dispatcher_url)
+            settings = self.settings
+
+            def identity(queue: str) -> dict[str, str]:
+                """The running function's own token (the operator's outside one)."""
+                if not settings.local_identity_key:
+                    return {}
+                identities = LocalIdentities(settings.local_identity_key, settings.project_id)
+                return identities.headers(caller_account(), enqueue_audience(queue))
+
+            return LocalTaskQueue(settings.local_dispatcher_url, identity=identity)
 
     def scraper(self) -> Scraper:
         """Built on first use: only the functions that call Apify need its client."""
@@ -175,7 +209,7 @@ class Services:
         return ScrapeIngest(
             store=self.store,
             warehouse=self.warehouse,
-            bus=self.bus,
+            outbox=self.outbox,
             jobs=self.scrape_jobs,
             creators=self.creators,
             scraper=self.scraper,
@@ -224,7 +258,7 @@ class Services:
 
     @cached_property
     def spend_alerts(self) -> SpendAlerts:
-        return SpendAlerts(store=self.store, warehouse=self.warehouse, bus=self.bus)
+        return SpendAlerts(store=self.store, warehouse=self.warehouse, outbox=self.outbox)
 
     @cached_property
     def insight_sync(self) -> InsightSync:
@@ -242,6 +276,8 @@ class Services:
             tasks=self.tasks,
             convert_row=meta_insight_row,
             poll_seconds=self.settings.insights_poll_seconds,
+            retry_backoff_seconds=self.settings.insights_retry_backoff_seconds,
+            step_lease=timedelta(seconds=self.topology.functions["insights_sync"].timeout_seconds),
         )
 
     @cached_property
@@ -305,8 +341,22 @@ class Services:
         )
 
     @cached_property
+    def dashboard(self) -> DashboardService:
+        return DashboardService(self.warehouse, self.campaigns, self.sites)
+
+    @cached_property
+    def campaign_reports(self) -> CampaignReports:
+        return CampaignReports(self.warehouse, self.campaigns, self.dashboard)
+
+    @cached_property
     def paid_planning(self) -> PaidPlanning:
         return PaidPlanning(warehouse=self.warehouse, campaigns=self.campaigns)
+
+    @cached_property
+    def forecasts(self) -> ForecastService:
+        return ForecastService(
+            self.store, self.warehouse, self.campaigns, self.settings.max_page_size
+        )
 
     @cached_property
     def creator_paid_campaigns(self) -> CreatorPaidCampaignsService:
@@ -374,9 +424,75 @@ class Services:
         return SiteService(self.store, self.brands, self.tombstones, self.settings.max_page_size)
 
     @cached_property
+    def goals(self) -> GoalService:
+        return GoalService(self.store, self.warehouse, self.sites, self.settings.max_page_size)
+
+    @cached_property
     def track_intake(self) -> TrackIntake:
         """Its rate-limit windows live as long as the instance (one per process)."""
-        return TrackIntake(self.store, self.warehouse, self.sites, IntakeLimits())
+        return TrackIntake(
+            self.store,
+            self.warehouse,
+            self.sites,
+            IntakeLimits(),
+            appender=self.track_events_appender,
+        )
+
+    @cached_property
+    def track_events_appender(self) -> RowAppender | None:
+        """Production appends tracking events through the BigQuery Storage Write API (one
+        COMMITTED stream per instance); locally they are MERGEd into DuckDB (None)."""
+        if self.settings.warehouse != "bigquery":
+            return None
+        from google.cloud.bigquery_storage_v1 import BigQueryWriteClient
+
+        from shared.adapters.bigquery_write import StorageWriteAppender
+
+        with self._lock:
+            client = BigQueryWriteClient()  # type: ignore[no-untyped-call]
+            appender = StorageWriteAppender(
+                client, self.settings.project_id, TRACK_EVENTS, self.settings.sql_dir
+            )
+            return TombstoneGuardedAppender(appender, self.tombstones)
+
+    @cached_property
+    def conversions(self) -> ConversionService:
+        return ConversionService(
+            warehouse=self.warehouse,
+            intake=self.track_intake,
+            sites=self.sites,
+            campaigns=self.campaigns,
+            default_page_size=self.settings.default_page_size,
+            max_page_size=self.settings.max_page_size,
+        )
+
+    @cached_property
+    def conversion_stats(self) -> ConversionStatsService:
+        return ConversionStatsService(self.warehouse)
+
+    @cached_property
+    def lead_webhook(self) -> LeadWebhook:
+        settings = self.settings
+        return LeadWebhook(self.tasks, settings.meta_app_secret, settings.meta_webhook_verify_token)
+
+    @cached_property
+    def lead_fetch(self) -> LeadFetch:
+        return LeadFetch(
+            warehouse=self.warehouse,
+            accounts=self.ad_accounts,
+            ads=self.ads,
+            intake=self.track_intake,
+        )
+
+    @cached_property
+    def attribution_job(self) -> AttributionJob:
+        return AttributionJob(self.store, self.warehouse)
+
+    @cached_property
+    def attribution(self) -> AttributionService:
+        return AttributionService(
+            self.warehouse, self.attribution_job, self.campaigns, self.allocations
+        )
 
     @cached_property
     def allocations(self) -> AllocationService:
@@ -394,6 +510,11 @@ class Services:
     def outbox(self) -> Outbox:
         """Every write's events go out through it; the relay looks in each named collection."""
         return Outbox(self.store, self.bus, OUTBOX_COLLECTIONS)
+
+    @cached_property
+    def quotas(self) -> SharedMinuteQuotas:
+        """Per-key quotas every instance of every API function shares (in Firestore)."""
+        return SharedMinuteQuotas(self.store, quota_limits())
 
     def authenticate(self, authorization: str | None) -> Principal:
         return authenticate(self.store, authorization)

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.adaccounts.sync_units import RETRY_BACKOFF_SECONDS
+
 _REPO_SQL_DIR = Path(__file__).resolve().parents[1] / "bigquery_sql"
 
 
@@ -47,6 +49,9 @@ class Settings(BaseSettings):
     apify_min_delay_between_retries_seconds: float = 0.5
     meta_app_id: str = ""
     meta_app_secret: str = Field(default="", repr=False)
+    meta_webhook_verify_token: str = Field(
+        default="", repr=False, description="the Lead Ads webhook subscription's hub.verify_token"
+    )
     meta_graph_url: str = "https://graph.facebook.com"
     meta_dialog_url: str = "https://www.facebook.com"
     meta_oauth_redirect_uri: str = ""
@@ -72,6 +77,11 @@ class Settings(BaseSettings):
         description="signs the local stack's caller identity tokens (localstack/identities.py)",
     )
     insights_poll_seconds: float = Field(default=5.0, gt=0)
+    insights_retry_backoff_seconds: float = Field(
+        default=RETRY_BACKOFF_SECONDS,
+        gt=0,
+        description="first wait before a failed insights call is retried (doubles per failure)",
+    )
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     default_page_size: int = Field(default=25, gt=0)
     max_page_size: int = Field(default=100, gt=0)

@@ -6,6 +6,11 @@ topic) never fails the request or leaves the change without its event: the event
 document, flagged `OUTBOX_PENDING`, until the next flush or the scheduled relay publishes them.
 Events carry stable ids, so a flush that publishes and then crashes before clearing only
 causes a duplicate that subscribers drop by id.
+
+A write whose changed document is rewritten whole by other code paths (a scrape job's
+transitions write its model, which knows no outbox) puts its event in a document of its own
+instead (`event_document`, in the organization's `outbox` collection), written in the same
+batch as the change.
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ def with_events(current: Mapping[str, Any] | None, events: Sequence[DomainEvent]
     waiting = {raw["event_id"] for raw in pending}
     pending += [e.model_dump(mode="json") for e in events if e.event_id not in waiting]
     return {OUTBOX: pending, OUTBOX_PENDING: bool(pending)}
+
+
+def outbox_collection(org_id: str) -> str:
+    """One document per event of a write whose own document cannot hold an outbox."""
+    return f"orgs/{org_id}/outbox"
+
+
+def event_document(event: DomainEvent) -> tuple[str, dict[str, Any]]:
+    """The path and data of `event`'s own outbox document, to write with the change."""
+    return f"{outbox_collection(event.org_id)}/{event.event_id}", with_events(None, [event])
 
 
 class Outbox:

@@ -103,6 +103,14 @@ class Warehouse(Protocol):
         ...
 
 
+class RowAppender(Protocol):
+    """Appends rows to one warehouse table without a MERGE (production's tracking events: the
+    BigQuery Storage Write API, shared/adapters/bigquery_write.py); the caller has already
+    dropped the rows it knows are stored."""
+
+    def append(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
+
+
 class EventBus(Protocol):
     def publish(self, event: DomainEvent) -> None: ...
 
@@ -333,6 +341,12 @@ class AdsPlatform(Protocol):
         """One insight row per object at `level` over the whole of since..until
         (time_increment all_days), whose reach and frequency Meta de-duplicated over the
         range: daily reach cannot be added up into it."""
+        ...
+
+    def lead(self, token: str, lead_id: str) -> dict[str, Any]:
+        """One Lead Ads lead (GET /{leadgen_id}): id, created_time, ad_id, adset_id,
+        campaign_id, form_id, field_data, is_organic, platform. NotFound for a deleted lead,
+        AdsAuthError when the token may not retrieve it."""
         ...
 
 

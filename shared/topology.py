@@ -26,11 +26,25 @@ class FunctionSpec(_Frozen):
     memory: str
     timeout_seconds: int
     uses: tuple[
-        Literal["firestore", "bigquery", "tasks", "apify", "meta", "oauth", "tokens", "vault"],
+        Literal[
+            "firestore",
+            "bigquery",
+            "track_events",
+            "tasks",
+            "apify",
+            "meta",
+            "meta_webhook",
+            "oauth",
+            "tokens",
+            "vault",
+        ],
         ...,
     ] = ()
     publishes: tuple[str, ...] = ()
     subscribes: tuple[str, ...] = ()
+    enqueues: tuple[str, ...] = ()
+    """The queues it creates tasks in: terraform grants roles/cloudtasks.enqueuer on exactly
+    these, and the local dispatcher refuses a task from any other function."""
 
 
 class TopicSpec(_Frozen):
@@ -100,6 +114,23 @@ class Topology(_Frozen):
                     f"ack deadline, so it must be 10..{MAX_ACK_DEADLINE_SECONDS}"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _enqueuers_name_their_queues(self) -> Topology:
+        for name, spec in self.functions.items():
+            unknown = sorted(set(spec.enqueues) - set(self.queues))
+            if unknown:
+                raise ValueError(f"{name}: enqueues to queues that are not declared: {unknown}")
+            if bool(spec.enqueues) != ("tasks" in spec.uses):
+                raise ValueError(
+                    f"{name}: a function that uses tasks names the queues it enqueues to "
+                    "(`enqueues`), and only such a function does"
+                )
+        return self
+
+    def enqueuers(self, queue: str) -> list[str]:
+        """The functions allowed to create tasks in `queue`."""
+        return [name for name, spec in self.functions.items() if queue in spec.enqueues]
 
     def ack_deadline_seconds(self, function_name: str) -> int:
         """A push subscription's ack deadline: its handler's whole timeout, so a slow run

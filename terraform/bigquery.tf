@@ -2,13 +2,15 @@ locals {
   # One entry per DDL file: bigquery_sql/functions/<name>.sql (persistent SQL functions the views
   # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
   bq_functions = ["paid_kpis"]
-  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events"]
-  bq_views     = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "paid_objects_current"]
+  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects"]
+  bq_views     = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "paid_objects_current", "goal_conversions", "forecast_actuals_daily", "conversions", "attribution_touches", "attribution_paths", "attributed_conversions_daily", "roi_spend_daily", "track_events_unique"]
   # BigQuery checks a view's sources (tables, views, functions) when it is created, so the views
   # other views read are created first, in this order (then again, harmlessly, with every view of
   # bq_views); tests/unit/test_terraform_declares_code.py checks it against the SQL.
-  bq_first_views  = ["paid_answering_rows", "paid_conversion_windows", "paid_objects_current"]
-  bq_second_views = ["paid_kpis_campaign_daily"]
+  bq_first_views  = ["paid_answering_rows", "paid_conversion_windows", "paid_objects_current", "conversions"]
+  bq_second_views = ["paid_kpis_campaign_daily", "attribution_touches"]
+  bq_third_views  = ["attribution_paths", "roi_spend_daily"]
+  bq_fourth_views = ["attributed_conversions_daily"]
 
   # Reference tables (bigquery_sql/schema/ref_*.sql) hold the definitions Python reads too; their
   # rows come from the same YAML files (shared/metrics/definitions.py reads them the same way).
@@ -123,6 +125,38 @@ resource "google_bigquery_job" "view_read_second" {
   depends_on = [google_bigquery_job.view_read_first]
 }
 
+resource "google_bigquery_job" "view_read_third" {
+  for_each = toset(local.bq_third_views)
+  job_id   = "reachops_view_third_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
+  location = google_bigquery_dataset.reachops.location
+  labels   = local.labels
+
+  query {
+    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
+    use_legacy_sql     = false
+    create_disposition = ""
+    write_disposition  = ""
+  }
+
+  depends_on = [google_bigquery_job.view_read_second]
+}
+
+resource "google_bigquery_job" "view_read_fourth" {
+  for_each = toset(local.bq_fourth_views)
+  job_id   = "reachops_view_fourth_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
+  location = google_bigquery_dataset.reachops.location
+  labels   = local.labels
+
+  query {
+    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
+    use_legacy_sql     = false
+    create_disposition = ""
+    write_disposition  = ""
+  }
+
+  depends_on = [google_bigquery_job.view_read_third]
+}
+
 resource "google_bigquery_job" "view" {
   for_each = toset(local.bq_views)
   job_id   = "reachops_view_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
@@ -136,7 +170,7 @@ resource "google_bigquery_job" "view" {
     write_disposition  = ""
   }
 
-  depends_on = [google_bigquery_job.view_read_second]
+  depends_on = [google_bigquery_job.view_read_fourth]
 }
 
 # Replaces each reference table's rows with the current definitions; the job id hashes the

@@ -39,6 +39,29 @@ locals {
       collection = "sites"
       fields     = [["created_at", "DESCENDING"], ["site_id", "DESCENDING"]]
     }
+    # shared/goals/service.py list(): live goals, newest first.
+    goals_by_created = {
+      collection = "goals"
+      fields     = [["deleted", "ASCENDING"], ["created_at", "DESCENDING"], ["goal_id", "DESCENDING"]]
+    }
+    # shared/forecasting/service.py list(): newest first, optionally by one of campaign,
+    # channel or kind (Firestore merges these for several equality filters).
+    forecasts_by_generated = {
+      collection = "forecasts"
+      fields     = [["generated_at", "DESCENDING"], ["forecast_id", "DESCENDING"]]
+    }
+    forecasts_by_campaign = {
+      collection = "forecasts"
+      fields     = [["campaign_id", "ASCENDING"], ["generated_at", "DESCENDING"], ["forecast_id", "DESCENDING"]]
+    }
+    forecasts_by_channel = {
+      collection = "forecasts"
+      fields     = [["channel", "ASCENDING"], ["generated_at", "DESCENDING"], ["forecast_id", "DESCENDING"]]
+    }
+    forecasts_by_kind = {
+      collection = "forecasts"
+      fields     = [["kind", "ASCENDING"], ["generated_at", "DESCENDING"], ["forecast_id", "DESCENDING"]]
+    }
     # shared/orgs/service.py: an organization's active keys, oldest first.
     api_keys_by_org = {
       collection = "api_keys"
@@ -106,6 +129,20 @@ resource "google_firestore_index" "index" {
       array_config = fields.value[1] == "CONTAINS" ? "CONTAINS" : null
     }
   }
+
+  depends_on = [google_project_service.service]
+}
+
+# shared/http/distributed_limits.py: per-key rate-limit windows and their counters carry
+# `expires_at` (the window's end); Firestore's TTL deletes them once ended. The field is only
+# written, never queried, so it keeps no single-field index.
+resource "google_firestore_field" "rate_limits_ttl" {
+  database   = var.firestore_database
+  collection = "rate_limits"
+  field      = "expires_at"
+
+  ttl_config {}
+  index_config {}
 
   depends_on = [google_project_service.service]
 }

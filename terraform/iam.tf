@@ -52,6 +52,26 @@ resource "google_bigquery_dataset_iam_member" "data_editor" {
   member     = google_service_account.function[each.key].member
 }
 
+# The tracking intake's identity (`uses: track_events`) touches one table: it appends events
+# through the Storage Write API (bigquery.tables.updateData) and queries their ids (getData).
+# dataEditor on that table alone is the narrowest predefined role holding both.
+resource "google_bigquery_table_iam_member" "track_events_writer" {
+  for_each   = local.track_event_writers
+  dataset_id = google_bigquery_dataset.reachops.dataset_id
+  table_id   = "track_events"
+  role       = "roles/bigquery.dataEditor"
+  member     = google_service_account.function[each.key].member
+
+  depends_on = [google_bigquery_job.table]
+}
+
+resource "google_project_iam_member" "track_events_job_user" {
+  for_each = local.track_event_writers
+  project  = var.project_id
+  role     = "roles/bigquery.jobUser"
+  member   = google_service_account.function[each.key].member
+}
+
 resource "google_project_iam_member" "bigquery_job_user" {
   for_each = local.bigquery_users
   project  = var.project_id

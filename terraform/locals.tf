@@ -15,6 +15,7 @@ locals {
       uses            = try([for item in fn.uses : item], [])
       publishes       = try([for item in fn.publishes : item], [])
       subscribes      = try([for item in fn.subscribes : item], [])
+      enqueues        = try([for item in fn.enqueues : item], [])
     }
   }
 
@@ -49,12 +50,17 @@ locals {
 
   firestore_users = toset([for name, fn in local.functions : name if contains(fn.uses, "firestore")])
   bigquery_users  = toset([for name, fn in local.functions : name if contains(fn.uses, "bigquery")])
-  tasks_users     = toset([for name, fn in local.functions : name if contains(fn.uses, "tasks")])
+  # Storage Write appends and the stored-event-id query on reachops.track_events, no other table.
+  track_event_writers = toset([for name, fn in local.functions : name if contains(fn.uses, "track_events")])
+  tasks_users         = toset([for name, fn in local.functions : name if contains(fn.uses, "tasks")])
 
-  # roles/cloudtasks.enqueuer per (function that uses tasks, queue).
+  # roles/cloudtasks.enqueuer on exactly the queues each function enqueues to.
   enqueuer_bindings = {
-    for pair in setproduct(tolist(local.tasks_users), keys(local.queues)) :
-    "${pair[0]}/${pair[1]}" => { function = pair[0], queue = pair[1] }
+    for pair in flatten([
+      for name, fn in local.functions : [
+        for queue in fn.enqueues : { function = name, queue = queue }
+      ]
+    ]) : "${pair.function}/${pair.queue}" => pair
   }
 
   push_targets     = toset([for pair in values(local.subscriptions) : pair.function])

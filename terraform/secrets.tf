@@ -10,6 +10,12 @@ locals {
   meta_secrets = {
     REACHOPS_META_APP_SECRET = "reachops-meta-app-secret"
   }
+  # What verifies Meta's webhook calls: the app secret (X-Hub-Signature-256) and the verify token
+  # of the subscription handshake (hub.verify_token), for the Lead Ads webhook only.
+  meta_webhook_secrets = {
+    REACHOPS_META_APP_SECRET           = "reachops-meta-app-secret"
+    REACHOPS_META_WEBHOOK_VERIFY_TOKEN = "reachops-meta-webhook-verify-token"
+  }
   # The key that signs OAuth states: the API signs them, the token vault verifies them.
   oauth_secrets = {
     REACHOPS_OAUTH_STATE_SECRET = "reachops-oauth-state-secret"
@@ -23,9 +29,10 @@ locals {
   # Which use reads which secrets; a function reads exactly the secrets of its uses (and the
   # REST functions the cursor key).
   secrets_by_use = {
-    apify = local.apify_secrets
-    meta  = local.meta_secrets
-    oauth = local.oauth_secrets
+    apify        = local.apify_secrets
+    meta         = local.meta_secrets
+    meta_webhook = local.meta_webhook_secrets
+    oauth        = local.oauth_secrets
   }
   function_secrets = {
     for name, fn in local.functions : name => merge(
@@ -50,7 +57,7 @@ locals {
 }
 
 resource "google_secret_manager_secret" "secret" {
-  for_each  = toset(flatten([for secrets in [local.api_secrets, local.apify_secrets, local.meta_secrets, local.oauth_secrets] : values(secrets)]))
+  for_each  = toset(flatten([for secrets in [local.api_secrets, local.apify_secrets, local.meta_secrets, local.meta_webhook_secrets, local.oauth_secrets] : values(secrets)]))
   secret_id = each.key
   labels    = local.labels
 

@@ -7,7 +7,9 @@ ended in the account's zone may still grow: a breach on it is raised as partial 
 and message say so), and the complete day raises its own alert once it is over. A breach is
 recorded once per limit and period (its key names them), and each new one is published as an
 `alert.raised` event that the alert_feed subscriber writes to the organization's feed
-(`GET /v1/alerts`).
+(`GET /v1/alerts`). The breach's record is the event's outbox (shared/outbox.py): it is created
+with the event in it, so a Pub/Sub outage never fails the sync that raised it, and the relay
+publishes what a failed flush left.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from shared.adaccounts.timezones import day_is_complete
 from shared.auth import Permission, Principal
 from shared.events import SYSTEM_ACTOR, DomainEvent
 from shared.model_base import PageLimit, QueryModel
+from shared.outbox import Outbox, with_events
 from shared.pagination import Page, fetch_page
-from shared.ports import DocumentStore, EventBus, Warehouse
+from shared.ports import DocumentStore, Warehouse
 
 ALERT_RAISED = "alert.raised"
 PAID_SPEND_SQL = "queries/paid_spend.sql"
@@ -32,6 +35,11 @@ PAID_SPEND_SQL = "queries/paid_spend.sql"
 
 def alerts_collection(org_id: str) -> str:
     return f"orgs/{org_id}/alerts"
+
+
+def breaches_collection(org_id: str) -> str:
+    """One record per raised breach (its key), each holding its event until published."""
+    return f"orgs/{org_id}/alert_breaches"
 
 
 def campaign_limits_path(org_id: str, account_id: str) -> str:
@@ -60,13 +68,13 @@ class SpendAlerts:
         *,
         store: DocumentStore,
         warehouse: Warehouse,
-        bus: EventBus,
+        outbox: Outbox,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._now = now
         self._store = store
         self._warehouse = warehouse
-        self._bus = bus
+        self._outbox = outbox
 
     def check_account(self, org_id: str, account: AdAccount, day: date) -> list[str]:
         """Raise what the day's and month's spend breaches (`day` is an account day, flagged
@@ -146,21 +154,22 @@ class SpendAlerts:
     def raise_alert(
         self, org_id: str, *, key: str, kind: str, subject: str, message: str, data: dict[str, Any]
     ) -> bool:
-        """Publish once per key: False when this breach was already raised."""
-        breach_path = f"orgs/{org_id}/alert_breaches/{key}"
-        if self._store.get(breach_path) is not None:
-            return False
-        self._bus.publish(
-            DomainEvent(
-                event_id=key,
-                type=ALERT_RAISED,
-                org_id=org_id,
-                subject_id=subject,
-                actor=SYSTEM_ACTOR,
-                data={"kind": kind, "message": message, **data},
-            )
+        """Publish once per key: False when this breach was already raised. The record and
+        its event are one write; publishing follows (a failure leaves it for the relay)."""
+        breach_path = f"{breaches_collection(org_id)}/{key}"
+        event = DomainEvent(
+            event_id=key,
+            type=ALERT_RAISED,
+            org_id=org_id,
+            subject_id=subject,
+            actor=SYSTEM_ACTOR,
+            data={"kind": kind, "message": message, **data},
         )
-        self._store.create(breach_path, {"raised_at": datetime.now(UTC)})
+        if not self._store.create(
+            breach_path, {"raised_at": self._now(), **with_events(None, [event])}
+        ):
+            return False
+        self._outbox.flush(breach_path)
         return True
 
     def record(self, event: DomainEvent) -> None:

@@ -34,6 +34,7 @@ connected again, then resumes where it stopped.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,6 +78,9 @@ COMPLETED = "Job Completed"
 FAILED_REPORT = frozenset({"Job Failed", "Job Skipped"})
 SHOWN_FAILURES = 3
 """Failed units named in the run's error (the rest are counted)."""
+STEP_LEASE = timedelta(seconds=540)
+"""How long a step's lease lasts (sync_runs.py): the composition root passes the step
+function's own timeout, after which its holder is surely gone."""
 
 RowConverter = Callable[..., InsightRecord]
 """Meta's raw insights row -> a typed row (the composition root hands in the Meta adapter's
@@ -100,9 +104,11 @@ class InsightSync:
         poll_seconds: float = POLL_SECONDS,
         stuck_after: timedelta = STUCK_AFTER,
         retry_backoff_seconds: float = RETRY_BACKOFF_SECONDS,
+        step_lease: timedelta = STEP_LEASE,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        """`now` is the sync's clock (stuck reports, backoff, re-auth waits all read it)."""
+        """`now` is the sync's clock (stuck reports, backoff, re-auth waits, leases read it)."""
+        self._step_lease = step_lease
         self._poll_seconds = poll_seconds
         self._convert_row = convert_row
         self._stuck_after = stuck_after
@@ -361,18 +367,25 @@ class InsightSync:
         next step with the delay Meta or the reports call for. The next step's task is named
         by its number (`{sync}-s{n}`), so a duplicate delivery of this step enqueues it once
         instead of forking a second chain of steps; the step itself redoes nothing (a started
-        report is stored at once, rows are MERGEd)."""
+        report is stored at once, rows are MERGEd). Deliveries running side by side are
+        kept apart by the run's step lease: the second raises StepInProgress (retryable) before
+        it reads the run, so it cannot start a report the first is starting."""
         sync_id = sync_id or f"{account_id}-{reason}-{self._now():%Y%m%d}"
-        run = self.start(org_id, account_id, sync_id)
-        delay = self.step(run)
-        if delay is not None:
-            task = {"org_id": org_id, "account_id": account_id, "sync_id": sync_id}
-            self._tasks.enqueue(
-                SYNC_QUEUE,
-                {**task, "reason": reason, "step": step + 1},
-                task_id=f"{sync_id}-s{step + 1}",
-                delay_seconds=delay,
-            )
+        owner = secrets.token_hex(8)
+        self._runs.take_lease(org_id, sync_id, owner, self._now(), self._step_lease)
+        try:
+            run = self.start(org_id, account_id, sync_id)
+            delay = self.step(run)
+            if delay is not None:
+                task = {"org_id": org_id, "account_id": account_id, "sync_id": sync_id}
+                self._tasks.enqueue(
+                    SYNC_QUEUE,
+                    {**task, "reason": reason, "step": step + 1},
+                    task_id=f"{sync_id}-s{step + 1}",
+                    delay_seconds=delay,
+                )
+        finally:
+            self._runs.release_lease(org_id, sync_id, owner)
         return {"sync_id": sync_id, "status": run.status.value, "next_step_in_seconds": delay}
 
 

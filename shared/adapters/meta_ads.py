@@ -60,6 +60,10 @@ INSIGHT_FIELDS = (
 RANGE_SKIPPED_FIELDS = frozenset({"actions", "action_values"})
 """A range row is read for its de-duplicated reach; conversions come from the daily rows."""
 AD_ACCOUNT_FIELDS = ("id", "name", "currency", "timezone_name", "business")
+LEAD_FIELDS = (
+    "id", "created_time", "ad_id", "adset_id", "campaign_id", "form_id", "field_data",
+    "is_organic", "platform",
+)  # fmt: skip
 REPORT_FIELDS = (
     AdReportRun.Field.async_status,
     AdReportRun.Field.async_percent_completion,
@@ -321,6 +325,14 @@ class MetaAds:
                 fields=fields, params=params
             ):
                 yield row.export_all_data()
+
+    def lead(self, token: str, lead_id: str) -> dict[str, Any]:
+        """A plain node read (the SDK's Lead object adds nothing here but its field names)."""
+        with self._graph.errors(f"lead {lead_id}"):
+            answer = self._graph.api(token).call(
+                "GET", (lead_id,), params={"fields": ",".join(LEAD_FIELDS)}
+            )
+            return dict(answer.json())
 
     def last_usage(self) -> AdsUsage:
         return self._graph.last_usage()

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from shared.attribution.resolution import tracking_code, tracking_query
 from shared.campaigns.models import Platform
 
 
@@ -40,6 +41,20 @@ class Allocation(BaseModel):
     created_at: datetime
     decided_at: datetime | None = None
     decided_by: str | None = None
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="the allocation's code: links with utm_content=<code> count as its visits"
+    )
+    @property
+    def tracking_code(self) -> str:
+        return tracking_code(self.campaign_id, self.allocation_id)
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="the query string the creator appends to the brand's link (UTM parameters)"
+    )
+    @property
+    def tracking_query(self) -> str:
+        return tracking_query(self.campaign_id, self.allocation_id)
 
 
 class AllocationBook(BaseModel):

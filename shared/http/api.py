@@ -1,6 +1,7 @@
 """HTTP plumbing every REST function shares: route by the OpenAPI document, authenticate,
-authorize, parse and validate input, render every error in one JSON shape, and write one
-structured log line per request (shared/http/logging.py)."""
+charge the key's per-minute quotas (shared/http/distributed_limits.py), authorize, parse and
+validate input, render every error in one JSON shape, and write one structured log line per
+request (shared/http/logging.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import flask
 from pydantic import BaseModel, ValidationError
 
 from shared.auth import Principal
-from shared.bootstrap import services
+from shared.bootstrap import Services, services
 from shared.errors import (
     BadRequest,
     NotFound,
@@ -37,12 +38,25 @@ FORWARDED_AUTHORIZATION = "X-Forwarded-Authorization"
 
 # Every id this API issues has this shape; anything else cannot name a document.
 SAFE_ID = re.compile(r"(?!__)[A-Za-z0-9_-]{1,64}")
+# Path parameters that name no document have their own shape: a conversion is a warehouse row,
+# `{site_id}~{event_id}` (a client's event id may hold . : @), only ever a query parameter.
+SAFE_IDS = {"conversion_id": re.compile(r"[A-Za-z0-9_-]{0,64}~[A-Za-z0-9_.:@-]{1,128}")}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to download (a report): sent as `media_type` with a Content-Disposition
+    attachment naming `filename`."""
+
+    content: bytes
+    media_type: str
+    filename: str
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
-    body: BaseModel | Mapping[str, Any] | None = None
+    body: BaseModel | Mapping[str, Any] | Attachment | None = None
 
 
 @dataclass
@@ -105,20 +119,35 @@ Handler = Callable[[Call], Reply]
 
 
 class HttpApi(RoutedApi[Handler]):
-    """One HTTP function's share of the keyed API: each call authenticated by its API key."""
+    """One HTTP function's share of the keyed API: each call authenticated by its API key and
+    charged to that key's quotas before anything else happens (a 429 runs no handler)."""
+
+    def __init__(
+        self,
+        function_name: str,
+        handlers: Mapping[str, Handler],
+        app: Callable[[], Services] = services,
+    ) -> None:
+        super().__init__(function_name, handlers)
+        self._services = app
 
     def _dispatch(self, request: flask.Request, facts: RequestFacts) -> flask.Response:
         operation, path = self._match(request, facts)
-        app = services()
+        app = self._services()
         # Authorization holds the gateway's own identity token (its backends' jwtAudience): the
         # caller's header arrives only as X-Forwarded-Authorization, which the gateway sets.
         principal = app.authenticate(request.headers.get(FORWARDED_AUTHORIZATION))
         facts.org_id, facts.key_id = principal.org_id, principal.key_id
+        app.quotas.charge(principal.key_id, operation.metric_costs)
         if operation.permission is not None:
             principal.require(operation.permission)
         call = Call(principal, path, request, app.settings.max_body_bytes)
         reply = self._handlers[operation.operation_id](call)
         body = reply.body
+        if isinstance(body, Attachment):
+            download = flask.Response(body.content, status=reply.status, mimetype=body.media_type)
+            download.headers["Content-Disposition"] = f'attachment; filename="{body.filename}"'
+            return download
         if isinstance(body, BaseModel):
             body = body.model_dump(mode="json")
         return json_reply(reply.status, body)
@@ -128,6 +157,6 @@ class HttpApi(RoutedApi[Handler]):
     ) -> tuple[Operation, dict[str, str]]:
         operation, path = super()._match(request, facts)
         for name, value in path.items():
-            if not SAFE_ID.fullmatch(value):
+            if not SAFE_IDS.get(name, SAFE_ID).fullmatch(value):
                 raise NotFound(f"{name} {value!r} not found", field=f"path.{name}")
         return operation, path

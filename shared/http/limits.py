@@ -8,6 +8,10 @@ refused call charges nothing and is told how many seconds remain in that minute.
 
 A consumer is a hash of the credential the caller presented (never the credential itself), so
 each key is counted on its own and one key spending its quota leaves every other key whole.
+
+`MinuteQuotas` counts in one process's memory (the public tracking intake's per-instance
+limits); the keyed API counts in Firestore, shared by every instance
+(shared/http/distributed_limits.py). Both refuse the same way (`refusal`).
 """
 
 from __future__ import annotations
@@ -16,13 +20,40 @@ import hashlib
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from shared.errors import RateLimited
 
 WINDOW_SECONDS = 60.0
 """API Gateway quota limits are per minute per consumer (Service Control's `1/min/{project}`)."""
+
+
+class Quotas(Protocol):
+    """Per-consumer minute quotas: admit a call's costs or raise RateLimited."""
+
+    def charge(self, consumer: str, costs: Iterable[tuple[str, int]]) -> None: ...
+
+
+def refusal(limits: Mapping[str, int], over: Sequence[str], window_ends_in: float) -> RateLimited:
+    """The 429 for a call that would overspend `over`, retryable when the window ends."""
+    retry_after = max(1, math.ceil(window_ends_in))
+    return RateLimited(
+        f"this key's quota of {limits[over[0]]} {over[0]} per minute is spent; "
+        f"retry in {retry_after} s",
+        retry_after=retry_after,
+        details=[{"metric": m, "limit_per_minute": limits[m]} for m in over],
+    )
+
+
+def checked_costs(limits: Mapping[str, int], costs: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """The costs by metric; a metric with no limit is a configuration error, not a free pass."""
+    wanted = dict(costs)
+    unknown = set(wanted) - set(limits)
+    if unknown:
+        raise KeyError(f"metrics with no quota limit: {sorted(unknown)}")
+    return wanted
 
 
 @dataclass
@@ -49,10 +80,7 @@ class MinuteQuotas:
 
     def charge(self, consumer: str, costs: Iterable[tuple[str, int]]) -> None:
         """Spend `costs` from the consumer's minute, or raise RateLimited (charging nothing)."""
-        wanted = dict(costs)
-        unknown = set(wanted) - set(self._limits)
-        if unknown:
-            raise KeyError(f"metrics with no quota limit: {sorted(unknown)}")
+        wanted = checked_costs(self._limits, costs)
         with self._lock:
             now = self._clock()
             window = self._windows.get(consumer)
@@ -62,13 +90,7 @@ class MinuteQuotas:
                 m for m, cost in wanted.items() if window.spent.get(m, 0) + cost > self._limits[m]
             ]
             if over:
-                retry_after = max(1, math.ceil(window.started + WINDOW_SECONDS - now))
-                raise RateLimited(
-                    f"this key's quota of {self._limits[over[0]]} {over[0]} per minute is spent; "
-                    f"retry in {retry_after} s",
-                    retry_after=retry_after,
-                    details=[{"metric": m, "limit_per_minute": self._limits[m]} for m in over],
-                )
+                raise refusal(self._limits, over, window.started + WINDOW_SECONDS - now)
             for metric, cost in wanted.items():
                 window.spent[metric] = window.spent.get(metric, 0) + cost
             self._expire(now)

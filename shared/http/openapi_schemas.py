@@ -23,9 +23,25 @@ from shared.adaccounts.models import (
 )
 from shared.adaccounts.tokens import SystemUserConnect
 from shared.allocations.models import Allocation, AllocationList
+from shared.attribution.models import (
+    Attribution,
+    AttributionComparison,
+    ManualResolution,
+    SessionResolution,
+)
 from shared.brands.models import Brand, BrandCreate
 from shared.campaigns.models import ActivityEntry, Campaign, CampaignCreate, CampaignUpdate
+from shared.conversions.meta_leads import LeadgenNotification, LeadgenReceipt
+from shared.conversions.models import (
+    Conversion,
+    ConversionCreate,
+    ConversionDetail,
+    ConversionStats,
+)
 from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
+from shared.dashboard.models import FunnelReply, OverviewReply, RoiReply, TrendsReply
+from shared.forecasting.models import AccuracyReply, ForecastGenerate, StoredForecast
+from shared.goals.models import ConversionGoal, ConversionGoalDetail, GoalCreate, GoalUpdate
 from shared.metrics.models import AllocationMetrics, CampaignMetrics
 from shared.orgs.deletion import OrgDeletion
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
@@ -87,9 +103,18 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     SiteUpdate,
     TrackBatch,
     TrackEvent,
+    ConversionCreate,
+    LeadgenNotification,
+    GoalCreate,
+    GoalUpdate,
+    ForecastGenerate,
+    ManualResolution,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
+    Attribution,
+    AttributionComparison,
+    SessionResolution,
     BreakdownTable,
     Organization,
     OrgDeletion,
@@ -122,6 +147,21 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     IssuedSite,
     Page[Site],
     TrackReceipt,
+    Conversion,
+    Page[Conversion],
+    ConversionDetail,
+    ConversionStats,
+    LeadgenReceipt,
+    OverviewReply,
+    RoiReply,
+    TrendsReply,
+    FunnelReply,
+    ConversionGoal,
+    Page[ConversionGoal],
+    ConversionGoalDetail,
+    StoredForecast,
+    Page[StoredForecast],
+    AccuracyReply,
 ]
 
 

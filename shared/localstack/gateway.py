@@ -2,10 +2,10 @@
 
 Each operation's `x-google-backend` names a backend whose address is the function's URL;
 the path is appended (APPEND_PATH_TO_ADDRESS) and the caller's Authorization header travels
-as X-Forwarded-Authorization, exactly as production delivers it. Each call is charged to the
-caller's per-minute quotas (`x-google-quota`, shared/http/limits.py) before it is forwarded, as
-API Gateway checks quota before calling the backend: past a limit the answer is a 429 with
-Retry-After and the backend is never called. The path travels
+as X-Forwarded-Authorization, exactly as production delivers it. Like API Gateway, which counts
+quotas per consumer project and not per ReachOps key, it charges no per-key quota: the API
+functions do, from the same document's limits, in Firestore (shared/http/distributed_limits.py),
+so the local stack and production enforce one budget per key the same way. The path travels
 percent-encoded as the caller sent it (any character, control characters included, reaches the
 function, which answers for it), and header values as the bytes that arrived.
 """
@@ -22,10 +22,9 @@ import httpx
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from shared.errors import NotFound, RateLimited
+from shared.errors import NotFound
 from shared.http.api import FORWARDED_AUTHORIZATION
-from shared.http.limits import MinuteQuotas, consumer_of
-from shared.http.openapi import quota_limits, route_map
+from shared.http.openapi import route_map
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -69,7 +68,6 @@ class LocalGateway:
         self._backend_urls = dict(backend_urls)
         self._identity = identity
         self._routes = route_map()
-        self._quotas = MinuteQuotas(quota_limits())
         self._http = httpx.Client(timeout=60)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -90,17 +88,6 @@ class LocalGateway:
                 error = NotFound(f"{name} {value!r} not found", field=f"path.{name}")
                 return Response(
                     json.dumps(error.to_body()), status=404, mimetype="application/json"
-                )
-        if "Authorization" in request.headers:
-            try:
-                consumer = consumer_of(request.headers["Authorization"])
-                self._quotas.charge(consumer, operation.metric_costs)
-            except RateLimited as limited:
-                return Response(
-                    json.dumps(limited.to_body()),
-                    status=limited.status,
-                    headers={"Retry-After": str(limited.retry_after)},
-                    mimetype="application/json",
                 )
         headers = [
             (k.encode("latin-1"), _wire(v))

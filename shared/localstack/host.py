@@ -1,5 +1,6 @@
 """The local functions host: every function served by functions-framework (one app each),
-mounted under /fn/<name>, the gateway at /, and the task dispatcher at /_tasks.
+mounted under /fn/<name>, the gateway at /, and the task dispatcher at /_tasks (which, like
+Cloud Tasks, takes a task only from a function allowed to enqueue to its queue).
 
 Run as `python -m shared.localstack.host --port 8080 --source functions/main.py`.
 """
@@ -22,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 from shared.config import get_settings
 from shared.localstack.gateway import LocalGateway
 from shared.localstack.identities import GATEWAY, TASKS_INVOKER, LocalIdentities, guarded
-from shared.localstack.task_dispatcher import QueueWorker
+from shared.localstack.task_dispatcher import QueueWorker, RequireEnqueuer, enqueuers
 from shared.topology import QueueSpec, Topology, load_topology
 
 if TYPE_CHECKING:
@@ -104,7 +105,9 @@ def build_app(
         for name, app in guarded(apps, topology, identities).items()
     }
     workers = queue_workers(topology.queues, functions_base_url, identities)
-    mounts[TASKS_PREFIX] = TaskDispatcherApp(workers)
+    mounts[TASKS_PREFIX] = RequireEnqueuer(
+        TaskDispatcherApp(workers), enqueuers(topology), identities
+    )
     mounts[HEALTH_PATH] = _health
     gateway = LocalGateway(
         {name: f"{functions_base_url}/{name}" for name in topology.api_functions()},

@@ -7,6 +7,12 @@ identity calls every function that subscribes to a topic, the Cloud Tasks identi
 queue's target, the Cloud Scheduler identity calls each schedule's target, and anyone may call
 a webhook function. `invokers` derives the same table from the same file.
 
+Each function runs as its own service account (`function_account`, terraform's
+`function_accounts`). While the host serves a request, `serving_function` names the function,
+so what its code sends (a task to the dispatcher) carries that function's identity; code
+outside any function (the CLI, a test driving services in-process) acts as the operator, who
+holds every role, as a project owner running the CLI does in production.
+
 Locally a service account's identity token is an HMAC-signed (itsdangerous) claim of its email
 and the audience (the function it was minted for) under the stack's key. The Pub/Sub emulator
 cannot attach a token to a push (it has no `oidcToken` support), so the push endpoint carries
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
@@ -35,12 +42,28 @@ PUBSUB_PUSH = "reachops-pubsub-push"
 TASKS_INVOKER = "reachops-tasks-invoker"
 SCHEDULER = "reachops-scheduler"
 PUBLIC = "allUsers"
+OPERATOR = "reachops-operator"
 IDENTITY_PARAM = "__local_identity"
 _SALT = "reachops-local-identity"
 
 
 def service_account_email(account_id: str, project_id: str) -> str:
     return f"{account_id}@{project_id}.iam.gserviceaccount.com"
+
+
+def function_account(function_name: str) -> str:
+    """terraform/locals.tf's `function_accounts`: `fn-<name, dashed>`, at most 30 characters."""
+    return f"fn-{function_name.replace('_', '-')}"[:30].removesuffix("-")
+
+
+serving_function: ContextVar[str | None] = ContextVar("serving_function", default=None)
+"""The function whose request this thread is serving on the local host, if any."""
+
+
+def caller_account() -> str:
+    """Who the code running now acts as: the function being served, else the operator."""
+    function_name = serving_function.get()
+    return OPERATOR if function_name is None else function_account(function_name)
 
 
 def invokers(topology: Topology) -> dict[str, frozenset[str]]:
@@ -117,17 +140,24 @@ class RequireInvoker:
         if pushed:
             environ["QUERY_STRING"] = urlencode([(k, v) for k, v in query if k != IDENTITY_PARAM])
         if PUBLIC in self._allowed:
-            return self._app(environ, start_response)
+            return self._serve(environ, start_response)
         header = str(environ.get("HTTP_AUTHORIZATION", ""))
         token = header.removeprefix("Bearer ") if header.startswith("Bearer ") else None
         token = token or (pushed[0] if pushed else None)
         account = self._identities.account_of(token, self._function) if token else None
         if account is None:
-            return _refuse(401, "no valid identity token for this function", start_response)
+            return refuse(401, "no valid identity token for this function", start_response)
         if account not in self._allowed:
             why = f"{account} does not hold roles/run.invoker on {self._function}"
-            return _refuse(403, why, start_response)
-        return self._app(environ, start_response)
+            return refuse(403, why, start_response)
+        return self._serve(environ, start_response)
+
+    def _serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        serving = serving_function.set(self._function)
+        try:
+            return self._app(environ, start_response)
+        finally:
+            serving_function.reset(serving)
 
 
 def guarded(
@@ -140,7 +170,7 @@ def guarded(
     }
 
 
-def _refuse(status: int, message: str, start_response: StartResponse) -> list[bytes]:
+def refuse(status: int, message: str, start_response: StartResponse) -> list[bytes]:
     code, reason = (
         ("unauthenticated", "Unauthorized") if status == 401 else ("forbidden", "Forbidden")
     )

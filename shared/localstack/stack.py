@@ -78,10 +78,12 @@ class StackInfo:
             "REACHOPS_META_DIALOG_URL": self.graph_api_url,
             "REACHOPS_META_APP_ID": LOCAL_META_APP_ID,
             "REACHOPS_META_APP_SECRET": self.local_secret,
+            "REACHOPS_META_WEBHOOK_VERIFY_TOKEN": self.local_secret,
             "REACHOPS_OAUTH_STATE_SECRET": self.local_secret,
             "REACHOPS_LOCAL_TOKEN_KEY": self.local_token_key,
             "REACHOPS_LOCAL_IDENTITY_KEY": self.local_identity_key,
             "REACHOPS_INSIGHTS_POLL_SECONDS": "0.3",
+            "REACHOPS_INSIGHTS_RETRY_BACKOFF_SECONDS": "1",
             "REACHOPS_META_OAUTH_REDIRECT_URI": self.functions_base_url + "/meta_oauth_callback",
         }
 

@@ -5,6 +5,11 @@ and exponential-then-linear backoff, named-task de-duplication, and the X-CloudT
 the real service sends. Delivery is HTTP POST to the queue's target function, carrying the
 identity the real queue's tasks carry (the tasks invoker's OIDC token; see
 shared/localstack/identities.py), so the target's invoker check sees what production sees.
+
+Creating a task needs roles/cloudtasks.enqueuer on the queue, which terraform grants only to
+the functions whose topology `enqueues` names it: `RequireEnqueuer` checks the same thing in
+front of the dispatcher's enqueue endpoint, so a function enqueuing to a queue it does not
+declare fails locally (403) as it would in production.
 """
 
 from __future__ import annotations
@@ -14,14 +19,18 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from shared.topology import QueueSpec
+from shared.localstack.identities import OPERATOR, LocalIdentities, function_account, refuse
+from shared.topology import QueueSpec, Topology
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +40,50 @@ def next_dispatch_at(last_dispatch: float | None, now: float, rate_per_second: f
     if last_dispatch is None:
         return now
     return max(now, last_dispatch + 1.0 / rate_per_second)
+
+
+def enqueue_audience(queue: str) -> str:
+    """What an enqueue token is minted for: the queue (Cloud Tasks checks IAM per queue)."""
+    return f"cloudtasks/{queue}"
+
+
+def enqueuers(topology: Topology) -> dict[str, frozenset[str]]:
+    """Queue -> the accounts holding roles/cloudtasks.enqueuer on it: each function whose
+    `enqueues` names it (terraform's `enqueuer_bindings`), and the operator."""
+    return {
+        queue: frozenset({OPERATOR, *map(function_account, topology.enqueuers(queue))})
+        for queue in topology.queues
+    }
+
+
+class RequireEnqueuer:
+    """Cloud Tasks' IAM check in front of the dispatcher: creating a task (POST /<queue>) needs
+    a valid identity token for that queue (401) of an account allowed to enqueue to it (403);
+    reading a queue's state (GET, the stack's own reporting) is open."""
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        allowed: Mapping[str, frozenset[str]],
+        identities: LocalIdentities,
+    ) -> None:
+        self._app = app
+        self._allowed = dict(allowed)
+        self._identities = identities
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        queue = str(environ.get("PATH_INFO", "")).strip("/")
+        if environ.get("REQUEST_METHOD") != "POST" or queue not in self._allowed:
+            return self._app(environ, start_response)
+        header = str(environ.get("HTTP_AUTHORIZATION", ""))
+        token = header.removeprefix("Bearer ") if header.startswith("Bearer ") else ""
+        account = self._identities.account_of(token, enqueue_audience(queue)) if token else None
+        if account is None:
+            return refuse(401, f"no valid identity token to enqueue to {queue}", start_response)
+        if account not in self._allowed[queue]:
+            why = f"{account} does not hold roles/cloudtasks.enqueuer on {queue}"
+            return refuse(403, why, start_response)
+        return self._app(environ, start_response)
 
 
 @dataclass

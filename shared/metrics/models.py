@@ -83,6 +83,23 @@ class AllocationMetrics(Figures):
     status: str
     score: Score
     posts: list[CampaignPost]
+    tracking_sessions: int = Field(
+        default=0, description="sessions that came through the allocation's tracking code"
+    )
+    conversions: float = Field(
+        default=0,
+        description="purchases and leads credited to the allocation (attribution_model)",
+    )
+    conversion_value_micros: float | None = Field(
+        default=None, description="their credited value, in micros of the allocation currency"
+    )
+    ctr: float | None = Field(default=None, description="tracking_sessions / views")
+    cost_per_acquisition_minor: float | None = Field(
+        default=None, description="fee / conversions, in minor units of the allocation currency"
+    )
+    attribution_model: str = Field(
+        default="last_click", description="the model whose credit `conversions` counts"
+    )
 
 
 class CampaignMetrics(Figures):

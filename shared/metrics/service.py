@@ -16,6 +16,8 @@ from typing import Any
 
 from shared.allocations.models import Allocation
 from shared.allocations.service import AllocationService
+from shared.attribution.allocation_figures import allocation_rows, conversion_figures
+from shared.attribution.paths import DEFAULT_MODEL
 from shared.auth import Principal
 from shared.campaigns.models import Platform
 from shared.campaigns.service import CampaignService
@@ -104,9 +106,15 @@ class MetricsService:
         totals, rows = self._consistent_rows(org_id, campaign_id)
         settings = self._settings.raw(org_id)
         peers: PeerRates = {}
+        credited = allocation_rows(self._warehouse, org_id, campaign_id)
         allocations = [
             self._allocation(
-                principal, allocation, rows.get(allocation.allocation_id), settings, peers
+                principal,
+                allocation,
+                rows.get(allocation.allocation_id),
+                settings,
+                peers,
+                credited=credited.get(allocation.allocation_id, []),
             )
             for allocation in self._allocations.book(org_id, campaign_id).allocations
         ]
@@ -122,7 +130,15 @@ class MetricsService:
         allocation = self._allocations.get(principal, campaign_id, allocation_id)
         rows = self._rows("queries/allocation_metrics.sql", principal.org_id, campaign_id)
         settings = self._settings.raw(principal.org_id)
-        return self._allocation(principal, allocation, rows.get(allocation_id), settings, {})
+        credited = allocation_rows(self._warehouse, principal.org_id, campaign_id)
+        return self._allocation(
+            principal,
+            allocation,
+            rows.get(allocation_id),
+            settings,
+            {},
+            credited=credited.get(allocation_id, []),
+        )
 
     def _allocation(
         self,
@@ -131,14 +147,26 @@ class MetricsService:
         row: Mapping[str, Any] | None,
         settings: Mapping[str, Any],
         peers: PeerRates,
+        *,
+        credited: Sequence[Mapping[str, Any]],
     ) -> AllocationMetrics:
         org_id = principal.org_id
         posts = self._posts.campaign_posts(
             principal, allocation.campaign_id, allocation.allocation_id
         )
         figures = _figures(row, posts, settings, allocation.currency)
+        attributed = conversion_figures(
+            credited, figures.views, allocation.fee, allocation.currency
+        )
+        figures.unknown.update(attributed.unknown)
         return AllocationMetrics(
             **figures.model_dump(),
+            tracking_sessions=attributed.tracking_sessions,
+            conversions=attributed.conversions,
+            conversion_value_micros=attributed.conversion_value_micros,
+            ctr=attributed.ctr,
+            cost_per_acquisition_minor=attributed.cost_per_acquisition_minor,
+            attribution_model=DEFAULT_MODEL,
             campaign_id=allocation.campaign_id,
             allocation_id=allocation.allocation_id,
             creator_id=allocation.creator_id,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from shared.orgs.deletion import DELETED_ORGS, Tombstones
-from shared.ports import Direction, Document, DocumentStore, FilterOp, Warehouse
+from shared.ports import Direction, Document, DocumentStore, FilterOp, RowAppender, Warehouse
 
 ORGS = "orgs"
 
@@ -129,3 +129,17 @@ class TombstoneGuardedWarehouse:
 
     def delete_rows(self, table: str, column: str, value: str) -> int:
         return self._inner.delete_rows(table, column, value)
+
+
+class TombstoneGuardedAppender:
+    """Appended rows obey the warehouse's rule: none for an organization with a tombstone."""
+
+    def __init__(self, inner: RowAppender, tombstones: Tombstones) -> None:
+        self._inner = inner
+        self._tombstones = tombstones
+
+    def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for org_id in {row.get("org_id") for row in rows}:
+            if isinstance(org_id, str):
+                self._tombstones.refuse_if_deleted(org_id)
+        self._inner.append(rows)

@@ -2,7 +2,9 @@
 
 Every write is keyed (posts by platform and post id, snapshots by run, spend by run), so a
 redelivered event or a crash midway is finished by the next delivery with no double counting.
-The job is marked done only after the hand-off event is published.
+The job is marked done in the same batch that puts the hand-off event in its outbox
+document (shared/outbox.py), published right after; a Pub/Sub outage or a crash in between
+leaves the event for the relay, never a done job without its event.
 
 A report is acted on as Apify's API tells it (`get_run`), never on the webhook's `eventType`:
 a run still going (a premature or forged report) is left for its real webhook, and a report
@@ -25,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from shared.creators.service import CreatorService
 from shared.errors import NotFound
 from shared.events import SYSTEM_ACTOR, DomainEvent
-from shared.ports import ActorRun, DocumentStore, EventBus, RequestedProfile, Scraper, Warehouse
+from shared.outbox import Outbox, event_document
+from shared.ports import ActorRun, DocumentStore, RequestedProfile, Scraper, Warehouse
 from shared.scraping.actors import ScrapeKind
 from shared.scraping.cost import run_cost
 from shared.scraping.engagement import WINDOW, engagement_rate
@@ -60,7 +63,7 @@ class ScrapeIngest:
         *,
         store: DocumentStore,
         warehouse: Warehouse,
-        bus: EventBus,
+        outbox: Outbox,
         jobs: ScrapeJobs,
         creators: CreatorService,
         scraper: Callable[[], Scraper],
@@ -69,7 +72,7 @@ class ScrapeIngest:
     ) -> None:
         self._store = store
         self._warehouse = warehouse
-        self._bus = bus
+        self._outbox = outbox
         self._jobs = jobs
         self._creators = creators
         self._scraper = scraper
@@ -118,25 +121,31 @@ class ScrapeIngest:
         self._store_posts(job, posts, run, scraped_at)
         self._verify_profiles(job, results, run, scraped_at)
         self._monitoring.record_pass(job, results, scraped_at)
-        self._bus.publish(
-            DomainEvent(
-                event_id=f"{run.run_id}:ingested",
-                type=POSTS_INGESTED,
-                org_id=job.org_id,
-                subject_id=job.job_id,
-                actor=SYSTEM_ACTOR,
-                data={
-                    "post_keys": [post_key(p.platform.value, p.platform_post_id) for p in posts],
-                    "creator_ids": sorted({t.creator_id for t in job.targets}),
-                },
-            )
+        event = DomainEvent(
+            event_id=f"{run.run_id}:ingested",
+            type=POSTS_INGESTED,
+            org_id=job.org_id,
+            subject_id=job.job_id,
+            actor=SYSTEM_ACTOR,
+            data={
+                "post_keys": [post_key(p.platform.value, p.platform_post_id) for p in posts],
+                "creator_ids": sorted({t.creator_id for t in job.targets}),
+            },
         )
-        job.status, job.finished_at, job.error = JobStatus.SUCCEEDED, datetime.now(UTC), None
+        now = datetime.now(UTC)
+        job.status, job.finished_at, job.error, job.updated_at = JobStatus.SUCCEEDED, now, None, now
         job.items = results.items
         job.posts_ingested = len(posts)
         job.skipped = dict(results.skipped)
         job.failed_profiles = dict(results.failures)
-        self._jobs.save(job)
+        outbox_path, outbox_document = event_document(event)
+        self._store.write_atomically(
+            {
+                f"{jobs_collection(job.org_id)}/{job.job_id}": job.model_dump(mode="json"),
+                outbox_path: outbox_document,
+            }
+        )
+        self._outbox.flush(outbox_path)
 
     def _wanted_posts(self, job: ScrapeJob, results: ScrapeResults) -> list[ScrapedPost]:
         """The actor's date filter is known to miss: filter again, and drop strangers. A

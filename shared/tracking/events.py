@@ -8,6 +8,7 @@ read from the page URL's query when not sent), money as integer micros, and the 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -23,8 +24,31 @@ MAX_EVENTS = 100
 MAX_FUTURE = timedelta(minutes=5)
 """How far ahead of the server a client clock may run."""
 MAX_AGE = timedelta(hours=72)
-"""How late an event may arrive (a tab reopened, a queue flushed); older is rejected."""
+"""How late a browser's event may arrive (a tab reopened, a queue flushed); older is rejected."""
 MICROS = 1_000_000
+Source = Literal["browser", "api", "meta_lead_ads"]
+"""Where an event came from: the browser intake, POST /v1/conversions, a Meta Lead Ads lead."""
+LINK_COLUMNS = (
+    "campaign_id",
+    "paid_campaign_id",
+    "paid_adset_id",
+    "ad_id",
+    "ad_account_id",
+    "lead_id",
+)
+"""Explicit attribution a server-side conversion carries (a ReachOps campaign, Meta's ids)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """How far from the server's clock an event's occurred_at may be: a source that replays
+    older records (a CRM, a backfill) is given a longer max_age than a browser."""
+
+    max_age: timedelta = MAX_AGE
+    max_future: timedelta = MAX_FUTURE
+
+
+BROWSER_WINDOW = Window()
 
 EventType = Literal[
     "page_view",
@@ -179,12 +203,19 @@ def campaign_parameters(event: TrackEvent) -> dict[str, str | None]:
     return found
 
 
-def check_event(index: int, raw: Any, now: datetime) -> tuple[TrackEvent, int | None] | Rejection:
-    """The event and its value in micros, or why it is rejected."""
+def check_event(
+    index: int,
+    raw: Any,
+    now: datetime,
+    window: Window = BROWSER_WINDOW,
+    model: type[TrackEvent] = TrackEvent,
+) -> tuple[TrackEvent, int | None] | Rejection:
+    """The event (as `model`, TrackEvent or a stricter subclass) and its value in micros, or
+    why it is rejected."""
     if not isinstance(raw, dict):
         return Rejection(index, "event", "must be a JSON object")
     try:
-        event = TrackEvent.model_validate(raw)
+        event = model.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"])
@@ -192,7 +223,7 @@ def check_event(index: int, raw: Any, now: datetime) -> tuple[TrackEvent, int | 
         if not field and ": " in message:
             field, message = message.split(": ", 1)
         return Rejection(index, field or "event", message)
-    late_or_early = _outside_window(event.occurred_at, now)
+    late_or_early = _outside_window(event.occurred_at, now, window)
     if late_or_early is not None:
         return Rejection(index, "occurred_at", late_or_early)
     if event.value is None or event.currency is None:
@@ -204,22 +235,43 @@ def check_event(index: int, raw: Any, now: datetime) -> tuple[TrackEvent, int | 
         return Rejection(index, field, reason)
 
 
-def _outside_window(occurred_at: datetime, now: datetime) -> str | None:
-    if occurred_at > now + MAX_FUTURE:
-        return "is more than 5 minutes in the future"
-    if occurred_at < now - MAX_AGE:
-        return "is more than 72 hours old"
+def _outside_window(occurred_at: datetime, now: datetime, window: Window) -> str | None:
+    if occurred_at > now + window.max_future:
+        return f"is more than {_span(window.max_future)} in the future"
+    if occurred_at < now - window.max_age:
+        return f"is more than {_span(window.max_age)} old"
     return None
 
 
+def _span(span: timedelta) -> str:
+    """5 minutes, 72 hours, 90 days: as people say them (days from a week up)."""
+    seconds = int(span.total_seconds())
+    for unit, size, least in (("days", 86400, 7), ("hours", 3600, 1), ("minutes", 60, 1)):
+        if seconds % size == 0 and seconds >= size * least:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} seconds"
+
+
 def event_row(
-    org_id: str, site_id: str, event: TrackEvent, micros: int | None, received_at: datetime
+    org_id: str,
+    site_id: str,
+    event: TrackEvent,
+    micros: int | None,
+    received_at: datetime,
+    *,
+    source: Source = "browser",
+    links: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """The warehouse row (bigquery_sql/schema/track_events.sql) of one accepted event."""
+    """The warehouse row (bigquery_sql/schema/track_events.sql) of one accepted event; `links`
+    fills LINK_COLUMNS (null when not given)."""
+    unknown = set(links or {}) - set(LINK_COLUMNS)
+    if unknown:
+        raise ValueError(f"not attribution columns: {sorted(unknown)}")
     return {
         "org_id": org_id,
         "site_id": site_id,
         "event_id": event.event_id,
+        "source": source,
         "event_type": event.type,
         "occurred_at": event.occurred_at,
         "received_at": received_at,
@@ -235,4 +287,5 @@ def event_row(
         "experiment_id": event.experiment_id,
         "variation_id": event.variation_id,
         "properties_json": json.dumps(event.properties) if event.properties else None,
+        **{column: (links or {}).get(column) for column in LINK_COLUMNS},
     }

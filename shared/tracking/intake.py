@@ -4,13 +4,16 @@ A resent event (same event_id for the site) is a duplicate: counted, not stored 
 purchase counts once per order_id: its first event claims the order in Firestore (a create,
 so two racing requests cannot both win); a later event for the order with the same value and
 currency is a duplicate, with a different one it is rejected. The warehouse write is a MERGE
-on (org_id, site_id, event_id), so a retry after any failure stores nothing twice.
+on (org_id, site_id, event_id), so a retry after any failure stores nothing twice; in
+production an append through the BigQuery Storage Write API instead (`appender`,
+shared/adapters/bigquery_write.py), exactly once per stream offset, with the stored-id check
+here and the view reachops.track_events_unique covering a client's resends.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -19,13 +22,14 @@ from pydantic import BaseModel, Field
 
 from shared.errors import Forbidden, Unauthenticated
 from shared.model_base import ApiModel
-from shared.ports import DocumentStore, Warehouse
+from shared.ports import DocumentStore, RowAppender, Warehouse
 from shared.tracking.events import (
-    MAX_AGE,
+    BROWSER_WINDOW,
     MAX_EVENTS,
-    MAX_FUTURE,
     Rejection,
+    Source,
     TrackEvent,
+    Window,
     check_event,
     event_row,
 )
@@ -73,6 +77,9 @@ class IntakeResult:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    duplicate_of: dict[int, str] = field(default_factory=dict)
+    """Per duplicate's index, the event id already stored for it (its own, or the one that
+    claimed its order first)."""
 
     def receipt(self) -> TrackReceipt:
         rejected = [
@@ -82,7 +89,11 @@ class IntakeResult:
 
 
 def order_path(org_id: str, site_id: str, order_id: str) -> str:
+    """A site's orders; a server-side conversion sent without a site (site_id '') claims its
+    order among the organization's own, which no site shares."""
     digest = hashlib.sha256(order_id.encode()).hexdigest()[:40]
+    if not site_id:
+        return f"orgs/{org_id}/orders/{digest}"
     return f"{sites_collection(org_id)}/{site_id}/orders/{digest}"
 
 
@@ -94,14 +105,20 @@ class TrackIntake:
         sites: SiteService,
         limits: IntakeLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        appender: RowAppender | None = None,
     ) -> None:
+        """`appender` lands the rows (production: Storage Write); without one they are MERGEd
+        through the warehouse (DuckDB locally)."""
         self._store = store
         self._warehouse = warehouse
         self._sites = sites
         self._limits = limits
         self._clock = clock
         self._commit = GroupCommit(
-            lambda rows: warehouse.merge_rows(TABLE, rows, KEYS, update_existing=False)
+            appender.append
+            if appender is not None
+            else lambda rows: warehouse.merge_rows(TABLE, rows, KEYS, update_existing=False)
         )
 
     def admit(self, site_key: str | None, origin: str | None) -> tuple[str, Site]:
@@ -130,28 +147,43 @@ class TrackIntake:
         org_id, site = self.admit(key, origin)
         return org_id, self.record(org_id, site.site_id, batch.events)
 
-    def record(self, org_id: str, site_id: str, events: Sequence[Any]) -> IntakeResult:
-        """Check each event, drop what the site already has, claim purchases' orders, and
-        write the rest in one MERGE (shared with concurrent requests: group_commit.py)."""
+    def record(
+        self,
+        org_id: str,
+        site_id: str,
+        events: Sequence[Any],
+        *,
+        source: Source = "browser",
+        window: Window = BROWSER_WINDOW,
+        model: type[TrackEvent] = TrackEvent,
+        links: Mapping[str, str | None] | None = None,
+    ) -> IntakeResult:
+        """Check each event (as `model`, within `window`), drop what the site already has,
+        claim purchases' orders, and write the rest in one MERGE (shared with concurrent
+        requests: group_commit.py), each row marked with its `source` and `links` (the
+        explicit attribution a server-side conversion carries)."""
         now = self._clock()
         result = IntakeResult()
         checked: list[tuple[int, TrackEvent, int | None]] = []
         for index, raw in enumerate(events):
-            outcome = check_event(index, raw, now)
+            outcome = check_event(index, raw, now, window, model)
             if isinstance(outcome, Rejection):
                 result.rejected.append(outcome)
             else:
                 checked.append((index, *outcome))
-        stored = self._stored_ids(org_id, site_id, [e.event_id for _, e, _ in checked], now)
+        ids = [e.event_id for _, e, _ in checked]
+        stored = self._stored_ids(org_id, site_id, ids, now - window.max_age - window.max_future)
         rows: dict[str, dict[str, Any]] = {}
         for index, event, micros in checked:
             if event.event_id in stored or event.event_id in rows:
                 result.duplicates += 1
+                result.duplicate_of[index] = event.event_id
                 continue
             if event.type == "purchase":
-                claim = self._claim_order(org_id, site_id, event, micros)
+                claim, holder = self._claim_order(org_id, site_id, event, micros)
                 if claim == "duplicate":
                     result.duplicates += 1
+                    result.duplicate_of[index] = holder
                     continue
                 if claim == "conflict":
                     result.rejected.append(
@@ -162,14 +194,16 @@ class TrackIntake:
                         )
                     )
                     continue
-            rows[event.event_id] = event_row(org_id, site_id, event, micros, now)
+            rows[event.event_id] = event_row(
+                org_id, site_id, event, micros, now, source=source, links=links
+            )
         self._commit.write(list(rows.values()))
         result.accepted = len(rows)
         result.rejected.sort(key=lambda r: r.index)
         return result
 
     def _stored_ids(
-        self, org_id: str, site_id: str, event_ids: list[str], now: datetime
+        self, org_id: str, site_id: str, event_ids: list[str], since: datetime
     ) -> set[str]:
         if not event_ids:
             return set()
@@ -177,13 +211,14 @@ class TrackIntake:
             "org_id": org_id,
             "site_id": site_id,
             "event_ids": sorted(set(event_ids)),
-            "since_date": (now - MAX_AGE - MAX_FUTURE).date(),
+            "since_date": since.date(),
         }
         return {str(row["event_id"]) for row in self._warehouse.run(SEEN_SQL, params)}
 
     def _claim_order(
         self, org_id: str, site_id: str, event: TrackEvent, micros: int | None
-    ) -> OrderClaim:
+    ) -> tuple[OrderClaim, str]:
+        """The claim's outcome and the event id that holds the order."""
         assert event.order_id is not None  # a purchase requires it (events.TrackEvent)
         path = order_path(org_id, site_id, event.order_id)
         claim = {
@@ -194,9 +229,10 @@ class TrackIntake:
             "currency": event.currency,
         }
         if self._store.create(path, claim):
-            return "new"
+            return "new", event.event_id
         held = self._store.get(path) or claim
-        if held["event_id"] == event.event_id:
-            return "new"  # this event claimed it before a failed write: write it now
+        holder = str(held["event_id"])
+        if holder == event.event_id:
+            return "new", holder  # this event claimed it before a failed write: write it now
         same = held["value_micros"] == micros and held["currency"] == event.currency
-        return "duplicate" if same else "conflict"
+        return ("duplicate" if same else "conflict"), holder

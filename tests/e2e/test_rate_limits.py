@@ -1,6 +1,6 @@
-"""Per-key quotas through the local gateway, which enforces the gateway document's own limits
-(shared/http/limits.py) the way API Gateway does: per key, per minute, checked before the
-backend is called. The call past a limit is a 429 with Retry-After and the JSON error body;
+"""Per-key quotas through the local gateway: the API functions enforce the gateway document's
+own limits in Firestore (shared/http/distributed_limits.py), exactly as in production: per key,
+per minute, checked before the handler runs. The call past a limit is a 429 with Retry-After and the JSON error body;
 another key of the same organization is not affected."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def test_an_expensive_read_past_its_limit_is_a_429_and_other_keys_carry_on(
     tenant: Tenant,
 ) -> None:
     """A forecast is an expensive read: its limit is the tighter one, and a refused call is
-    refused at the gateway whatever the backend would have said (here: a 404)."""
+    refused before the handler, whatever it would have said (here: a 404)."""
     owner = tenant[Role.OWNER]
     limit = quota_limits()["expensive-reads"]
 

@@ -37,7 +37,7 @@ from shared.localstack.graph import LocalGraphApi
 from shared.localstack.graph.oauth import SAMPLE_TOKEN_PREFIX
 from shared.localstack.stack import StackInfo
 from shared.paid.kpi_table import KpiQuery
-from shared.ports import TaskQueue
+from shared.ports import AdsPlatform, TaskQueue
 from shared.topology import load_topology
 from tests.integration.graph_standin_fixtures import Clock, serving
 
@@ -73,15 +73,17 @@ def build_sync(
     tasks: TaskQueue | None = None,
     poll_seconds: float = POLL_SECONDS,
     stuck_after: timedelta = STUCK_AFTER,
+    ads: Callable[[], AdsPlatform] | None = None,
 ) -> InsightSync:
     """The sync as the deployed function builds it, on the test's clock (its steps' waits and
-    every row's sync time); its next steps go to `tasks`, the services' queue unless given."""
+    every row's sync time); its next steps go to `tasks`, the services' queue unless given, and
+    it calls Meta through `ads`, the services' adapter unless given."""
     warehouse = services.warehouse
     return InsightSync(
         store=services.store,
         warehouse=warehouse,
         accounts=services.ad_accounts,
-        ads=services.ads,
+        ads=services.ads if ads is None else ads,
         alerts=services.spend_alerts,
         links=services.paid_links,
         details=AccountDetailSync(warehouse=warehouse, convert=meta_insight_row, now=clock),

@@ -61,7 +61,10 @@ def test_a_day_still_running_in_the_accounts_zone_is_flagged_partial(
         return clock["now"]
 
     alerts = SpendAlerts(
-        store=app_services.store, warehouse=app_services.warehouse, bus=app_services.bus, now=now
+        store=app_services.store,
+        warehouse=app_services.warehouse,
+        outbox=app_services.outbox,
+        now=now,
     )
     partial = alerts.check_account(org_id, account(), DAY)
     assert partial == ["spend-account-555-daily-2026-11-30-partial"]

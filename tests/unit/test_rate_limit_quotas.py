@@ -1,8 +1,9 @@
 """The per-key quotas: the gateway document declares them the way API Gateway reads them
 (docs.cloud.google.com/api-gateway/docs/oasv3-extensions: `x-google-api-management.metrics`
 maps a metric name to {displayName}, `quota.limits` maps a limit name to {metric, values}, and
-an operation's `x-google-quota.metricCosts` maps metric to cost), and the counter the local
-gateway uses admits exactly that many calls per key per minute."""
+an operation's `x-google-quota.metricCosts` maps metric to cost), and the in-memory counter
+admits exactly that many calls per consumer per minute (the shared one, in Firestore:
+tests/integration/test_shared_rate_limits.py)."""
 
 from __future__ import annotations
 

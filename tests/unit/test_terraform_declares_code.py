@@ -244,9 +244,10 @@ def test_views_are_created_after_the_views_they_read() -> None:
     """BigQuery refuses a view whose source does not exist yet: terraform's stages must follow
     the SQL's own dependencies (the DuckDB warehouse orders by the same graph)."""
     declared = terraform().locals
-    first, second = declared["bq_first_views"], declared["bq_second_views"]
-    stage = dict.fromkeys(declared["bq_views"], 2) | dict.fromkeys(second, 1)
-    stage |= dict.fromkeys(first, 0)
+    stages = ("bq_first_views", "bq_second_views", "bq_third_views", "bq_fourth_views")
+    stage = dict.fromkeys(declared["bq_views"], len(stages))
+    for number, name in reversed(list(enumerate(stages))):
+        stage |= dict.fromkeys(declared[name], number)
     for view, reads in view_dependencies(SQL).items():
         for source in reads:
             assert stage[source] < stage[view], f"{view} reads {source}: create it a stage before"

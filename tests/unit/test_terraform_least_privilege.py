@@ -22,6 +22,7 @@ PUBLIC_TRIGGERS = ("api", "webhook")
 SCOPE = {
     "google_project_iam_member": "project",
     "google_bigquery_dataset_iam_member": "dataset",
+    "google_bigquery_table_iam_member": "table",
     "google_pubsub_topic_iam_member": "topic",
     "google_cloud_tasks_queue_iam_member": "queue",
     "google_service_account_iam_member": "service-account",
@@ -44,8 +45,27 @@ ALLOWED: dict[str, set[str]] = {
     "apify_webhook": {"secret:roles/secretmanager.secretAccessor", "topic:roles/pubsub.publisher"},
     # Checks the state against Firestore and hands the code on: no secret at all.
     "meta_oauth_callback": {"project:roles/datastore.user"} | TASKS,
-    # Looks up site keys (Firestore) and writes track_events; no topic, queue or token.
-    "track_api": REST,
+    # Looks up site keys (Firestore), appends to track_events (Storage Write) and queries its
+    # event ids: that one table, no dataset-wide grant; no topic, queue or token.
+    "track_api": {
+        "project:roles/datastore.user",
+        "secret:roles/secretmanager.secretAccessor",
+        "project:roles/bigquery.jobUser",
+        "table:roles/bigquery.dataEditor",
+    },
+    # Records server-side conversions (Firestore order claims, track_events) and reads them.
+    "conversions_api": REST,
+    # Checks Meta's signature (app secret) and handshake (verify token), queues lead fetches:
+    # no Firestore, warehouse or token.
+    "meta_leads_webhook": {"secret:roles/secretmanager.secretAccessor"} | TASKS,
+    # Forecasts in Firestore and reachops.forecasts (DELETE + MERGE); no topic, queue or token.
+    "forecasts_api": REST,
+    # Goals in Firestore, mirrored to two warehouse tables it MERGEs; nothing else.
+    "goals_api": REST,
+    # Reads campaigns and sites (Firestore) and the dashboard's views; writes nothing.
+    "dashboard_api": REST,
+    # Reads campaigns (Firestore) and the attribution views; writes manual session resolutions.
+    "attribution_api": REST,
 }
 """What each public function may hold. A new public function fails here until it is listed."""
 
@@ -62,6 +82,7 @@ class Fn:
         self.uses = list(spec.get("uses") or [])
         self.publishes = list(spec.get("publishes") or [])
         self.subscribes = list(spec.get("subscribes") or [])
+        self.enqueues = list(spec.get("enqueues") or [])
 
 
 def holds(condition: str, fn: Fn) -> bool:

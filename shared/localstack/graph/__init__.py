@@ -16,6 +16,10 @@ pinned SDK's version, `ads_api_config["API_VERSION"]`); `access_token` in the qu
                                     is_valid false with its error {code, message, subcode}. Takes
                                     an app token (`{app_id}|{app_secret}`) or any valid token
   GET  /me, /me/adaccounts          the sample user and the ad accounts it can read
+  GET  /{leadgen_id}                a Lead Ads lead (graph_samples/leads.json): id, created_time,
+                                    ad_id, adset_id, campaign_id, form_id, field_data, is_organic,
+                                    platform as `fields` asks; a deleted lead is (#100)/33, a lead
+                                    the token may not retrieve (#200)
   GET  /{node}                      an ad account, campaign (status, effective_status, objective,
                                     daily_budget|lifetime_budget, bid_strategy), ad set (budgets,
                                     bid_strategy, optimization_goal, billing_event), ad

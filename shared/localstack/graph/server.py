@@ -26,6 +26,7 @@ from shared.localstack.graph.catalog import (
 )
 from shared.localstack.graph.faults import FaultBox, Faults, GatewayError
 from shared.localstack.graph.insights import cells, insight_rows
+from shared.localstack.graph.leads import Leads
 from shared.localstack.graph.oauth import DEFAULT_SCOPES, OAuth
 from shared.localstack.graph.query import InsightsQuery, insights_query
 from shared.localstack.graph.rendering import Timeline
@@ -77,6 +78,7 @@ class LocalGraphApi:
         )
         self._oauth.set_user(str(self._catalog.user["id"]))
         self._reports = ReportRuns(self._catalog, polls_to_complete)
+        self._leads = Leads(self._clock)
         self._calls: list[dict[str, Any]] = []
         self._restatement = 0
         self._started = clock()
@@ -246,6 +248,9 @@ class LocalGraphApi:
         report = self._reports.read(node_id)
         if report is not None:
             return pick(report, fields)
+        lead = self._leads.read(node_id, fields)
+        if lead is not None:
+            return lead
         obj = self._catalog.node(node_id)
         if obj is None:
             raise no_such_object(node_id)

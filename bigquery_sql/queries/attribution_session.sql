@@ -1,0 +1,26 @@
+-- One session's landing (its first page view) and current resolution, for a manual resolution.
+SELECT
+  e.org_id,
+  e.site_id,
+  e.session_id,
+  e.visitor_id,
+  e.occurred_at AS started_at,
+  e.url AS landing_url,
+  e.referrer AS landing_referrer,
+  e.utm_source,
+  e.utm_medium,
+  e.utm_campaign,
+  e.utm_content,
+  e.utm_id,
+  e.fbclid,
+  e.gclid,
+  e.ttclid
+FROM reachops.track_events AS e
+WHERE
+  e.org_id = @org_id
+  AND e.site_id = @site_id
+  AND e.session_id = @session_id
+  AND e.event_type = 'page_view'
+  AND e.occurred_at >= @since_at
+ORDER BY e.occurred_at, e.event_id
+LIMIT 1;

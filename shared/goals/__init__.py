@@ -1,0 +1,1 @@
+"""Conversion goals: definitions in Firestore, evaluated in SQL over every tracked event."""
