@@ -101,7 +101,7 @@ def pacing(call: Call) -> Reply:
 
 
 def forecast(call: Call) -> Reply:
-    result = services().paid_planning.forecast(call.principal, call.path["campaign_id"])
+    result = services().forecasts.flight(call.principal, call.path["campaign_id"])
     return Reply(200, to_jsonable_python(result))
 
 

@@ -19,8 +19,8 @@ from goals_api import goals_api
 from insights_schedule import insights_schedule
 from insights_sync import insights_sync
 from lead_fetch import lead_fetch
-from meta_oauth_callback import meta_oauth_callback
 from meta_leads_webhook import meta_leads_webhook
+from meta_oauth_callback import meta_oauth_callback
 from metrics_rollup import metrics_rollup
 from org_api import org_api
 from org_purge import org_purge

@@ -355,7 +355,11 @@ class Services:
     @cached_property
     def forecasts(self) -> ForecastService:
         return ForecastService(
-            self.store, self.warehouse, self.campaigns, self.settings.max_page_size
+            self.store,
+            self.warehouse,
+            campaigns=self.campaigns,
+            paid_planning=self.paid_planning,
+            max_page_size=self.settings.max_page_size,
         )
 
     @cached_property
@@ -464,6 +468,7 @@ class Services:
             campaigns=self.campaigns,
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
+            journey=self.attribution.journey,
         )
 
     @cached_property

@@ -4,7 +4,7 @@
 -- '(conversion)'; the sessions from @since_at to @until_at of visitors with no conversion then
 -- end in '(null)'. Conversions that name their campaign or have no touch are not journeys.
 WITH converting AS (
-  SELECT CONCAT('c~', conversion_id) AS path_id, 1 AS converted, channel, started_at, site_id, session_id
+  SELECT conversion_id AS path_id, 1 AS converted, channel, started_at, site_id, session_id
   FROM reachops.attribution_touches
   WHERE
     org_id = @org_id
@@ -19,7 +19,7 @@ converters AS (
   WHERE org_id = @org_id AND visitor_id IS NOT NULL AND occurred_at >= @from_at AND occurred_at < @until_at
 ),
 browsing AS (
-  SELECT CONCAT('v~', s.visitor_id) AS path_id, 0 AS converted, s.channel, s.started_at, s.site_id, s.session_id
+  SELECT s.visitor_id AS path_id, 0 AS converted, s.channel, s.started_at, s.site_id, s.session_id
   FROM reachops.session_resolutions AS s
   LEFT JOIN converters AS c ON c.visitor_id = s.visitor_id
   WHERE
@@ -33,8 +33,8 @@ steps AS (
   SELECT
     converted,
     channel,
-    LAG(channel) OVER (PARTITION BY path_id ORDER BY started_at, site_id, session_id) AS previous,
-    LEAD(channel) OVER (PARTITION BY path_id ORDER BY started_at, site_id, session_id) AS following
+    LAG(channel) OVER (PARTITION BY converted, path_id ORDER BY started_at, site_id, session_id) AS previous,
+    LEAD(channel) OVER (PARTITION BY converted, path_id ORDER BY started_at, site_id, session_id) AS following
   FROM (SELECT * FROM converting UNION ALL SELECT * FROM browsing)
 )
 SELECT COALESCE(previous, '(start)') AS from_state, channel AS to_state, COUNT(*) AS transitions

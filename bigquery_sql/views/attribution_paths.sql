@@ -6,37 +6,35 @@
 -- so every conversion is counted once in every model.
 CREATE OR REPLACE VIEW reachops.attribution_paths AS
 WITH windowed AS (
-  SELECT
-    *,
-    touch_kind != 'session' OR days_before < 30 AS in_window,
-    COUNTIF(touch_kind != 'session' OR days_before < 30)
-      OVER (PARTITION BY org_id, conversion_id) AS kept
+  SELECT *, touch_kind != 'session' OR days_before < 30 AS in_window
   FROM reachops.attribution_touches
-),
-paths AS (
-  SELECT
-    org_id, conversion_id, event_type, occurred_at, value_micros, currency, site_id, session_id,
-    started_at, channel, campaign_id, allocation_id, paid_campaign_id, days_before
-  FROM windowed
-  WHERE in_window
-  UNION ALL
-  SELECT DISTINCT
-    org_id, conversion_id, event_type, occurred_at, value_micros, currency,
-    CAST(NULL AS STRING) AS site_id, CAST(NULL AS STRING) AS session_id,
-    CAST(NULL AS TIMESTAMP) AS started_at, 'direct' AS channel, CAST(NULL AS STRING) AS campaign_id,
-    CAST(NULL AS STRING) AS allocation_id, CAST(NULL AS STRING) AS paid_campaign_id,
-    CAST(NULL AS FLOAT64) AS days_before
-  FROM windowed
-  WHERE kept = 0
 ),
 ranked AS (
   SELECT
     *,
     ROW_NUMBER() OVER (
-      PARTITION BY org_id, conversion_id ORDER BY started_at, site_id, session_id
-    ) AS touch_rank,
-    COUNT(*) OVER (PARTITION BY org_id, conversion_id) AS touch_count,
-    COALESCE(POW(0.5, days_before / 7.0), 1.0) AS decay
-  FROM paths
+      PARTITION BY org_id, conversion_id ORDER BY in_window DESC, started_at, site_id, session_id
+    ) AS position,
+    COUNTIF(in_window) OVER (PARTITION BY org_id, conversion_id) AS kept
+  FROM windowed
 )
-SELECT * FROM ranked;
+SELECT
+  org_id,
+  conversion_id,
+  event_type,
+  occurred_at,
+  value_micros,
+  currency,
+  IF(kept = 0, CAST(NULL AS STRING), site_id) AS site_id,
+  IF(kept = 0, CAST(NULL AS STRING), session_id) AS session_id,
+  IF(kept = 0, CAST(NULL AS TIMESTAMP), started_at) AS started_at,
+  IF(kept = 0, 'direct', channel) AS channel,
+  IF(kept = 0, CAST(NULL AS STRING), campaign_id) AS campaign_id,
+  IF(kept = 0, CAST(NULL AS STRING), allocation_id) AS allocation_id,
+  IF(kept = 0, CAST(NULL AS STRING), paid_campaign_id) AS paid_campaign_id,
+  IF(kept = 0, CAST(NULL AS FLOAT64), days_before) AS days_before,
+  position AS touch_rank,
+  GREATEST(kept, 1) AS touch_count,
+  IF(kept = 0, 1.0, COALESCE(POW(0.5, days_before / 7.0), 1.0)) AS decay
+FROM ranked
+WHERE in_window OR (kept = 0 AND position = 1);

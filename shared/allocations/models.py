@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from shared.attribution.resolution import tracking_code, tracking_query
+from shared.allocations.tracking import tracking_code, tracking_query
 from shared.campaigns.models import Platform
 
 

@@ -12,7 +12,6 @@ A session none of these resolve keeps `unresolved_reason` and is tried again by 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 import re2
 
+from shared.allocations.tracking import tracking_code
 from shared.attribution.channels import Channel, classify_channel
 from shared.detection.links import compile_link_pattern, link_found
 
@@ -33,8 +33,6 @@ METHODS: tuple[Method, ...] = (
     "click_id",
     "manual",
 )
-TRACKING_CODE_PREFIX = "ro-"
-TRACKING_MEDIUM = "influencer"
 _SEPARATORS = re.compile(r"[\s_\-.+/|:,;~]+")
 
 
@@ -44,22 +42,6 @@ def normalise_name(name: str) -> str:
     and " summer sale 2026 " compare equal."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     return _SEPARATORS.sub(" ", folded).strip()
-
-
-def tracking_code(campaign_id: str, allocation_id: str) -> str:
-    """An allocation's tracking code (its `utm_content`): derived from the campaign and allocation
-    ids (allocation ids repeat across campaigns), so it never needs storing and never changes."""
-    digest = hashlib.sha256(f"{campaign_id}/{allocation_id}".encode()).hexdigest()
-    return f"{TRACKING_CODE_PREFIX}{digest[:12]}"
-
-
-def tracking_query(campaign_id: str, allocation_id: str) -> str:
-    """The query string a creator appends to the brand's URL for this allocation."""
-    code = tracking_code(campaign_id, allocation_id)
-    return (
-        f"utm_source=reachops&utm_medium={TRACKING_MEDIUM}"
-        f"&utm_campaign={campaign_id}&utm_content={code}"
-    )
 
 
 @dataclass(frozen=True)

@@ -151,10 +151,10 @@ class AttributionService:
             for model in models
         }
 
-    def journey(self, org_id: str, conversion_id: str) -> dict[str, Any]:
+    def journey(self, org_id: str, conversion_id: str, occurred_at: datetime) -> dict[str, Any]:
         """A conversion's touch path (default look-back) and each touch's credit per model
         (data-driven from the removal effects the job stored last)."""
-        params = {"org_id": org_id, "conversion_id": conversion_id}
+        params = {"org_id": org_id, "conversion_id": conversion_id, "occurred_at": occurred_at}
         touches = pd.DataFrame(self._warehouse.run(CONVERSION_TOUCHES_SQL, params))
         if touches.empty:
             return {"touches": [], "note": "no touch path: the conversion is not in the views"}

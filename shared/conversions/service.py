@@ -52,7 +52,9 @@ class ConversionService:
         default_page_size: int,
         max_page_size: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        journey: Callable[[str, str, datetime], dict[str, Any]] | None = None,
     ) -> None:
+        self._journey = journey  # shared/attribution: (org_id, conversion_id) -> touch path
         self._warehouse = warehouse
         self._intake = intake
         self._sites = sites
@@ -92,8 +94,8 @@ class ConversionService:
             )
             return True, Conversion.from_row(row)
         stored = self._find(principal.org_id, site_id, result.duplicate_of[0])
-        if stored is None:
-            raise Conflict("the conversion is being recorded; send it again", field="event_id")
+        if stored is None:  # the id is the site's page view or exposure, not a conversion
+            raise Conflict("event_id: the site already has another event with it", field="event_id")
         return False, Conversion.from_row(stored)
 
     def list(self, principal: Principal, query: ConversionQuery) -> Page[Conversion]:
@@ -148,7 +150,14 @@ class ConversionService:
             raise NotFound(f"conversion {conversion_id} not found", field="path.conversion_id")
         conversion = Conversion.from_row(row)
         session, reason = self._session(principal.org_id, conversion)
-        return ConversionDetail(**conversion.model_dump(), session=session, session_reason=reason)
+        journey = (
+            self._journey(principal.org_id, conversion_id, conversion.occurred_at)
+            if self._journey
+            else None
+        )
+        return ConversionDetail(
+            **conversion.model_dump(), session=session, session_reason=reason, journey=journey
+        )
 
     def _check_belongs(self, principal: Principal, event: ConversionCreate) -> None:
         """The site and the campaign it names must be the organization's own."""

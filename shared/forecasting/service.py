@@ -5,7 +5,8 @@ the warehouse rows of the id are deleted before the new ones land, then the docu
 so a rerun (the weekly job's id is per campaign and ISO week) replaces and never duplicates.
 
 History: each metric's daily series of its scope (shared/forecasting/series.py) over the
-HISTORY_DAYS complete days before today (UTC); today is the first forecast day.
+HISTORY_DAYS complete days before today (UTC); today is the first forecast day. A campaign
+flight's forecast (`flight`) reads the paid delivery of its linked platform campaigns instead.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from shared.campaigns.service import CampaignService, campaigns_collection
 from shared.errors import ValidationFailed
 from shared.forecasting.accuracy import ScoredDay, score
 from shared.forecasting.engine import MAX_HORIZON_DAYS, Forecast, forecast_series
+from shared.forecasting.flight import forecast_flight
 from shared.forecasting.models import (
     HISTORY_DAYS,
     MONEY_METRICS,
@@ -35,7 +37,9 @@ from shared.forecasting.models import (
 )
 from shared.forecasting.series import Scope, load_history
 from shared.model_base import to_document
+from shared.orgs.deletion import OrgDeleted
 from shared.pagination import Page, fetch_page
+from shared.paid.service import PaidPlanning
 from shared.ports import DocumentStore, FilterOp, Warehouse
 
 FORECASTS_TABLE = "forecasts"
@@ -43,8 +47,8 @@ FORECAST_KEYS = ("org_id", "forecast_id", "metric", "day")
 DELETE_SQL = "queries/delete_forecast.sql"
 ACCURACY_SQL = "queries/forecast_accuracy.sql"
 ACCURACY_DAYS = 90
-WEEKLY = ForecastGenerate(campaign_id="weekly", horizon_days=28)
-"""The weekly job's settings (its campaign_id is replaced per campaign)."""
+WEEKLY_HORIZON_DAYS = 28
+"""The weekly job forecasts four weeks of every metric, at the default level."""
 Kind = Literal["on_demand", "weekly"]
 
 
@@ -62,13 +66,16 @@ class ForecastService:
         self,
         store: DocumentStore,
         warehouse: Warehouse,
+        *,
         campaigns: CampaignService,
+        paid_planning: PaidPlanning,
         max_page_size: int,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
         self._warehouse = warehouse
         self._campaigns = campaigns
+        self._paid_planning = paid_planning
         self._max_page_size = max_page_size
         self._now = now
 
@@ -87,26 +94,53 @@ class ForecastService:
             generated_by=principal.key_id,
         )
 
+    def flight(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
+        """The campaign's spend and goal metric to the end of its flight (flight.py)."""
+        series = self._paid_planning.flight_series(principal, campaign_id)
+        result = forecast_flight(
+            series.spend_micros,
+            {day: None if v is None else float(v) for day, v in series.goal.items()},
+            start=series.start,
+            end=series.end,
+            today=series.today,
+        )
+        return {
+            "goal_metric": series.goal_metric,
+            "currencies": series.currencies,
+            "forecast": result,
+        }
+
     def weekly(self) -> list[str]:
-        """A forecast per active campaign of every organization, under its ISO week's id."""
-        stored = []
+        """A forecast per active campaign of every organization, under its ISO week's id. An
+        organization deleted while the pass runs refuses the writes: it is skipped."""
+        stored: list[str] = []
         for org in self._store.query("orgs"):
-            documents = self._store.query(
-                campaigns_collection(org.id), where=[("status", "==", CampaignStatus.ACTIVE.value)]
+            try:
+                stored.extend(f"{org.id}/{f}" for f in self._weekly_of(org.id))
+            except OrgDeleted:
+                continue
+        return stored
+
+    def _weekly_of(self, org_id: str) -> list[str]:
+        documents = self._store.query(
+            campaigns_collection(org_id), where=[("status", "==", CampaignStatus.ACTIVE.value)]
+        )
+        stored = []
+        for document in documents:
+            campaign = Campaign.model_validate(document.data)
+            request = ForecastGenerate(
+                campaign_id=campaign.campaign_id, horizon_days=WEEKLY_HORIZON_DAYS
             )
-            for document in documents:
-                campaign = Campaign.model_validate(document.data)
-                request = WEEKLY.model_copy(update={"campaign_id": campaign.campaign_id})
-                forecast_id = weekly_forecast_id(campaign.campaign_id, self._now().date())
-                self._store_forecast(
-                    org.id,
-                    request,
-                    campaign,
-                    forecast_id=forecast_id,
-                    kind="weekly",
-                    generated_by="forecasts_weekly",
-                )
-                stored.append(f"{org.id}/{forecast_id}")
+            forecast_id = weekly_forecast_id(campaign.campaign_id, self._now().date())
+            self._store_forecast(
+                org_id,
+                request,
+                campaign,
+                forecast_id=forecast_id,
+                kind="weekly",
+                generated_by="forecasts_weekly",
+            )
+            stored.append(forecast_id)
         return stored
 
     def list(self, principal: Principal, query: ForecastListQuery) -> Page[StoredForecast]:

@@ -16,8 +16,6 @@ from typing import Any
 
 from shared.allocations.models import Allocation
 from shared.allocations.service import AllocationService
-from shared.attribution.allocation_figures import allocation_rows, conversion_figures
-from shared.attribution.paths import DEFAULT_MODEL
 from shared.auth import Principal
 from shared.campaigns.models import Platform
 from shared.campaigns.service import CampaignService
@@ -25,6 +23,7 @@ from shared.creators.service import CreatorService, profile_index_collection
 from shared.errors import NotFound
 from shared.events import DomainEvent
 from shared.metrics import ROLLUP_SQL
+from shared.metrics.attribution import MODEL, allocation_rows, conversion_figures
 from shared.metrics.definitions import CREATOR_TIERS, tier_for
 from shared.metrics.emv import PostCounts, campaign_emv
 from shared.metrics.formulas import engagements
@@ -166,7 +165,7 @@ class MetricsService:
             conversion_value_micros=attributed.conversion_value_micros,
             ctr=attributed.ctr,
             cost_per_acquisition_minor=attributed.cost_per_acquisition_minor,
-            attribution_model=DEFAULT_MODEL,
+            attribution_model=MODEL,
             campaign_id=allocation.campaign_id,
             allocation_id=allocation.allocation_id,
             creator_id=allocation.creator_id,

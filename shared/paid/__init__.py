@@ -18,8 +18,8 @@ Which level answers for a campaign-day is decided once, by bigquery_sql/views/
 paid_answering_rows.sql, which every paid KPI view and query reads. Each KPI is defined once,
 as a SQL function of bigquery_sql/functions/paid_kpis.sql that the analysts' views
 (bigquery_sql/views/paid_kpis_*.sql) and the API's queries call (`kpis` only explains nulls);
-bigquery_sql/queries/ad_daily_series.sql gives the daily series that `pacing`, `forecast` and
-`budget` read.
+bigquery_sql/queries/ad_daily_series.sql gives the daily series that `pacing`, the flight
+forecast (shared/forecasting/flight.py) and `budget` read.
 """
 
 from __future__ import annotations

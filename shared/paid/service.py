@@ -1,5 +1,6 @@
-"""Paid media for one ReachOps campaign: pacing, forecast and budget advice from the daily
-delivery of the platform campaigns linked to it.
+"""Paid media for one ReachOps campaign: pacing, the flight's daily series (which
+shared/forecasting/flight.py forecasts) and budget advice from the daily delivery of the
+platform campaigns linked to it.
 
 The goal metric is the campaign's first goal that paid platforms report: conversions, sales
 (conversion value), clicks (link clicks), engagement, views (completed video views); a reach
@@ -9,6 +10,7 @@ goal uses impressions, since reach does not add up across days and channels.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +22,6 @@ from shared.metrics.definitions import currency_minor_units
 from shared.paid import AD_DAILY_SERIES_SQL
 from shared.paid.budget import ChannelHistory, recommend_allocation
 from shared.paid.budget.reply import BudgetRecommendation, recommendation_reply
-from shared.paid.forecast import FlightForecast, forecast_flight
 from shared.paid.pacing import Flight, Pacing, pace
 from shared.ports import Warehouse
 
@@ -45,6 +46,17 @@ def goal_column(campaign: Campaign) -> str:
     return "engagements"
 
 
+@dataclass(frozen=True)
+class FlightSeries:
+    goal_metric: str
+    currencies: list[str]
+    spend_micros: dict[date, int | None]
+    goal: dict[date, int | None]
+    start: date
+    end: date
+    today: date
+
+
 class PaidPlanning:
     def __init__(self, *, warehouse: Warehouse, campaigns: CampaignService) -> None:
         self._warehouse = warehouse
@@ -66,18 +78,21 @@ class PaidPlanning:
         )
         return {"goal": None, "currencies": _currencies(rows), "pacing": result}
 
-    def forecast(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
+    def flight_series(self, principal: Principal, campaign_id: str) -> FlightSeries:
+        """The daily spend and goal metric of the campaign's flight so far, which
+        shared/forecasting/flight.py forecasts to the end of the flight."""
         campaign, rows, today = self._load(principal, campaign_id)
         start, end = _flight(campaign)
         column = goal_column(campaign)
-        result: FlightForecast = forecast_flight(
-            _daily(rows, "spend_micros", campaign.currency),
-            _daily(rows, column, campaign.currency),
+        return FlightSeries(
+            goal_metric=column,
+            currencies=_currencies(rows),
+            spend_micros=_daily(rows, "spend_micros", campaign.currency),
+            goal=_daily(rows, column, campaign.currency),
             start=start,
             end=end,
             today=today,
         )
-        return {"goal_metric": column, "currencies": _currencies(rows), "forecast": result}
 
     def recommendation(
         self,

@@ -89,7 +89,11 @@ def test_server_side_conversions_from_post_to_stats(
     assert session["landing_url"] == "https://shop.example/?utm_source=ig&fbclid=AbC"
     assert session["page_views"][0]["utm"]["utm_source"] == "ig"
     assert session["page_views"][0]["click_ids"]["fbclid"] == "AbC"
-    assert detail.json()["journey"] is None
+    journey = detail.json()["journey"]  # named its campaign: one touch with all the credit
+    assert [(t["channel"], t["campaign_id"]) for t in journey["touches"]] == [
+        ("creator", campaign["campaign_id"])
+    ]
+    assert set(journey["touches"][0]["credit"].values()) == {1.0}
     assert (
         other_tenant[Role.VIEWER].get(f"/conversions/{conversion['conversion_id']}").status_code
         == 404
@@ -106,6 +110,12 @@ def test_server_side_conversions_from_post_to_stats(
     assert [c["conversion_id"] for c in only] == ["~crm-lead-7"]
     by_campaign = viewer.get("/conversions", params={"campaign_id": campaign["campaign_id"]})
     assert len(by_campaign.json()["items"]) == 1
+    goal = tenant[Role.ADMIN].post(
+        "/goals", json={"name": "Leads", "event_type": "lead_form_submission"}
+    )
+    assert goal.status_code == 201, goal.text
+    of_goal = viewer.get("/conversions", params={"goal_id": goal.json()["goal_id"]})
+    assert [c["conversion_id"] for c in of_goal.json()["items"]] == ["~crm-lead-7"]
 
     today = datetime.now(UTC).date()
     stats = viewer.get(

@@ -61,6 +61,11 @@ def test_generate_list_accuracy_and_the_weekly_job(tenant: Tenant, local_stack: 
     assert kinds == ["on_demand", "weekly"]  # the rerun replaced its week's forecast
     assert rest["next_cursor"] is None
 
+    flight = viewer.get(f"/campaigns/{campaign_id}/forecast")  # the same engine, to flight end
+    assert flight.status_code == 200, flight.text
+    assert flight.json()["forecast"]["spend_micros"]["status"] == "insufficient_data"
+    assert flight.json()["forecast"]["spend_micros"]["level"] == 0.8
+
     accuracy = viewer.get("/forecasts/accuracy", params={"campaign_id": campaign_id})
     assert accuracy.status_code == 200, accuracy.text
     assert accuracy.json()["items"] == []  # no forecast day is complete yet

@@ -1,7 +1,7 @@
 """Per-key quotas through the local gateway: the API functions enforce the gateway document's
 own limits in Firestore (shared/http/distributed_limits.py), exactly as in production: per key,
-per minute, checked before the handler runs. The call past a limit is a 429 with Retry-After and the JSON error body;
-another key of the same organization is not affected."""
+per minute, checked before the handler runs. The call past a limit is a 429 with Retry-After
+and the JSON error body; another key of the same organization is not affected."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ import pytest
 
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 from shared.allocations.service import book_path
+from shared.allocations.tracking import tracking_code
 from shared.attribution.job import day_start
 from shared.attribution.models import AttributionQuery, CompareQuery, ManualResolution
 from shared.attribution.paths import SQL_MODELS, credited, credits, windowed_paths
-from shared.attribution.resolution import tracking_code
 from shared.attribution.service import REPORT_SQL, TOUCHES_SQL
 from shared.auth import Principal, Role
 from shared.bootstrap import Services
@@ -273,6 +273,19 @@ def test_the_job_is_idempotent_and_a_manual_resolution_survives_it(app_services:
     )
     assert once["last_click"] == ((campaign_id, None, 1.0), (None, None, 1.0))
     assert sum(c for *_, c in once["data_driven"]) == pytest.approx(2.0)
+    bought = app_services.conversions.get(owner, f"{site_id}~b1")
+    journey = app_services.attribution.journey(
+        owner.org_id, bought.conversion_id, bought.occurred_at
+    )
+    assert bought.journey == journey
+    touches = journey["touches"]
+    assert [(t["session_id"], t["channel"], t["allocation_id"]) for t in touches] == [
+        ("s1", "creator", "creator1-instagram"),
+        ("s2", "paid_social", None),
+    ]
+    assert [t["credit"]["last_click"] for t in touches] == [0.0, 1.0]
+    assert [t["credit"]["position_based"] for t in touches] == [0.5, 0.5]
+    assert sum(t["credit"]["data_driven"] for t in touches) == pytest.approx(1.0)
 
     manual = app_services.attribution.resolve_manually(
         owner, ManualResolution(site_id=site_id, session_id="s2", campaign_id=campaign_id)

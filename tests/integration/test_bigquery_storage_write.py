@@ -2,7 +2,8 @@
 google-cloud-bigquery-storage client; bigquery_write_standin.py checks offsets as the API
 does): rows land once each, in order, decodable with the descriptor the adapter sent; an
 append whose reply was lost is retried at the same offset and its ALREADY_EXISTS is success;
-an append that keeps failing abandons its stream and raises Unavailable."""
+an append that keeps failing abandons its stream and raises Unavailable; the tracking intake
+writes through it when given one (production), and the dedupe view drops a second copy."""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ from google.cloud.bigquery_storage_v1.services.big_query_write.transports import
 
 from shared.adapters.bigquery_write import StorageWriteAppender, message_class
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
+from shared.bootstrap import Services
 from shared.config import Settings
 from shared.errors import Unavailable
+from shared.tracking.intake import TrackIntake
+from shared.tracking.limits import IntakeLimits
 from tests.integration.bigquery_write_standin import WriteStandIn, serve
+from tests.integration.test_track_events_store import new_site, page_view
 
 pytestmark = pytest.mark.integration
 
@@ -131,3 +136,33 @@ def test_an_event_stored_twice_is_one_row_of_track_events_unique(tmp_path: Path)
         ("e1", AT),
         ("e2", AT),
     ]
+
+
+def test_the_intake_lands_its_rows_through_the_appender_it_is_given(
+    app_services: Services, standin: tuple[WriteStandIn, StorageWriteAppender]
+) -> None:
+    """Production's wiring (Services.track_events_appender): the intake's rows, every column
+    of the DDL, go to the Storage Write appender instead of the warehouse MERGE."""
+    service, appender = standin
+    intake = TrackIntake(
+        app_services.store,
+        app_services.warehouse,
+        app_services.sites,
+        IntakeLimits(),
+        appender=appender,
+    )
+    admin, site = new_site(app_services, "Appended")
+    result = intake.record(admin.org_id, site.site_id, [page_view("p1"), page_view("p2")])
+
+    assert result.accepted == 2
+    assert [e for e, _ in next(iter(landed(service).values()))] == ["p1", "p2"]
+    seen = app_services.warehouse.run(
+        "queries/track_events_seen.sql",
+        {
+            "org_id": admin.org_id,
+            "site_id": site.site_id,
+            "event_ids": ["p1"],
+            "since_date": AT.date(),
+        },
+    )
+    assert seen == []  # nothing went through the MERGE

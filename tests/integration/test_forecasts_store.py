@@ -18,13 +18,14 @@ from shared.campaigns.models import CampaignCreate
 from shared.forecasting.models import AccuracyQuery, ForecastGenerate, ForecastListQuery
 from shared.forecasting.service import ForecastService, weekly_forecast_id
 from shared.paid import save_insights
+from shared.paid.rows import AdInsightRow
 
 pytestmark = pytest.mark.integration
 
 TODAY = datetime.now(UTC).date()
 
 
-def spend_rows(org_id: str, campaign_id: str, days: range) -> list[object]:
+def spend_rows(org_id: str, campaign_id: str, days: range) -> list[AdInsightRow]:
     """A Meta campaign linked to the ReachOps campaign: about 100 EUR a day (a fixed wobble per
     day), 2 purchases a day, and nothing on Sundays (no row: a zero, not a gap)."""
     synced = datetime.now(UTC)
@@ -103,9 +104,10 @@ def test_forecasts_are_stored_listed_replaced_and_scored(app_services: Services)
     assert [f.forecast_id for f in page.items] == [stored.forecast_id]
 
     # The weekly job, twice in one week: one forecast per campaign and ISO week.
-    weekly = ForecastService(app_services.store, app_services.warehouse, app_services.campaigns, 50)
-    assert weekly.weekly() == weekly.weekly()
     weekly_id = weekly_forecast_id(campaign_id, TODAY)
+    first_run = app_services.forecasts.weekly()
+    assert first_run == [f"{org.org_id}/{weekly_id}"]
+    assert app_services.forecasts.weekly() == first_run
     kinds = app_services.forecasts.list(owner, ForecastListQuery(kind="weekly")).items
     assert [f.forecast_id for f in kinds] == [weekly_id]
     rows = app_services.warehouse.run(
@@ -131,8 +133,9 @@ def test_accuracy_scores_complete_days_against_what_happened(app_services: Servi
     past = ForecastService(
         app_services.store,
         app_services.warehouse,
-        app_services.campaigns,
-        50,
+        campaigns=app_services.campaigns,
+        paid_planning=app_services.paid_planning,
+        max_page_size=50,
         now=lambda: datetime.now(UTC) - timedelta(days=14),
     )
     made = past.generate(

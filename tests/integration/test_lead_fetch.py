@@ -2,7 +2,8 @@
 fetched through the real facebook-business SDK from the Graph API stand-in with that ad
 account's token, exactly once however often the task is delivered (concurrently too); a lead
 that is gone, that the token may not read or whose ad is no organization's is dropped, and a
-throttled Meta is retried. No answer of the form is ever stored."""
+throttled Meta is retried (the task answers 503) and then records it. No answer of the form is
+ever stored."""
 
 from __future__ import annotations
 
@@ -132,8 +133,8 @@ def test_a_lead_is_recorded_once_with_its_ad_however_often_it_is_delivered(
     assert "Sample Person" not in repr(rows)
 
 
-def test_a_lead_that_is_gone_unreadable_or_of_no_organization_is_dropped(
-    world: tuple[Services, Principal, LeadFetch, ConversionService],
+def test_a_lead_that_is_gone_unreadable_or_of_no_organization_is_dropped_and_meta_retried(
+    world: tuple[Services, Principal, LeadFetch, ConversionService], graph_url: str
 ) -> None:
     _, principal, fetch, conversions = world
     deleted = LeadTask(leadgen_id="900000000000004", ad_id=LEAD_AD)
@@ -144,11 +145,6 @@ def test_a_lead_that_is_gone_unreadable_or_of_no_organization_is_dropped(
     assert [fetch.fetch(t) for t in (deleted, forbidden, stranger, organic)] == [0, 0, 0, 0]
     assert stored(conversions, principal) == []
 
-
-def test_a_throttled_meta_is_retried_and_then_records_the_lead(
-    world: tuple[Services, Principal, LeadFetch, ConversionService], graph_url: str
-) -> None:
-    _, principal, fetch, conversions = world
     httpx.post(f"{graph_url}/_control/faults", json={"throttle_next": 1}).raise_for_status()
     try:
         with pytest.raises(Unavailable):

@@ -3,21 +3,22 @@ name, click id), one name normalisation, and the channel of each kind of visit."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
-from shared.attribution.allocation_figures import conversion_figures
+from shared.allocations.tracking import tracking_code, tracking_query
 from shared.attribution.channels import CHANNELS, classify_channel
+from shared.attribution.models import ConversionType
 from shared.attribution.resolution import (
     Catalog,
     CreatorCampaign,
     PaidCampaign,
     normalise_name,
     resolve,
-    tracking_code,
-    tracking_query,
 )
+from shared.metrics.attribution import conversion_figures
+from shared.tracking.events import CONVERSIONS
 
 CATALOG = Catalog(
     creator=(
@@ -179,3 +180,7 @@ def test_allocation_ctr_and_cost_per_acquisition_are_null_with_a_reason_when_unk
         "ctr": "the creator's posts report no views",
         "cost_per_acquisition_minor": "no conversion is credited to this allocation yet",
     }
+
+
+def test_the_conversion_types_are_the_trackings_own_list() -> None:
+    assert set(get_args(ConversionType)) == CONVERSIONS

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.paid.forecast import flight_series, forecast_flight
+from shared.forecasting.flight import flight_series, forecast_flight
 
 START = date(2026, 11, 1)
 END = date(2026, 11, 30)

@@ -1,7 +1,8 @@
 """Lead Ads leads, as GET /{leadgen_id} answers them (graph_samples/leads.json, labelled sample
-data, created some minutes before the server's clock): the lead's fields as asked (`fields`), or Meta's errors for a lead that is gone
-((#100) subcode 33, as for any object that does not exist) and for a token that may not
-retrieve the Page's leads ((#200), a permissions error)."""
+data, each created some minutes before the server's clock): the lead's fields as asked
+(`fields`), or Meta's errors for a lead that is gone ((#100) subcode 33, as for any object that
+does not exist) and for a token that may not retrieve the Page's leads ((#200), a permissions
+error)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""A campaign flight's spend and goal metric to its end, on the one forecasting engine
-(shared/forecasting): the flight's complete days so far are the history, the days from today
-to the end of the flight the horizon.
+"""A campaign flight's spend and goal metric to its end (GET /v1/campaigns/{id}/forecast), on
+the one forecasting engine: the flight's complete days so far (shared.paid's daily delivery of
+the platform campaigns linked to it) are the history, the days from today to the end of the
+flight the horizon.
 
 The flight runs from `start` to `end`, both included; its complete days are those before
 `today`. A day without a figure had none (no delivery): it is a zero, as the engine reads every
@@ -17,7 +18,7 @@ from typing import Literal
 
 import pandas as pd
 
-from shared.forecasting import DEFAULT_LEVEL, MAX_HORIZON_DAYS, forecast_series
+from shared.forecasting.engine import DEFAULT_LEVEL, MAX_HORIZON_DAYS, forecast_series
 
 ForecastStatus = Literal["ok", "ended", "insufficient_data", "invalid_flight"]
 

@@ -1,6 +1,7 @@
 """What attribution adds to a creator allocation's metrics: its tracking-link sessions, the
-conversions credited to it (default model last_click), their value, CTR (tracking-link sessions
-over post views) and cost per acquisition (fee over conversions). Unknown is null with a reason.
+conversions credited to it (reachops.attributed_conversions_daily, model last_click), their
+value, CTR (tracking-link sessions over post views) and cost per acquisition (fee over
+conversions). Unknown is null with a reason.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.attribution.paths import DEFAULT_MODEL, Model
 from shared.ports import Warehouse
 
 SQL = "queries/allocation_conversions.sql"
+MODEL = "last_click"
+"""The attribution model whose credit allocation metrics count (the attribution API's default)."""
 ACQUISITIONS = ("purchase", "lead_form_submission")
 """The conversion types an allocation's conversions and cost per acquisition count."""
 
@@ -28,7 +30,7 @@ class ConversionFigures:
 
 
 def allocation_rows(
-    warehouse: Warehouse, org_id: str, campaign_id: str, model: Model = DEFAULT_MODEL
+    warehouse: Warehouse, org_id: str, campaign_id: str, model: str = MODEL
 ) -> dict[str, list[dict[str, Any]]]:
     """allocation_id -> its rows (one per conversion currency) of the campaign."""
     params = {
