@@ -29,6 +29,7 @@ class FunctionSpec(_Frozen):
         Literal[
             "firestore",
             "bigquery",
+            "bigquery_read",
             "track_events",
             "tasks",
             "apify",

@@ -3,14 +3,10 @@ locals {
   # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
   bq_functions = ["paid_kpis"]
   bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects"]
-  bq_views     = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "paid_objects_current", "goal_conversions", "forecast_actuals_daily", "conversions", "attribution_touches", "attribution_paths", "attributed_conversions_daily", "roi_spend_daily", "track_events_unique"]
-  # BigQuery checks a view's sources (tables, views, functions) when it is created, so the views
-  # other views read are created first, in this order (then again, harmlessly, with every view of
-  # bq_views); tests/unit/test_terraform_declares_code.py checks it against the SQL.
-  bq_first_views  = ["paid_answering_rows", "paid_conversion_windows", "paid_objects_current", "conversions"]
-  bq_second_views = ["paid_kpis_campaign_daily", "attribution_touches"]
-  bq_third_views  = ["attribution_paths", "roi_spend_daily"]
-  bq_fourth_views = ["attributed_conversions_daily"]
+  # BigQuery checks a view's sources (tables, views, functions) when it is created, so bq_views
+  # lists every view after the views it reads; tests/unit/test_terraform_declares_code.py checks
+  # the order against the SQL (the DuckDB warehouse orders by the same graph).
+  bq_views = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_objects_current", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "track_events_unique", "goal_conversions", "conversions", "attribution_touches", "attribution_paths", "attributed_conversions_daily", "roi_spend_daily", "forecast_actuals_daily"]
 
   # Reference tables (bigquery_sql/schema/ref_*.sql) hold the definitions Python reads too; their
   # rows come from the same YAML files (shared/metrics/definitions.py reads them the same way).
@@ -93,84 +89,25 @@ resource "google_bigquery_job" "function" {
   depends_on = [google_bigquery_dataset.reachops]
 }
 
-resource "google_bigquery_job" "view_read_first" {
-  for_each = toset(local.bq_first_views)
-  job_id   = "reachops_view_first_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
+# Every view in one script, in bq_views' order (each CREATE OR REPLACE VIEW statement ends with
+# ";"). The job id hashes the whole script, so an edit to any view runs it again.
+locals {
+  bq_views_script = join("\n", [for view in local.bq_views : file("${path.module}/../bigquery_sql/views/${view}.sql")])
+}
+
+resource "google_bigquery_job" "views" {
+  job_id   = "reachops_views_${substr(sha256(local.bq_views_script), 0, 12)}"
   location = google_bigquery_dataset.reachops.location
   labels   = local.labels
 
   query {
-    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
+    query              = local.bq_views_script
     use_legacy_sql     = false
     create_disposition = ""
     write_disposition  = ""
   }
 
   depends_on = [google_bigquery_job.table, google_bigquery_job.function]
-}
-
-resource "google_bigquery_job" "view_read_second" {
-  for_each = toset(local.bq_second_views)
-  job_id   = "reachops_view_second_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
-  location = google_bigquery_dataset.reachops.location
-  labels   = local.labels
-
-  query {
-    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
-    use_legacy_sql     = false
-    create_disposition = ""
-    write_disposition  = ""
-  }
-
-  depends_on = [google_bigquery_job.view_read_first]
-}
-
-resource "google_bigquery_job" "view_read_third" {
-  for_each = toset(local.bq_third_views)
-  job_id   = "reachops_view_third_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
-  location = google_bigquery_dataset.reachops.location
-  labels   = local.labels
-
-  query {
-    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
-    use_legacy_sql     = false
-    create_disposition = ""
-    write_disposition  = ""
-  }
-
-  depends_on = [google_bigquery_job.view_read_second]
-}
-
-resource "google_bigquery_job" "view_read_fourth" {
-  for_each = toset(local.bq_fourth_views)
-  job_id   = "reachops_view_fourth_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
-  location = google_bigquery_dataset.reachops.location
-  labels   = local.labels
-
-  query {
-    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
-    use_legacy_sql     = false
-    create_disposition = ""
-    write_disposition  = ""
-  }
-
-  depends_on = [google_bigquery_job.view_read_third]
-}
-
-resource "google_bigquery_job" "view" {
-  for_each = toset(local.bq_views)
-  job_id   = "reachops_view_${each.key}_${substr(sha256(file("${path.module}/../bigquery_sql/views/${each.key}.sql")), 0, 12)}"
-  location = google_bigquery_dataset.reachops.location
-  labels   = local.labels
-
-  query {
-    query              = file("${path.module}/../bigquery_sql/views/${each.key}.sql")
-    use_legacy_sql     = false
-    create_disposition = ""
-    write_disposition  = ""
-  }
-
-  depends_on = [google_bigquery_job.view_read_fourth]
 }
 
 # Replaces each reference table's rows with the current definitions; the job id hashes the

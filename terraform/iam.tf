@@ -52,6 +52,14 @@ resource "google_bigquery_dataset_iam_member" "data_editor" {
   member     = google_service_account.function[each.key].member
 }
 
+# Functions that only read the warehouse (`uses: bigquery_read`, e.g. the dashboard) view it.
+resource "google_bigquery_dataset_iam_member" "data_viewer" {
+  for_each   = local.bigquery_readers
+  dataset_id = google_bigquery_dataset.reachops.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = google_service_account.function[each.key].member
+}
+
 # The tracking intake's identity (`uses: track_events`) touches one table: it appends events
 # through the Storage Write API (bigquery.tables.updateData) and queries their ids (getData).
 # dataEditor on that table alone is the narrowest predefined role holding both.
@@ -73,7 +81,7 @@ resource "google_project_iam_member" "track_events_job_user" {
 }
 
 resource "google_project_iam_member" "bigquery_job_user" {
-  for_each = local.bigquery_users
+  for_each = local.bigquery_job_users
   project  = var.project_id
   role     = "roles/bigquery.jobUser"
   member   = google_service_account.function[each.key].member

@@ -48,8 +48,10 @@ locals {
     ]) : "${pair.function}/${pair.topic}" => pair
   }
 
-  firestore_users = toset([for name, fn in local.functions : name if contains(fn.uses, "firestore")])
-  bigquery_users  = toset([for name, fn in local.functions : name if contains(fn.uses, "bigquery")])
+  firestore_users    = toset([for name, fn in local.functions : name if contains(fn.uses, "firestore")])
+  bigquery_users     = toset([for name, fn in local.functions : name if contains(fn.uses, "bigquery")])
+  bigquery_readers   = toset([for name, fn in local.functions : name if contains(fn.uses, "bigquery_read")])
+  bigquery_job_users = toset([for name, fn in local.functions : name if contains(fn.uses, "bigquery") || contains(fn.uses, "bigquery_read")])
   # Storage Write appends and the stored-event-id query on reachops.track_events, no other table.
   track_event_writers = toset([for name, fn in local.functions : name if contains(fn.uses, "track_events")])
   tasks_users         = toset([for name, fn in local.functions : name if contains(fn.uses, "tasks")])

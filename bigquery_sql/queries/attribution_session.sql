@@ -15,7 +15,7 @@ SELECT
   e.fbclid,
   e.gclid,
   e.ttclid
-FROM reachops.track_events AS e
+FROM reachops.track_events_unique AS e
 WHERE
   e.org_id = @org_id
   AND e.site_id = @site_id

@@ -19,7 +19,7 @@ WITH landings AS (
     fbclid,
     gclid,
     ttclid
-  FROM reachops.track_events
+  FROM reachops.track_events_unique
   WHERE
     org_id = @org_id
     AND event_type = 'page_view'

@@ -4,7 +4,7 @@
 SELECT
   event_id, occurred_at, url, referrer, utm_source, utm_medium, utm_campaign, utm_content,
   utm_term, utm_id, fbclid, gclid, ttclid
-FROM reachops.track_events
+FROM reachops.track_events_unique
 WHERE DATE(occurred_at) BETWEEN DATE_SUB(@day, INTERVAL 1 DAY) AND DATE_ADD(@day, INTERVAL 1 DAY)
   AND org_id = @org_id
   AND site_id = @site_id

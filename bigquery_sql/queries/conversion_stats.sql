@@ -8,7 +8,7 @@
 --   left out of it; they still count).
 WITH viewed AS (
   SELECT DISTINCT CONCAT(site_id, '~', session_id) AS session_key, DATE(occurred_at) AS day
-  FROM reachops.track_events
+  FROM reachops.track_events_unique
   WHERE DATE(occurred_at) BETWEEN @from_date AND @to_date
     AND org_id = @org_id
     AND event_type = 'page_view'

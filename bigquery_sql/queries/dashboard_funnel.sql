@@ -7,7 +7,7 @@
 -- stage). The dashboard's goal funnel (dashboard_goal_funnel.sql) is the same over goals.
 WITH steps AS (
   SELECT visitor_id, event_type AS step, occurred_at
-  FROM reachops.track_events
+  FROM reachops.track_events_unique
   WHERE org_id = @org_id
     AND occurred_at >= @from_ts
     AND occurred_at < @to_ts

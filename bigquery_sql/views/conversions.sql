@@ -32,7 +32,7 @@ SELECT
   ad_account_id,
   lead_id,
   properties_json
-FROM reachops.track_events
+FROM reachops.track_events_unique
 WHERE event_type IN (
   'lead_form_submission', 'add_to_cart', 'begin_checkout', 'purchase', 'page_engagement', 'custom'
-)
+);

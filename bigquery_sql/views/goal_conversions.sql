@@ -35,7 +35,7 @@ WITH candidates AS (
     e.order_id,
     e.properties_json
   FROM reachops.conversion_goals AS g
-  JOIN reachops.track_events AS e
+  JOIN reachops.track_events_unique AS e
     ON e.org_id = g.org_id
     AND e.event_type = g.event_type
     AND (g.site_id IS NULL OR e.site_id = g.site_id)

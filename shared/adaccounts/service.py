@@ -34,7 +34,13 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.ports import AdsPlatform, DocumentStore, TaskQueue, TokenVault
 
 SYNC_QUEUE = "meta-insights"
-SCOPES = "ads_read,business_management,read_insights"
+SCOPES = (
+    "ads_read,business_management,read_insights,"
+    "leads_retrieval,pages_show_list,pages_read_engagement,pages_manage_metadata"
+)
+"""What the connect dialog asks for: insights, and reading Lead Ads leads with their ad ids
+(Meta's "Retrieving Leads" guide; pages_manage_metadata lets the app subscribe a Page's leadgen
+webhook)."""
 OAUTH_USER = "USER"
 """Meta's debug_token type of a token from the OAuth flow."""
 SYSTEM_USER = "SYSTEM_USER"

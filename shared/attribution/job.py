@@ -123,7 +123,9 @@ class AttributionJob:
                 )
             )
         paid = [
-            PaidCampaign(str(row["paid_campaign_id"]), row.get("name"))
+            PaidCampaign(
+                str(row["paid_campaign_id"]), row.get("name"), row.get("reachops_campaign_id")
+            )
             for row in self._warehouse.run(PAID_SQL, {"org_id": org_id})
         ]
         return Catalog(tuple(creator), tuple(paid))

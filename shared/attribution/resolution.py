@@ -54,8 +54,12 @@ class CreatorCampaign:
 
 @dataclass(frozen=True)
 class PaidCampaign:
+    """A synced Meta campaign; `reachops_campaign_id` when a person linked it to a ReachOps
+    campaign, whose sessions (and so conversions) its visits then are too."""
+
     paid_campaign_id: str
     name: str | None
+    reachops_campaign_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class Catalog:
             for a in c.allocation_ids
         }
         ids: dict[str, tuple[str | None, str | None]] = {
-            p.paid_campaign_id: (None, p.paid_campaign_id) for p in self.paid
+            p.paid_campaign_id: (p.reachops_campaign_id, p.paid_campaign_id) for p in self.paid
         }
         ids.update({c.campaign_id: (c.campaign_id, None) for c in self.creator})
         names: dict[str, list[tuple[str | None, str | None]]] = {}
@@ -86,7 +90,9 @@ class Catalog:
             names.setdefault(normalise_name(c.name), []).append((c.campaign_id, None))
         for p in self.paid:
             if p.name:
-                names.setdefault(normalise_name(p.name), []).append((None, p.paid_campaign_id))
+                names.setdefault(normalise_name(p.name), []).append(
+                    (p.reachops_campaign_id, p.paid_campaign_id)
+                )
         patterns = [
             (c.campaign_id, compile_link_pattern(c.link_pattern))
             for c in sorted(self.creator, key=lambda c: c.campaign_id)
@@ -155,7 +161,8 @@ def _campaign(
     landing: Mapping[str, Any], found: tuple[str | None, str | None], method: Method
 ) -> Resolution:
     campaign_id, paid_campaign_id = found
-    channel = _channel(landing, campaign_id is not None)
+    # A Meta campaign linked to a ReachOps campaign is still paid traffic, not a creator's.
+    channel = _channel(landing, campaign_id is not None and paid_campaign_id is None)
     if paid_campaign_id is not None and channel in ("direct", "other", "referral"):
         channel = "paid_social"  # a synced Meta campaign's traffic, whatever its medium says
     return Resolution(channel, campaign_id, None, paid_campaign_id, method)

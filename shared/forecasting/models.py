@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
@@ -21,6 +21,9 @@ CampaignId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Level = Annotated[float, Field(ge=0.5, le=0.99)]
 HISTORY_DAYS = 90
 """How far back a forecast's history reaches (the days before it are not read)."""
+BACKTEST_DAYS = 90
+"""How far back a backtest (`as_of`) may start: as far as accuracy scores by default, so a
+backtested forecast is scored the moment it is stored."""
 
 
 class ForecastGenerate(ApiModel):
@@ -35,6 +38,15 @@ class ForecastGenerate(ApiModel):
         default=None,
         description="the currency of spend and revenue; default: the campaign's",
     )
+    as_of: date | None = Field(
+        default=None,
+        description=(
+            "a backtest: the forecast's first day (UTC), its history the "
+            f"{HISTORY_DAYS} days before it, as if the forecast had been made that day; "
+            f"today or up to {BACKTEST_DAYS} days back, default today. The complete days of a "
+            "backtest are scored by GET /v1/forecasts/accuracy right away."
+        ),
+    )
 
     @field_validator("metrics")
     @classmethod
@@ -47,6 +59,18 @@ class ForecastGenerate(ApiModel):
         """A forecast of the whole organization is not offered: name a campaign or channel."""
         if self.campaign_id is None and self.channel is None:
             raise ValidationFailed("campaign_id or channel is required", field="campaign_id")
+
+    def first_day(self, today: date) -> date:
+        """The first forecast day: `as_of`, bounded to today and BACKTEST_DAYS before it."""
+        if self.as_of is None:
+            return today
+        if self.as_of > today:
+            raise ValidationFailed(f"must not be after today ({today})", field="as_of")
+        if self.as_of < today - timedelta(days=BACKTEST_DAYS):
+            raise ValidationFailed(
+                f"must be at most {BACKTEST_DAYS} days before today ({today})", field="as_of"
+            )
+        return self.as_of
 
 
 class ForecastPoint(BaseModel):

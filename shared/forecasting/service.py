@@ -5,8 +5,9 @@ the warehouse rows of the id are deleted before the new ones land, then the docu
 so a rerun (the weekly job's id is per campaign and ISO week) replaces and never duplicates.
 
 History: each metric's daily series of its scope (shared/forecasting/series.py) over the
-HISTORY_DAYS complete days before today (UTC); today is the first forecast day. A campaign
-flight's forecast (`flight`) reads the paid delivery of its linked platform campaigns instead.
+HISTORY_DAYS complete days before the first forecast day: today (UTC), or the request's `as_of`
+for a backtest, whose complete days accuracy then scores at once. A campaign flight's forecast
+(`flight`) reads the paid delivery of its linked platform campaigns instead.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from shared.forecasting.accuracy import ScoredDay, score
 from shared.forecasting.engine import MAX_HORIZON_DAYS, Forecast, forecast_series
 from shared.forecasting.flight import forecast_flight
 from shared.forecasting.models import (
+    BACKTEST_DAYS,
     HISTORY_DAYS,
     MONEY_METRICS,
     AccuracyQuery,
@@ -46,7 +48,7 @@ FORECASTS_TABLE = "forecasts"
 FORECAST_KEYS = ("org_id", "forecast_id", "metric", "day")
 DELETE_SQL = "queries/delete_forecast.sql"
 ACCURACY_SQL = "queries/forecast_accuracy.sql"
-ACCURACY_DAYS = 90
+ACCURACY_DAYS = BACKTEST_DAYS
 WEEKLY_HORIZON_DAYS = 28
 """The weekly job forecasts four weeks of every metric, at the default level."""
 Kind = Literal["on_demand", "weekly"]
@@ -224,7 +226,7 @@ class ForecastService:
         generated_by: str,
     ) -> StoredForecast:
         generated_at = self._now()
-        today = generated_at.date()
+        first_day = request.first_day(generated_at.date())
         currency = request.currency or (campaign.currency if campaign else None)
         if currency is None and MONEY_METRICS.intersection(request.metrics):
             raise ValidationFailed(
@@ -232,7 +234,8 @@ class ForecastService:
                 field="currency",
             )
         scope = Scope(org_id, request.campaign_id, request.channel)
-        history_start, history_end = today - timedelta(days=HISTORY_DAYS), today - timedelta(days=1)
+        history_start = first_day - timedelta(days=HISTORY_DAYS)
+        history_end = first_day - timedelta(days=1)
         metrics = []
         for metric in request.metrics:
             metric_currency = currency if metric in MONEY_METRICS else None
@@ -266,8 +269,8 @@ class ForecastService:
             {
                 "org_id": org_id,
                 "forecast_id": forecast_id,
-                "start_date": today - timedelta(days=7),
-                "end_date": today + timedelta(days=MAX_HORIZON_DAYS + 7),
+                "start_date": first_day - timedelta(days=7),
+                "end_date": first_day + timedelta(days=MAX_HORIZON_DAYS + 7),
             },
         )
         self._warehouse.merge_rows(

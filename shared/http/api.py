@@ -25,7 +25,6 @@ from shared.errors import (
 )
 from shared.http.json_input import parse_json
 from shared.http.logging import RequestFacts
-from shared.http.openapi import Operation
 from shared.http.routing import RoutedApi, json_reply
 
 logger = logging.getLogger(__name__)
@@ -141,6 +140,7 @@ class HttpApi(RoutedApi[Handler]):
         app.quotas.charge(principal.key_id, operation.metric_costs)
         if operation.permission is not None:
             principal.require(operation.permission)
+        _check_ids(path)
         call = Call(principal, path, request, app.settings.max_body_bytes)
         reply = self._handlers[operation.operation_id](call)
         body = reply.body
@@ -152,11 +152,9 @@ class HttpApi(RoutedApi[Handler]):
             body = body.model_dump(mode="json")
         return json_reply(reply.status, body)
 
-    def _match(
-        self, request: flask.Request, facts: RequestFacts
-    ) -> tuple[Operation, dict[str, str]]:
-        operation, path = super()._match(request, facts)
-        for name, value in path.items():
-            if not SAFE_IDS.get(name, SAFE_ID).fullmatch(value):
-                raise NotFound(f"{name} {value!r} not found", field=f"path.{name}")
-        return operation, path
+
+def _check_ids(path: Mapping[str, str]) -> None:
+    """A path id no document could have is a 404, told only to a caller who may ask."""
+    for name, value in path.items():
+        if not SAFE_IDS.get(name, SAFE_ID).fullmatch(value):
+            raise NotFound(f"{name} {value!r} not found", field=f"path.{name}")

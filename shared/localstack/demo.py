@@ -4,7 +4,10 @@ Organization and key -> brand -> creators -> draft campaign -> activation refuse
 failed readiness check -> draft completed -> activation -> `campaign.activated` travels through
 the Pub/Sub emulator: the timeline records it and creators are matched -> allocations accepted
 -> the 12-hourly monitoring pass scrapes them through the local Apify server (real
-apify-client, labelled sample data) -> posts detected -> metrics rolled up and scored.
+apify-client, labelled sample data) -> posts detected -> metrics rolled up and scored -> a Meta
+ad account connected and synced (demo_paid.py) -> ad planning: a site's tracked visits and
+purchases, attribution by every model, a backtested forecast and its accuracy, the dashboard,
+the report files (demo_adplanning.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import httpx
 
 from shared.localstack import stack
+from shared.localstack.demo_adplanning import run_adplanning_flow
 from shared.localstack.demo_creators import SAMPLE_CREATORS, run_creator_flow
 from shared.localstack.demo_paid import run_paid_flow
 
@@ -34,6 +38,7 @@ class DemoResult:
     timeline: list[str]
     creator_report: dict[str, Any]
     paid_report: dict[str, Any]
+    adplanning_report: dict[str, Any]
     stack_left_running: bool
 
 
@@ -78,14 +83,14 @@ def run_demo(state_dir: Path, keep: bool) -> DemoResult:
         f"Pub/Sub {info.pubsub_emulator_host}"
     )
     try:
-        return _walk_through(info, keep or already_running is not None)
+        return _walk_through(info, state_dir, keep or already_running is not None)
     finally:
         if not keep and already_running is None:
             stack.down(state_dir)
             _say("stack stopped")
 
 
-def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult:
+def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bool) -> DemoResult:
     from shared.bootstrap import services
 
     org, owner_key = services().orgs.create_org("Demo Agency")
@@ -157,6 +162,9 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
             _say(f"     {line}")
         report = run_creator_flow(api, info, campaign_id)
         paid_report = run_paid_flow(api, campaign_id, creator_ids["trail.anna"])
+        adplanning_report = run_adplanning_flow(
+            api, info, brand_id=brand["brand_id"], campaign_id=campaign_id, state_dir=state_dir
+        )
     if stack_left_running:
         _say("\nThe stack is still running. Try:")
         auth = f"Authorization: Bearer {owner_key.api_key}"
@@ -170,5 +178,6 @@ def _walk_through(info: stack.StackInfo, stack_left_running: bool) -> DemoResult
         timeline=lines,
         creator_report=report,
         paid_report=paid_report,
+        adplanning_report=adplanning_report,
         stack_left_running=stack_left_running,
     )

@@ -29,8 +29,24 @@ CATALOG = Catalog(
     paid=(
         PaidCampaign("120200000001", "Black_Friday-Retargeting"),
         PaidCampaign("120200000002", "duplicate name"),
+        PaidCampaign("120200000003", "Winter Drop Prospecting", reachops_campaign_id="camp1"),
     ),
 )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"utm_campaign": "120200000003"}, {"utm_campaign": "winter drop prospecting"}],
+)
+def test_a_meta_campaign_linked_to_a_reachops_campaign_credits_both_as_paid_traffic(
+    fields: dict[str, str],
+) -> None:
+    found = resolve(landing(utm_source="facebook", utm_medium="paid_social", **fields), CATALOG)
+    assert (found.campaign_id, found.paid_campaign_id, found.channel) == (
+        "camp1",
+        "120200000003",
+        "paid_social",
+    )
 
 
 def landing(url: str = "https://shop.example/", **fields: Any) -> dict[str, Any]:

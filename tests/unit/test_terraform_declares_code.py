@@ -241,16 +241,13 @@ def sql_functions() -> set[str]:
 
 
 def test_views_are_created_after_the_views_they_read() -> None:
-    """BigQuery refuses a view whose source does not exist yet: terraform's stages must follow
-    the SQL's own dependencies (the DuckDB warehouse orders by the same graph)."""
-    declared = terraform().locals
-    stages = ("bq_first_views", "bq_second_views", "bq_third_views", "bq_fourth_views")
-    stage = dict.fromkeys(declared["bq_views"], len(stages))
-    for number, name in reversed(list(enumerate(stages))):
-        stage |= dict.fromkeys(declared[name], number)
+    """BigQuery refuses a view whose source does not exist yet: bq_views' order must follow the
+    SQL's own dependencies (the DuckDB warehouse orders by the same graph)."""
+    order = terraform().locals["bq_views"]
+    position = {view: index for index, view in enumerate(order)}
     for view, reads in view_dependencies(SQL).items():
         for source in reads:
-            assert stage[source] < stage[view], f"{view} reads {source}: create it a stage before"
+            assert position[source] < position[view], f"{view} reads {source}: list it before"
 
 
 def test_every_referenced_table_is_declared_in_terraform() -> None:
@@ -266,7 +263,7 @@ def test_every_referenced_table_is_declared_in_terraform() -> None:
 
 @pytest.mark.parametrize(
     ("folder", "names"),
-    [("functions", "bq_functions"), ("schema", "bq_tables"), ("views", "bq_views")],
+    [("functions", "bq_functions"), ("schema", "bq_tables")],
 )
 def test_bigquery_jobs_run_each_declared_file(folder: str, names: str) -> None:
     tf = terraform()
@@ -279,6 +276,20 @@ def test_bigquery_jobs_run_each_declared_file(folder: str, names: str) -> None:
     sql_file = f"${{path.module}}/../bigquery_sql/{folder}/${{each.key}}.sql"
     assert block(jobs[0], "query")["query"] == f'${{file("{sql_file}")}}'
     assert sql_file in jobs[0]["job_id"], "the job id hashes the file, so an edit runs again"
+
+
+def test_one_job_creates_every_view_in_order() -> None:
+    """The views run as one script of their files joined in bq_views' order; its job id hashes
+    the script, so an edit to any view runs it again."""
+    tf = terraform()
+    script = tf.locals["bq_views_script"]
+    assert tf.expands_to(script, "local.bq_views")
+    assert "${path.module}/../bigquery_sql/views/${view}.sql" in str(script)
+    (job,) = [j for j in tf.of_type("google_bigquery_job").values() if "views_script" in str(j)]
+    assert block(job, "query")["query"] == "${local.bq_views_script}"
+    assert "sha256(local.bq_views_script)" in job["job_id"]
+    for path in (SQL / "views").glob("*.sql"):
+        assert sql_without_comments(path).rstrip().endswith(";"), f"{path.name}: end with ;"
 
 
 def openapi_document() -> dict[str, Any]:

@@ -63,7 +63,12 @@ ALLOWED: dict[str, set[str]] = {
     # Goals in Firestore, mirrored to two warehouse tables it MERGEs; nothing else.
     "goals_api": REST,
     # Reads campaigns and sites (Firestore) and the dashboard's views; writes nothing.
-    "dashboard_api": REST,
+    "dashboard_api": {
+        "project:roles/datastore.user",
+        "dataset:roles/bigquery.dataViewer",
+        "project:roles/bigquery.jobUser",
+        "secret:roles/secretmanager.secretAccessor",
+    },
     # Reads campaigns (Firestore) and the attribution views; writes manual session resolutions.
     "attribution_api": REST,
 }
