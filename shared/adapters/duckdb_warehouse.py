@@ -139,13 +139,22 @@ class DuckDbWarehouse:
         with self._lock:
             cursor = self._connection.cursor()
             cursor.register("incoming", frame)
-            if update_existing:
-                cursor.execute(f"DELETE FROM {target} t USING incoming s WHERE {matches}")  # noqa: S608 - identifiers checked
-            cursor.execute(
-                f"INSERT INTO {target} ({columns}) SELECT {columns} FROM incoming s "  # noqa: S608
-                f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
-            )
-            cursor.unregister("incoming")
+            # One transaction, as BigQuery's MERGE is one statement: a failed insert never
+            # leaves the deleted rows gone.
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                if update_existing:
+                    cursor.execute(f"DELETE FROM {target} t USING incoming s WHERE {matches}")  # noqa: S608 - identifiers checked
+                cursor.execute(
+                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM incoming s "  # noqa: S608
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
+                )
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.unregister("incoming")
+            cursor.execute("COMMIT")
 
     def tables_with_column(self, column: str) -> list[str]:
         with self._lock:

@@ -30,6 +30,7 @@ from shared.paid.range_state import (
     AccountTotals,
     RangeReachRequester,
     RangeReachState,
+    RangeStatus,
     account_totals,
     missing_reason,
     range_state,
@@ -148,12 +149,19 @@ class KpiTables:
             "until": until,
             "attribution_window": window,
         }
-        items = [
-            campaign_kpis(row, window, since, until) for row in self._warehouse.run(SQL, params)
-        ]
+        # The range report may land while this call reads (its task stores the rows, then marks
+        # the request READY): the stored range is read before the campaigns, so stored rows are
+        # in the campaigns' reach too; READY from the request with none read yet reads both
+        # again, so a "ready" table always carries the report's reach.
         stored = stored_range(self._warehouse, principal.org_id, account_id, since, until)
+        rows = self._warehouse.run(SQL, params)
         key = (principal.org_id, account_id, since, until)
-        state = range_state(stored, self._range_reach if items else None, key)
+        state = range_state(stored, self._range_reach if rows else None, key)
+        if state.status is RangeStatus.READY and int(stored["rows_stored"]) == 0:
+            stored = stored_range(self._warehouse, principal.org_id, account_id, since, until)
+            rows = self._warehouse.run(SQL, params)
+            state = state.model_copy(update={"synced_at": stored["synced_at"]})
+        items = [campaign_kpis(row, window, since, until) for row in rows]
         for item in items:
             if item.reach is None:
                 reason = missing_reason(state, since, until, "this campaign")

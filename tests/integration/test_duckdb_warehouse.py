@@ -79,3 +79,20 @@ def test_state_periods_view_measures_time_in_each_state(warehouse: DuckDbWarehou
         ("active", 24 * 3600),
         ("completed", None),
     ]
+
+
+def test_a_merge_whose_insert_fails_keeps_the_rows_it_would_have_replaced(
+    warehouse: DuckDbWarehouse,
+) -> None:
+    """The DELETE and INSERT of an updating merge are one transaction, like BigQuery's MERGE."""
+    keys = ["org_id", "event_id"]
+    warehouse.merge_rows(
+        "campaign_events", [event("e1", "campaign.created", START)], keys, update_existing=True
+    )
+    broken = {**event("e1", "campaign.updated", START), "event_type": None}  # NOT NULL column
+    with pytest.raises(Exception, match=r"(?i)not null|constraint"):
+        warehouse.merge_rows("campaign_events", [broken], keys, update_existing=True)
+    stored = warehouse._connection.execute(
+        "SELECT event_type FROM reachops.campaign_events WHERE event_id = 'e1'"
+    ).fetchall()
+    assert stored == [("campaign.created",)]

@@ -26,6 +26,7 @@ from shared.paid.csv_import import expected_header, parse_insights_csv
 from shared.paid.kpi_table import SQL as CAMPAIGN_TOTALS_SQL
 from shared.paid.kpi_table import KpiQuery, KpiTables, ReportingSettings
 from shared.paid.kpis import KPI_SQL, kpi_names
+from shared.paid.range_state import RangeReachState, RangeStatus
 from shared.paid.rows import AdInsightRow, save_ranges
 
 pytestmark = pytest.mark.integration
@@ -420,6 +421,80 @@ def test_the_kpi_table_names_its_window_and_refuses_one_never_synced(
     assert [(r.campaign_id, r.from_level, r.spend_micros) for r in adset_only.items] == [
         ("c7", "adset", 10_000_000)
     ]
+
+
+class LandsWhileAsked:
+    """A range task that finishes between the KPI table's reads: asked, it stores the range
+    rows (account and campaign), then answers READY, as the request document then says."""
+
+    def __init__(self, warehouse: DuckDbWarehouse) -> None:
+        self._warehouse = warehouse
+
+    def request(self, org_id: str, account_id: str, since: date, until: date) -> RangeReachState:
+        raw = {
+            "account_id": f"act_{account_id}",
+            "campaign_id": "c1",
+            "campaign_name": "Spring",
+            "date_start": since.isoformat(),
+            "date_stop": until.isoformat(),
+            "account_currency": "EUR",
+            "spend": "40.00",
+            "impressions": "4000",
+            "reach": "2400",
+            "frequency": "1.6667",
+        }
+        rows = [
+            meta_range_row(raw, org_id=org_id, level=level, synced_at=SYNCED)
+            for level in ("account", "campaign")
+        ]
+        save_ranges(self._warehouse, rows)
+        return RangeReachState(status=RangeStatus.READY, requested_at=SYNCED)
+
+
+class LandsAfterCampaignsRead:
+    """The warehouse as the KPI table sees it when the range task stores its rows just after
+    the campaigns' totals were read (the request document then says READY)."""
+
+    def __init__(self, warehouse: DuckDbWarehouse) -> None:
+        self._warehouse = warehouse
+        self._task = LandsWhileAsked(warehouse)
+
+    def run(self, sql_file: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        rows = self._warehouse.run(sql_file, params)
+        if sql_file == CAMPAIGN_TOTALS_SQL and params is not None:
+            self._task.request(params["org_id"], params["account_id"], *DEFAULT_RANGE)
+        return rows
+
+
+class AlreadyReady:
+    def request(self, org_id: str, account_id: str, since: date, until: date) -> RangeReachState:
+        return RangeReachState(status=RangeStatus.READY, requested_at=SYNCED)
+
+
+DEFAULT_RANGE = (DAY, date(2026, 11, 3))
+
+
+@pytest.mark.parametrize("lands", ["while_asked", "after_campaigns_read"])
+def test_a_range_report_landing_while_the_table_reads_is_ready_with_its_reach(
+    warehouse: DuckDbWarehouse, lands: str
+) -> None:
+    if lands == "while_asked":
+        tables = KpiTables(
+            warehouse=warehouse, accounts=FixedAccount(), range_reach=LandsWhileAsked(warehouse)
+        )
+    else:
+        tables = KpiTables(
+            warehouse=LandsAfterCampaignsRead(warehouse),  # type: ignore[arg-type]
+            accounts=FixedAccount(),
+            range_reach=AlreadyReady(),
+        )
+    viewer = Principal(org_id="o1", key_id="k", role=Role.VIEWER)
+    table = tables.table(viewer, "123", KpiQuery())
+    assert table.range_reach.status is RangeStatus.READY
+    assert table.range_reach.synced_at == SYNCED
+    (c1,) = table.items
+    assert (c1.reach, "reach" in c1.unknown) == (2400, False)  # never "ready" without reach
+    assert table.totals.reach == 2400, table.totals.unknown
 
 
 def test_the_kpi_table_and_the_campaign_view_give_the_same_kpis(
