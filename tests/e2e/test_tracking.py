@@ -1,9 +1,11 @@
 """Tracking through HTTP, from the local gateway to the warehouse: sites managed by role, the
-public intake (CORS preflight, mixed batches, plain 401s, per-key rate limit) and the snippet."""
+public intake (CORS preflight, mixed batches, plain 401s, per-key rate limit, a concurrent
+burst that loses no accepted event) and the snippet."""
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -147,3 +149,49 @@ def test_the_snippet_is_served_verbatim_and_cacheable(anonymous: httpx.Client) -
     assert "max-age" in reply.headers["Cache-Control"]
     for piece in ("sendBeacon", "keepalive", "reachops.consent", "localStorage", "utm_source"):
         assert piece.split(".")[-1] in reply.text, piece
+
+
+def test_a_burst_of_concurrent_batches_stores_every_accepted_purchase_once(
+    tenant: Tenant, anonymous: httpx.Client
+) -> None:
+    """Sixteen clients at once (bounded, loopback): each 202 counts its events, a 429 drops its
+    batch whole, and the stored purchases are exactly those accepted; resent, none is new."""
+    key = create_site(tenant)["site_key"]
+    now = datetime.now(UTC).isoformat()
+    batches = [
+        [
+            {
+                "type": "purchase",
+                "event_id": f"burst-{b}-{i}",
+                "order_id": f"order-{b}-{i}",
+                "occurred_at": now,
+                "value": "10.00",
+                "currency": "EUR",
+            }
+            for i in range(10)
+        ]
+        for b in range(80)
+    ]
+
+    def send(events: list[dict[str, Any]]) -> httpx.Response:
+        return anonymous.post(
+            "/track/events", json={"events": events}, headers={"X-Site-Key": key, "Origin": ORIGIN}
+        )
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        replies = list(pool.map(send, batches))
+    assert {r.status_code for r in replies} <= {202, 429}, {r.text for r in replies}
+    accepted = sum(r.json()["accepted"] for r in replies if r.status_code == 202)
+    assert accepted > 0
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        again = list(pool.map(send, batches))
+    assert all(r.json()["accepted"] == 0 for r in again if r.status_code == 202)
+    today = datetime.now(UTC).date()
+    stats = tenant[Role.VIEWER].get(
+        "/conversions/stats",
+        params={"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()},
+    )
+    assert stats.status_code == 200, stats.text
+    total = stats.json()["total"]
+    assert total["conversions"] == accepted
+    assert total["value"] == [{"currency": "EUR", "value_micros": accepted * 10_000_000}]
