@@ -133,10 +133,10 @@ def resolve(landing: Mapping[str, Any], catalog: Catalog) -> Resolution:
     url = landing.get("landing_url")
     code = catalog.by_code(landing.get("utm_content"))
     if code is not None:
-        return Resolution(_channel(landing, True), code[0], code[1], None, "allocation_code")
+        return Resolution(landing_channel(landing, True), code[0], code[1], None, "allocation_code")
     linked = catalog.by_link(url)
     if linked is not None:
-        return Resolution(_channel(landing, True), linked, None, None, "tracking_link")
+        return Resolution(landing_channel(landing, True), linked, None, None, "tracking_link")
     for value in (landing.get("utm_id"), landing.get("utm_campaign")):
         found = catalog.by_id(value)
         if found is not None:
@@ -144,7 +144,7 @@ def resolve(landing: Mapping[str, Any], catalog: Catalog) -> Resolution:
     named = catalog.by_name(landing.get("utm_campaign"))
     if len(named) == 1:
         return _campaign(landing, named[0], "utm_name")
-    channel = _channel(landing, False)
+    channel = landing_channel(landing, False)
     reason = (
         "utm_campaign names several campaigns; resolve it by hand"
         if named
@@ -162,13 +162,14 @@ def _campaign(
 ) -> Resolution:
     campaign_id, paid_campaign_id = found
     # A Meta campaign linked to a ReachOps campaign is still paid traffic, not a creator's.
-    channel = _channel(landing, campaign_id is not None and paid_campaign_id is None)
+    channel = landing_channel(landing, campaign_id is not None and paid_campaign_id is None)
     if paid_campaign_id is not None and channel in ("direct", "other", "referral"):
         channel = "paid_social"  # a synced Meta campaign's traffic, whatever its medium says
     return Resolution(channel, campaign_id, None, paid_campaign_id, method)
 
 
-def _channel(landing: Mapping[str, Any], creator: bool) -> Channel:
+def landing_channel(landing: Mapping[str, Any], creator: bool) -> Channel:
+    """The channel of a session from its landing page view's fields."""
     return classify_channel(
         creator=creator,
         utm_source=landing.get("utm_source"),

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from shared.allocations.service import AllocationService
-from shared.attribution.channels import classify_channel
 from shared.attribution.job import TABLE, AttributionJob, day_start, resolution_row
 from shared.attribution.markov import removal_effects
 from shared.attribution.models import (
@@ -38,7 +37,7 @@ from shared.attribution.paths import (
     summed,
     windowed_paths,
 )
-from shared.attribution.resolution import Resolution
+from shared.attribution.resolution import Resolution, landing_channel
 from shared.auth import Permission, Principal
 from shared.campaigns.service import CampaignService
 from shared.errors import NotFound
@@ -221,16 +220,7 @@ class AttributionService:
                 field="session_id",
             )
         creator = request.campaign_id is not None
-        channel = classify_channel(
-            creator=creator,
-            utm_source=landing.get("utm_source"),
-            utm_medium=landing.get("utm_medium"),
-            fbclid=landing.get("fbclid"),
-            gclid=landing.get("gclid"),
-            ttclid=landing.get("ttclid"),
-            referrer=landing.get("landing_referrer"),
-            landing_url=landing.get("landing_url"),
-        )
+        channel = landing_channel(landing, creator)
         if not creator and channel not in ("paid_social", "paid_search"):
             channel = "paid_social"  # a Meta campaign's session
         found = Resolution(

@@ -61,6 +61,8 @@ class SharedMinuteQuotas:
         clock: Callable[[], float] = time.time,
         shuffle: Callable[[list[int]], None] = random.shuffle,
     ) -> None:
+        """`shuffle` spreads concurrent charges over the shards (fewer transaction conflicts);
+        it only picks which shard is tried first, never how many calls a key is allowed."""
         self._store = store
         self._limits = dict(limits)
         self._clock = clock
