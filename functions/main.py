@@ -13,6 +13,9 @@ from conversions_api import conversions_api
 from creator_matching import creator_matching
 from creators_api import creators_api
 from dashboard_api import dashboard_api
+from experiment_assign import experiment_assign
+from experiments_api import experiments_api
+from experiments_hourly import experiments_hourly
 from forecasts_api import forecasts_api
 from forecasts_weekly import forecasts_weekly
 from goals_api import goals_api
@@ -45,6 +48,9 @@ __all__ = [
     "creator_matching",
     "creators_api",
     "dashboard_api",
+    "experiment_assign",
+    "experiments_api",
+    "experiments_hourly",
     "forecasts_api",
     "forecasts_weekly",
     "goals_api",

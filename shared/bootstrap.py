@@ -13,6 +13,9 @@ from shared.conversions.leads import LeadFetch, LeadWebhook
 from shared.conversions.service import ConversionService
 from shared.conversions.stats import ConversionStatsService
 from shared.dashboard.service import DashboardService
+from shared.experiments.assignment import AssignmentService
+from shared.experiments.results import ExperimentResultsService
+from shared.experiments.service import ExperimentService
 from shared.forecasting.service import ForecastService
 from shared.goals.service import GoalService
 from shared.orgs.guard import (
@@ -58,6 +61,18 @@ class Services(CoreServices):
     @cached_property
     def goals(self) -> GoalService:
         return GoalService(self.store, self.warehouse, self.sites, self.settings.max_page_size)
+
+    @cached_property
+    def experiments(self) -> ExperimentService:
+        return ExperimentService(self.store, self.sites, self.settings.max_page_size)
+
+    @cached_property
+    def experiment_results(self) -> ExperimentResultsService:
+        return ExperimentResultsService(self.store, self.warehouse, self.experiments)
+
+    @cached_property
+    def experiment_assignment(self) -> AssignmentService:
+        return AssignmentService(self.store, self.experiments.load)
 
     @cached_property
     def track_intake(self) -> TrackIntake:

@@ -2,11 +2,11 @@ locals {
   # One entry per DDL file: bigquery_sql/functions/<name>.sql (persistent SQL functions the views
   # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
   bq_functions = ["paid_kpis"]
-  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects"]
+  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects", "experiment_results"]
   # BigQuery checks a view's sources (tables, views, functions) when it is created, so bq_views
   # lists every view after the views it reads; tests/unit/test_terraform_declares_code.py checks
   # the order against the SQL (the DuckDB warehouse orders by the same graph).
-  bq_views = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_objects_current", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "track_events_unique", "goal_conversions", "conversions", "attribution_touches", "attribution_paths", "attributed_conversions_daily", "roi_spend_daily", "forecast_actuals_daily"]
+  bq_views = ["campaign_state_periods", "allocation_performance", "campaign_performance", "creator_performance", "paid_answering_rows", "paid_conversion_windows", "paid_objects_current", "paid_kpis_daily", "paid_kpis_campaign_daily", "paid_kpis_platform_daily", "paid_source_rejects", "paid_breakdowns_daily", "track_events_unique", "goal_conversions", "conversions", "attribution_touches", "attribution_paths", "attributed_conversions_daily", "roi_spend_daily", "forecast_actuals_daily", "experiment_results_latest"]
 
   # Reference tables (bigquery_sql/schema/ref_*.sql) hold the definitions Python reads too; their
   # rows come from the same YAML files (shared/metrics/definitions.py reads them the same way).

@@ -44,6 +44,15 @@ locals {
       collection = "goals"
       fields     = [["deleted", "ASCENDING"], ["created_at", "DESCENDING"], ["goal_id", "DESCENDING"]]
     }
+    # shared/experiments/service.py list(): newest first, optionally by status.
+    experiments_by_created = {
+      collection = "experiments"
+      fields     = [["created_at", "DESCENDING"], ["experiment_id", "DESCENDING"]]
+    }
+    experiments_by_status = {
+      collection = "experiments"
+      fields     = [["status", "ASCENDING"], ["created_at", "DESCENDING"], ["experiment_id", "DESCENDING"]]
+    }
     # shared/forecasting/service.py list(): newest first, optionally by one of campaign,
     # channel or kind (Firestore merges these for several equality filters).
     forecasts_by_generated = {

@@ -11,6 +11,9 @@
 --   absent, e.g. an ad set under a campaign budget). Ads have none.
 -- * creative_id, creative_thumbnail_url: ads only.
 -- * updated_time: when Meta last changed the object; synced_at: when ReachOps last read it.
+-- Not partitioned: latest state, one row per object, replaced on each sync on a key with no
+-- date (a partition by synced_at would move each row at each sync and keep the MERGE from
+-- pruning); clustered by org_id, account_id and level, which prune the blocks a MERGE scans.
 CREATE TABLE IF NOT EXISTS reachops.ad_objects (
   org_id STRING NOT NULL,
   platform STRING NOT NULL,
@@ -32,6 +35,5 @@ CREATE TABLE IF NOT EXISTS reachops.ad_objects (
   updated_time TIMESTAMP,
   synced_at TIMESTAMP NOT NULL
 )
-PARTITION BY DATE(synced_at)
 CLUSTER BY org_id, account_id, level
 OPTIONS (description = 'Current status, objective, budgets, bid strategy and creative of each campaign, ad set and ad; budgets in micros of the account currency.');

@@ -2,6 +2,9 @@
 -- rollups/allocation_metrics.sql (MERGE on org_id, campaign_id, allocation_id).
 -- Counts come from each campaign post's LATEST snapshot only. NULL means no source reported
 -- the figure; a *_posts_reported column says how many posts did.
+-- Not partitioned: one row per allocation, rewritten by every rollup on a key with no date (a
+-- partition by computed_at would move each row at each run and keep the MERGE from pruning);
+-- clustered by org_id and campaign_id, the rollup's filter.
 CREATE TABLE IF NOT EXISTS reachops.allocation_metrics (
   org_id STRING NOT NULL,
   campaign_id STRING NOT NULL,
@@ -31,7 +34,6 @@ CREATE TABLE IF NOT EXISTS reachops.allocation_metrics (
   cpm_minor FLOAT64,
   computed_at TIMESTAMP NOT NULL
 )
-PARTITION BY DATE(computed_at)
 CLUSTER BY org_id, campaign_id
 OPTIONS (description = 'Per-allocation campaign performance from the latest snapshot of each campaign post; money in minor units of currency; NULL = not reported.');
 

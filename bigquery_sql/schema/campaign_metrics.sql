@@ -3,6 +3,9 @@
 -- campaign post, NULL when no source reported a figure. Spend is the sum of the agreed fees of
 -- the accepted, active and completed allocations; NULL when there is none, or when they use more
 -- than one currency (no exchange rates are applied: spend_currencies says how many there are).
+-- Not partitioned: one row per campaign, rewritten by every rollup on a key with no date (a
+-- partition by computed_at would move each row at each run and keep the MERGE from pruning);
+-- clustered by org_id and campaign_id, the rollup's filter.
 CREATE TABLE IF NOT EXISTS reachops.campaign_metrics (
   org_id STRING NOT NULL,
   campaign_id STRING NOT NULL,
@@ -30,7 +33,6 @@ CREATE TABLE IF NOT EXISTS reachops.campaign_metrics (
   cpm_minor FLOAT64,
   computed_at TIMESTAMP NOT NULL
 )
-PARTITION BY DATE(computed_at)
 CLUSTER BY org_id, campaign_id
 OPTIONS (description = 'Per-campaign performance from the latest snapshot of each campaign post; money in minor units of currency; NULL = not reported.');
 

@@ -7,6 +7,8 @@
 -- * value_rule: 'event' (each match is worth the event's value_micros and currency) or 'fixed'
 --   (fixed_value_micros in fixed_currency per match).
 -- * deleted_at: set when the goal is deleted; from then on it matches nothing.
+-- Not partitioned: a small configuration table (a few rows per organization) MERGEd on
+-- (org_id, goal_id); clustering by org_id is all a MERGE or a reader needs.
 CREATE TABLE IF NOT EXISTS reachops.conversion_goals (
   org_id STRING NOT NULL,
   goal_id STRING NOT NULL,
@@ -22,6 +24,5 @@ CREATE TABLE IF NOT EXISTS reachops.conversion_goals (
   updated_at TIMESTAMP NOT NULL,
   deleted_at TIMESTAMP
 )
-PARTITION BY DATE(created_at)
 CLUSTER BY org_id, goal_id
 OPTIONS (description = 'Conversion goals (mirror of Firestore), one row per goal; fixed values in micros.');

@@ -7,6 +7,8 @@
 --   the event's properties_json, in property_key).
 -- * operator: equals / contains (text_value, case-sensitive), regex (pattern, RE2, checked when
 --   the goal was written), greater_than (number_value; in micros when field is value).
+-- Not partitioned: a small configuration table (a few rows per goal revision) MERGEd on its
+-- key, which holds no date; clustering by org_id is all a MERGE or a reader needs.
 CREATE TABLE IF NOT EXISTS reachops.goal_conditions (
   org_id STRING NOT NULL,
   goal_id STRING NOT NULL,
@@ -20,6 +22,5 @@ CREATE TABLE IF NOT EXISTS reachops.goal_conditions (
   number_value FLOAT64,
   created_at TIMESTAMP NOT NULL
 )
-PARTITION BY DATE(created_at)
 CLUSTER BY org_id, goal_id
 OPTIONS (description = 'Conditions of each conversion goal revision; greater_than on value in micros.');

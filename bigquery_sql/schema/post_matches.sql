@@ -5,6 +5,9 @@
 -- disclosure_markers: the markers found, as listed in shared/detection/disclosure_markers.yaml,
 -- and 'platform paid-partnership label'; weak_disclosure_markers: ambiguous ones (#pr, #collab)
 -- that were found but do not disclose.
+-- Not partitioned: latest state, one row per (campaign, post), MERGEd on a key with no date (a
+-- partition by updated_at would move each row at each decision and keep the MERGE from
+-- pruning); clustered by org_id and campaign_id.
 CREATE TABLE IF NOT EXISTS reachops.post_matches (
   org_id STRING NOT NULL,
   campaign_id STRING NOT NULL,
@@ -20,7 +23,6 @@ CREATE TABLE IF NOT EXISTS reachops.post_matches (
   weak_disclosure_markers ARRAY<STRING>,
   updated_at TIMESTAMP NOT NULL
 )
-PARTITION BY DATE(updated_at)
 CLUSTER BY org_id, campaign_id
 OPTIONS (description = 'decision: auto (detection), confirmed or rejected (a person; always wins). disclosed: NULL = not checked yet.');
 

@@ -1,4 +1,7 @@
 -- One row per scrape of a post's public metrics (append-only). Hidden counts stay NULL.
+-- Written by an insert-only MERGE on (run_id, platform, platform_post_id, scraped_at), so a
+-- replayed run adds nothing; scraped_at (the run's finish time) is in the key, so the MERGE
+-- prunes to the run's partition.
 CREATE TABLE IF NOT EXISTS reachops.post_snapshots (
   org_id STRING NOT NULL,
   creator_id STRING NOT NULL,

@@ -1,4 +1,7 @@
 -- One row per scrape of a creator's social profile (append-only; the latest row is current).
+-- Written by an insert-only MERGE on (run_id, platform, username, scraped_at), so a replayed
+-- run adds nothing; scraped_at (the run's finish time) is in the key, so the MERGE prunes to
+-- the run's partition.
 CREATE TABLE IF NOT EXISTS reachops.profile_snapshots (
   org_id STRING NOT NULL,
   creator_id STRING NOT NULL,

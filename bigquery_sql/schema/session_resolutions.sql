@@ -1,7 +1,8 @@
 -- Each tracked session (page views grouped by org, site and session id) resolved to the campaign
 -- and channel that brought it, one row per (org_id, site_id, session_id), written by the
 -- attribution_resolve job (MERGE) and by POST /v1/attribution/resolve (manual = TRUE; the job
--- never overwrites a manual row).
+-- never overwrites a manual row). The MERGE key also holds started_at (the partition column,
+-- fixed by the session's first page view), so a MERGE prunes to the sessions' days.
 --
 -- * started_at and the landing_* / utm_* / click-id fields come from the session's first page view.
 -- * channel: one of shared/attribution/channels.py (creator, paid_social, organic_social,

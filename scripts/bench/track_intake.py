@@ -1,31 +1,35 @@
 """Benchmark the public tracking intake against a bare functions-framework function.
 
-Starts the Firestore emulator, registers one site, then serves two functions on loopback, each
-in its own process (a threaded werkzeug server, as functions-framework's app): the real
-`track_api` (site key lookup in Firestore, per-event checks, the duplicate query and the MERGE
-into a DuckDB warehouse) and a bare function that answers 202 and does nothing. Both get the
-same load in the same run: an open loop at --rate requests per second for --seconds (each a
-one-event batch, what the snippet's beacon sends; p99 latency), then a closed loop of
---workers clients for --seconds (throughput). The last line printed is one JSON object:
+Starts the Firestore emulator and registers several sites, then serves two functions on
+loopback the way Cloud Run runs them: `functions-framework --target NAME` (gunicorn, one worker
+of gthreads), each in its own process. One is the real `track_api` (site key check, rate
+limits, per-event checks, the order claim of purchases, the write into a DuckDB warehouse);
+the other a bare function that answers 202 and does nothing. Both get the same load in the
+same run, from a load generator in a process of its own (asyncio and aiohttp, kept-alive
+connections): an open loop at --rate requests per second for --seconds, each request sent at
+its scheduled time whatever the earlier replies do, its latency measured from that time (no
+coordinated omission; p99); then a closed loop of --workers connections for --seconds
+(throughput). Each request is one beacon, a one-event batch, from many visitors (their
+addresses as the gateway forwards them) on several sites: page views with UTM and click ids,
+some add-to-carts and purchases. Every reply must be a 202. The last line is one JSON object:
     python scripts/bench/track_intake.py [--rate 200] [--seconds 10] [--workers 16]
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import asyncio
 import json
-import logging
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import flask
 import functions_framework
 import httpx
@@ -42,7 +46,15 @@ from shared.localstack.stack import LOCAL_PROJECT_ID, free_port
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "https://shop.example"
 READY_SECONDS = 60
-SITES = 8
+SITES = 16
+VISITORS = 20_000
+SOURCES = (
+    "utm_source=instagram&utm_medium=creator&utm_campaign=spring&fbclid=IwAR{n}",
+    "utm_source=facebook&utm_medium=paid_social&utm_campaign=sale&fbclid=IwZX{n}",
+    "utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=Cj0K{n}",
+    "utm_source=tiktok&utm_medium=paid&utm_campaign=launch&ttclid=E.C.P.{n}",
+    "",
+)
 
 
 @functions_framework.http
@@ -52,13 +64,119 @@ def bare(request: flask.Request) -> flask.Response:
     return flask.Response(body, status=202, mimetype="application/json")
 
 
-def serve(target: str, port: int) -> None:
-    from werkzeug.serving import make_server
+def beacon(n: int, site_keys: list[str]) -> tuple[bytes, dict[str, str]]:
+    """The n-th request: one event, as the snippet sends it. Visitors, sessions and sites vary
+    with n by fixed arithmetic (no randomness): 1 in 10 events is an add-to-cart, 1 in 50 a
+    purchase of its own order."""
+    visitor = n * 7919 % VISITORS
+    event: dict[str, Any] = {
+        "event_id": f"ev-{n}",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "visitor_id": f"v-{visitor}",
+        "session_id": f"s-{visitor}-{n // 500}",
+        "url": f"https://shop.example/p/{n % 300}?{SOURCES[visitor % len(SOURCES)].format(n=n)}",
+        "referrer": "https://www.instagram.com/",
+    }
+    if n % 50 == 49:
+        event |= {"type": "purchase", "order_id": f"o-{n}", "value": "49.90", "currency": "EUR"}
+    elif n % 10 == 9:
+        event |= {"type": "add_to_cart", "value": "19.90", "currency": "EUR"}
+    else:
+        event["type"] = "page_view"
+    headers = {
+        "Content-Type": "text/plain;charset=UTF-8",
+        "X-Site-Key": site_keys[visitor % len(site_keys)],
+        "Origin": ORIGIN,
+        "X-Forwarded-For": f"10.{visitor >> 16 & 255}.{visitor >> 8 & 255}.{visitor & 255}",
+    }
+    return json.dumps({"events": [event]}).encode(), headers
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    source = ROOT / "functions" / "main.py" if target == "track_api" else Path(__file__)
-    app = functions_framework.create_app(target, str(source))  # type: ignore[no-untyped-call]
-    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+class Load:
+    """The load generator's side: requests numbered from `first`, so the two functions get
+    the same sequence of beacons and no event id is sent twice to one of them."""
+
+    def __init__(self, url: str, site_keys: list[str], first: int) -> None:
+        self._url = url
+        self._keys = site_keys
+        self._next = first
+        self.statuses: dict[int, int] = {}
+
+    async def _send(self, session: aiohttp.ClientSession) -> None:
+        n, self._next = self._next, self._next + 1
+        body, headers = beacon(n, self._keys)
+        async with session.post(self._url, data=body, headers=headers) as reply:
+            await reply.read()
+            self.statuses[reply.status] = self.statuses.get(reply.status, 0) + 1
+
+    @staticmethod
+    def _session(connections: int) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=connections)
+        timeout = aiohttp.ClientTimeout(total=30)
+        return aiohttp.ClientSession(connector=connector, timeout=timeout)
+
+    async def open_loop(self, rate: float, seconds: float) -> list[float]:
+        """Latency of each request from the moment it was due to be sent."""
+        latencies: list[float] = []
+
+        async def one(session: aiohttp.ClientSession, due: float) -> None:
+            await self._send(session)
+            latencies.append(time.perf_counter() - due)
+
+        async with self._session(256) as session:
+            tasks = []
+            start = time.perf_counter() + 0.05
+            for i in range(int(rate * seconds)):
+                due = start + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(one(session, due)))
+            await asyncio.gather(*tasks)
+        return latencies
+
+    async def closed_loop(self, workers: int, seconds: float) -> float:
+        """Requests per second with `workers` requests always in flight."""
+        done = 0
+
+        async def worker(session: aiohttp.ClientSession, deadline: float) -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                await self._send(session)
+                done += 1
+
+        async with self._session(workers) as session:
+            started = time.perf_counter()
+            deadline = started + seconds
+            await asyncio.gather(*(worker(session, deadline) for _ in range(workers)))
+            return done / (time.perf_counter() - started)
+
+
+def generate(plan: dict[str, Any]) -> dict[str, Any]:
+    """One function's measurement (the load generator process): warm-up, open, closed loop."""
+    load = Load(plan["url"], plan["site_keys"], plan["first"])
+    asyncio.run(load.closed_loop(4, 1))
+    latencies = np.array(asyncio.run(load.open_loop(plan["rate"], plan["seconds"]))) * 1000
+    rps = asyncio.run(load.closed_loop(plan["workers"], plan["seconds"]))
+    return {
+        "p50_ms": float(np.percentile(latencies, 50)),
+        "p99_ms": float(np.percentile(latencies, 99)),
+        "rps": rps,
+        "statuses": load.statuses,
+    }
+
+
+def wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server for {url} exited with {server.returncode}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} never answered")
 
 
 def seed_sites(count: int) -> list[str]:
@@ -75,78 +193,30 @@ def seed_sites(count: int) -> list[str]:
     return [app.sites.create(owner, site).site_key for _ in range(count)]
 
 
-class Load:
-    """One event per request, each with a new event_id (no duplicates: the common case), from
-    many visitors (X-Forwarded-For, as the gateway passes it) to several sites, so the per-key
-    and per-address limits are not what is measured."""
-
-    def __init__(self, url: str, site_keys: list[str]) -> None:
-        self._url = url
-        self._keys = site_keys
-        self._ids = itertools.count()
-        self._local = threading.local()
-
-    def one(self) -> tuple[float, int]:
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = httpx.Client(timeout=30)
-        n = next(self._ids)
-        event = {
-            "type": "page_view",
-            "event_id": f"e{n}",
-            "occurred_at": datetime.now(UTC).isoformat(),
-            "url": "https://shop.example/?utm_source=ig&fbclid=AbC",
-            "visitor_id": "v1",
-        }
-        headers = {
-            "X-Site-Key": self._keys[n % len(self._keys)],
-            "Origin": ORIGIN,
-            "X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
-        }
-        started = time.perf_counter()
-        reply = client.post(self._url, json={"events": [event]}, headers=headers)
-        return time.perf_counter() - started, reply.status_code
-
-    def open_loop(self, rate: float, seconds: float) -> list[float]:
-        """Requests sent on schedule whatever the replies do (no coordinated omission)."""
-        total = int(rate * seconds)
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=64) as pool:
-            futures = []
-            for i in range(total):
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                futures.append(pool.submit(self.one))
-            results = [f.result() for f in futures]
-        bad = [status for _, status in results if status != 202]
-        if bad:
-            raise SystemExit(f"{len(bad)} replies were not 202 (e.g. {bad[0]})")
-        return [latency for latency, _ in results]
-
-    def closed_loop(self, workers: int, seconds: float) -> float:
-        deadline = time.perf_counter() + seconds
-        counts = [0] * workers
-
-        def run(slot: int) -> None:
-            while time.perf_counter() < deadline:
-                self.one()
-                counts[slot] += 1
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, range(workers)))
-        return sum(counts) / seconds
+def serve(target: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`functions-framework --target` as Cloud Run starts it (gunicorn, not the dev server)."""
+    source = ROOT / "functions" / "main.py" if target == "track_api" else Path(__file__)
+    command = [sys.executable, "-m", "functions_framework", "--target", target]
+    command += ["--source", str(source), "--host", "127.0.0.1", "--port", str(port)]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "functions")])}
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_for(url: str) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} never answered")
+def measure(plan: dict[str, Any]) -> dict[str, Any]:
+    """Run the load generator in a process of its own, so it shares no interpreter (GIL)
+    with this one."""
+    command = [sys.executable, __file__, "--generate"]
+    done = subprocess.run(
+        command, input=json.dumps(plan), capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the load generator failed: {done.stderr[-2000:]}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    statuses = {int(status): count for status, count in figures["statuses"].items()}
+    if set(statuses) != {202}:
+        raise SystemExit(f"replies other than 202 from {plan['url']}: {statuses}")
+    return figures
 
 
 def main() -> int:
@@ -154,12 +224,12 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=16)
-    parser.add_argument("--serve", choices=["track_api", "bare"])
-    parser.add_argument("--port", type=int)
+    parser.add_argument("--generate", action="store_true", help="(the load generator process)")
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, args.port)
+    if args.generate:
+        print(json.dumps(generate(json.loads(sys.stdin.read()))))
         return 0
+    figures: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         host_port = f"127.0.0.1:{free_port()}"
         log = Path(tmp) / "firestore.log"
@@ -176,34 +246,34 @@ def main() -> int:
             urls = {}
             for target in ("track_api", "bare"):
                 port = free_port()
-                command = [sys.executable, __file__, "--serve", target, "--port", str(port)]
-                servers.append(
-                    subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL)
-                )
+                servers.append(serve(target, port, Path(tmp) / f"{target}.log"))
                 urls[target] = f"http://127.0.0.1:{port}/v1/track/events"
-                wait_for(urls[target])
-            figures = {}
+                wait_for(urls[target], servers[-1])
             for target, url in urls.items():
-                load = Load(url, site_keys)
-                load.closed_loop(4, 1)  # warm up: imports, clients, the DuckDB file
-                latencies = np.array(load.open_loop(args.rate, args.seconds)) * 1000
-                rps = load.closed_loop(args.workers, args.seconds)
-                figures[target] = (rps, float(np.percentile(latencies, 99)))
+                plan = {
+                    "url": url,
+                    "site_keys": site_keys,
+                    "first": 0,
+                    "rate": args.rate,
+                    "seconds": args.seconds,
+                    "workers": args.workers,
+                }
+                figures[target] = measure(plan)
                 print(
-                    f"{target}: p99 {figures[target][1]:.1f} ms at {args.rate:g} rps, "
-                    f"{rps:.0f} rps with {args.workers} clients"
+                    f"{target}: p99 {figures[target]['p99_ms']:.1f} ms "
+                    f"(p50 {figures[target]['p50_ms']:.1f} ms) at {args.rate:g} rps, "
+                    f"{figures[target]['rps']:.0f} rps with {args.workers} connections"
                 )
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=10)
             stop_process_group(emulator)
-    rps, p99 = figures["track_api"]
-    baseline_rps = figures["bare"][0]
+    rps, baseline_rps = figures["track_api"]["rps"], figures["bare"]["rps"]
     result = {
         "benchmark": "track_intake",
         "rps": round(rps, 1),
-        "p99_ms": round(p99, 2),
+        "p99_ms": round(figures["track_api"]["p99_ms"], 2),
         "baseline_rps": round(baseline_rps, 1),
         "ratio": round(rps / baseline_rps, 3),
     }

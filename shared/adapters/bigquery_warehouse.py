@@ -43,15 +43,19 @@ def query_parameter(
 
 
 def concurrent_update(error: BaseException) -> bool:
-    """BigQuery refuses a DML statement that raced another one on the same table ("Could not
-    serialize access to table ... due to concurrent update"); run again, it succeeds."""
+    """BigQuery refuses a mutating DML statement that raced another one on the same table
+    ("Could not serialize access to table ... due to concurrent update") and cancels a
+    multi-statement transaction that did ("Transaction is aborted due to concurrent update
+    against table ..."); run again, it succeeds."""
     return (
-        isinstance(error, GoogleAPICallError) and "could not serialize access" in str(error).lower()
+        isinstance(error, GoogleAPICallError) and "due to concurrent update" in str(error).lower()
     )
 
 
 MERGE_RETRY = Retry(predicate=concurrent_update, initial=1.0, maximum=30.0, timeout=300.0)
-"""Concurrent MERGEs into one table (parallel syncs, a replay beside a run) back off and retry."""
+"""Concurrent writes into one table (parallel syncs, a replay beside a run, two rollups) back off
+and run again: every write the adapter runs (a MERGE, a SQL file) is idempotent, and a failed
+statement or transaction has changed nothing it would not write again."""
 
 
 class BigQueryWarehouse:
@@ -110,8 +114,9 @@ class BigQueryWarehouse:
         config = bigquery.QueryJobConfig(
             query_parameters=[query_parameter(k, v) for k, v in (params or {}).items()]
         )
-        job = self._client.query(read_sql(self._sql_dir, sql_file), job_config=config)
-        return [dict(row.items()) for row in job.result()]
+        sql = read_sql(self._sql_dir, sql_file)
+        rows = self._merge_retry(lambda: self._client.query(sql, job_config=config).result())()
+        return [dict(row.items()) for row in rows]
 
     def tables_with_column(self, column: str) -> list[str]:
         dataset = f"`{self._client.project}.{DATASET}.INFORMATION_SCHEMA"

@@ -25,7 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_files
-from shared.adapters.warehouse_merge import latest_rows
+from shared.adapters.warehouse_merge import Prune, latest_rows, match_condition, prune_range
 from shared.metrics.definitions import ReferenceTable, reference_tables
 
 _STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
@@ -73,6 +73,25 @@ def to_duckdb(bigquery_sql: str) -> tuple[str, ...]:
         for statement in sqlglot.parse(bigquery_sql, read="bigquery")
         if statement is not None
     )
+
+
+def merge_statements(
+    table: str, columns: Sequence[str], keys: Sequence[str], update: bool, prune: Prune | None
+) -> list[str]:
+    """BigQuery's MERGE as DuckDB statements over the registered frame `incoming`: delete the
+    matched rows (when updating), then insert the rows with no match, both matched by the
+    condition BigQuery's MERGE uses (partition range included)."""
+    identifiers(table, *columns)
+    target = f"{DATASET}.{table}"
+    matches = match_condition(keys, prune, dialect="duckdb")
+    listed = ", ".join(columns)
+    insert = (
+        f"INSERT INTO {target} ({listed}) SELECT {listed} FROM incoming s "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
+    )
+    if not update:
+        return [insert]
+    return [f"DELETE FROM {target} t USING incoming s WHERE {matches}", insert]  # noqa: S608
 
 
 class DuckDbWarehouse:
@@ -132,10 +151,8 @@ class DuckDbWarehouse:
         if not rows:
             return
         frame = pd.DataFrame(latest_rows(rows, keys))  # the rule BigQuery's MERGE applies
-        identifiers(table, *keys, *frame.columns)
-        target = f"{DATASET}.{table}"
-        matches = " AND ".join(f"t.{key} IS NOT DISTINCT FROM s.{key}" for key in keys)
-        columns = ", ".join(frame.columns)
+        prune = prune_range(self._sql_dir, table, rows, keys)
+        statements = merge_statements(table, list(frame.columns), keys, update_existing, prune)
         with self._lock:
             cursor = self._connection.cursor()
             cursor.register("incoming", frame)
@@ -143,12 +160,8 @@ class DuckDbWarehouse:
             # leaves the deleted rows gone.
             cursor.execute("BEGIN TRANSACTION")
             try:
-                if update_existing:
-                    cursor.execute(f"DELETE FROM {target} t USING incoming s WHERE {matches}")  # noqa: S608 - identifiers checked
-                cursor.execute(
-                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM incoming s "  # noqa: S608
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
-                )
+                for statement in statements:
+                    cursor.execute(statement)
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise

@@ -26,7 +26,7 @@ from shared.campaigns.service import campaigns_collection
 from shared.ports import DocumentStore, Warehouse
 
 TABLE = "session_resolutions"
-KEYS = ("org_id", "site_id", "session_id")
+KEYS = ("org_id", "site_id", "session_id", "started_at")  # started_at: the partition column
 EFFECTS_TABLE = "attribution_removal_effects"
 PENDING_SQL = "queries/attribution_sessions_pending.sql"
 PAID_SQL = "queries/attribution_paid_campaigns.sql"

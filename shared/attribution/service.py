@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from shared.allocations.service import AllocationService
-from shared.attribution.job import TABLE, AttributionJob, day_start, resolution_row
+from shared.attribution.job import KEYS, TABLE, AttributionJob, day_start, resolution_row
 from shared.attribution.markov import removal_effects
 from shared.attribution.models import (
     Attribution,
@@ -227,9 +227,7 @@ class AttributionService:
             channel, request.campaign_id, request.allocation_id, request.paid_campaign_id, "manual"
         )
         row = resolution_row(org_id, landing, found, now, manual=True)
-        self._warehouse.merge_rows(
-            TABLE, [row], ("org_id", "site_id", "session_id"), update_existing=True
-        )
+        self._warehouse.merge_rows(TABLE, [row], KEYS, update_existing=True)
         return SessionResolution.model_validate(row)
 
 

@@ -40,6 +40,15 @@ from shared.conversions.models import (
 )
 from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
 from shared.dashboard.models import FunnelReply, OverviewReply, RoiReply, TrendsReply
+from shared.experiments.models import (
+    AssignRequest,
+    Assignment,
+    Experiment,
+    ExperimentCreate,
+    ExperimentUpdate,
+    PowerReply,
+)
+from shared.experiments.result_models import ExperimentResults
 from shared.forecasting.models import AccuracyReply, ForecastGenerate, StoredForecast
 from shared.goals.models import ConversionGoal, ConversionGoalDetail, GoalCreate, GoalUpdate
 from shared.metrics.models import AllocationMetrics, CampaignMetrics
@@ -107,6 +116,9 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     LeadgenNotification,
     GoalCreate,
     GoalUpdate,
+    ExperimentCreate,
+    ExperimentUpdate,
+    AssignRequest,
     ForecastGenerate,
     ManualResolution,
 ]
@@ -159,6 +171,11 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     ConversionGoal,
     Page[ConversionGoal],
     ConversionGoalDetail,
+    Experiment,
+    Page[Experiment],
+    PowerReply,
+    ExperimentResults,
+    Assignment,
     StoredForecast,
     Page[StoredForecast],
     AccuracyReply,

@@ -7,7 +7,9 @@ the Pub/Sub emulator: the timeline records it and creators are matched -> alloca
 apify-client, labelled sample data) -> posts detected -> metrics rolled up and scored -> a Meta
 ad account connected and synced (demo_paid.py) -> ad planning: a site's tracked visits and
 purchases, attribution by every model, a backtested forecast and its accuracy, the dashboard,
-the report files (demo_adplanning.py).
+the report files (demo_adplanning.py) -> an experiment: two landing-page variants, sample
+visitors assigned and converting, the hourly results with their verdict and SRM check
+(demo_experiments.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import httpx
 from shared.localstack import stack
 from shared.localstack.demo_adplanning import run_adplanning_flow
 from shared.localstack.demo_creators import SAMPLE_CREATORS, run_creator_flow
+from shared.localstack.demo_experiments import run_experiments_flow
 from shared.localstack.demo_paid import run_paid_flow
 
 ACTIVITY_WAIT_SECONDS = 60
@@ -39,6 +42,7 @@ class DemoResult:
     creator_report: dict[str, Any]
     paid_report: dict[str, Any]
     adplanning_report: dict[str, Any]
+    experiment_report: dict[str, Any]
     stack_left_running: bool
 
 
@@ -165,6 +169,7 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
         adplanning_report = run_adplanning_flow(
             api, info, brand_id=brand["brand_id"], campaign_id=campaign_id, state_dir=state_dir
         )
+        experiment_report = run_experiments_flow(api, info, brand_id=brand["brand_id"])
     if stack_left_running:
         _say("\nThe stack is still running. Try:")
         auth = f"Authorization: Bearer {owner_key.api_key}"
@@ -179,5 +184,6 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
         creator_report=report,
         paid_report=paid_report,
         adplanning_report=adplanning_report,
+        experiment_report=experiment_report,
         stack_left_running=stack_left_running,
     )

@@ -203,7 +203,7 @@ class ScrapeIngest:
         self._warehouse.merge_rows(
             "post_snapshots",
             snapshots,
-            ["run_id", "platform", "platform_post_id"],
+            ["run_id", "platform", "platform_post_id", "scraped_at"],
             update_existing=False,
         )
 
@@ -250,7 +250,10 @@ class ScrapeIngest:
                 }
             )
         self._warehouse.merge_rows(
-            "profile_snapshots", rows, ["run_id", "platform", "username"], update_existing=False
+            "profile_snapshots",
+            rows,
+            ["run_id", "platform", "username", "scraped_at"],
+            update_existing=False,
         )
 
     def _recent_counts(

@@ -1,13 +1,23 @@
 """Public intake: a site key's batch of events, checked one by one and landed once each.
 
-A resent event (same event_id for the site) is a duplicate: counted, not stored again. A
-purchase counts once per order_id: its first event claims the order in Firestore (a create,
-so two racing requests cannot both win); a later event for the order with the same value and
-currency is a duplicate, with a different one it is rejected. The warehouse write is a MERGE
-on (org_id, site_id, event_id), so a retry after any failure stores nothing twice; in
-production an append through the BigQuery Storage Write API instead (`appender`,
-shared/adapters/bigquery_write.py), exactly once per stream offset, with the stored-id check
-here and the view reachops.track_events_unique covering a client's resends.
+A beacon's request never reads the warehouse (a BigQuery query per page view would cost more
+than the write and seconds of latency). A resent event is stored once all the same: locally the
+write is a MERGE on (org_id, site_id, event_id) that inserts only new keys; in production an
+append through the BigQuery Storage Write API (`appender`, shared/adapters/bigquery_write.py),
+exactly once per stream offset, and every reader counts events through the view
+reachops.track_events_unique (one row per event), so a resend written again is counted once.
+A receipt's `duplicates` are therefore what is known without a read: an event_id repeated
+within the batch, and a purchase whose order_id another event already claimed. A purchase
+counts once per order_id: its first event claims the order in Firestore (a create, so two
+racing requests cannot both win; purchases are few, so this is one cheap write for them
+only); a later event for the order with the same value and currency is a duplicate, with a
+different one it is rejected, and the claiming event itself resent is written again (its
+first write may have failed), stored once through the view.
+
+Server-side intake (POST /v1/conversions, the Meta lead webhook: any source but the browser's)
+does read the event ids the site already stores, once per request: its caller answers a resend
+with the stored conversion (200, not 201) and counts a redelivered lead as nothing new, and it
+comes at a backend's or Meta's pace, not a beacon's.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ from shared.tracking.limits import IntakeLimits
 from shared.tracking.sites import Site, SiteService, sites_collection
 
 TABLE = "track_events"
-KEYS = ("org_id", "site_id", "event_id")
+KEYS = ("org_id", "site_id", "event_id", "occurred_at")  # occurred_at: the partition column
 SEEN_SQL = "queries/track_events_seen.sql"
 MAX_BODY_BYTES = 256 * 1024
 OrderClaim = Literal["new", "duplicate", "conflict"]
@@ -65,9 +75,17 @@ class RejectedEvent(BaseModel):
 
 
 class TrackReceipt(BaseModel):
-    accepted: int = Field(ge=0, le=MAX_EVENTS, description="stored now")
+    accepted: int = Field(
+        ge=0,
+        le=MAX_EVENTS,
+        description="taken and stored (an event resent from the browser is taken again and "
+        "still stored once)",
+    )
     duplicates: int = Field(
-        ge=0, le=MAX_EVENTS, description="already stored (a resent event or order): no-ops"
+        ge=0,
+        le=MAX_EVENTS,
+        description="no-ops: an event_id repeated in the batch, or an order_id another event "
+        "already holds with the same value",
     )
     rejected: list[RejectedEvent] = Field(max_length=MAX_EVENTS)
 
@@ -78,8 +96,8 @@ class IntakeResult:
     duplicates: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     duplicate_of: dict[int, str] = field(default_factory=dict)
-    """Per duplicate's index, the event id already stored for it (its own, or the one that
-    claimed its order first)."""
+    """Per duplicate's index, the event id stored for it (its own, or the one that claimed
+    its order first)."""
 
     def receipt(self) -> TrackReceipt:
         rejected = [
@@ -158,10 +176,11 @@ class TrackIntake:
         model: type[TrackEvent] = TrackEvent,
         links: Mapping[str, str | None] | None = None,
     ) -> IntakeResult:
-        """Check each event (as `model`, within `window`), drop what the site already has,
-        claim purchases' orders, and write the rest in one MERGE (shared with concurrent
-        requests: group_commit.py), each row marked with its `source` and `links` (the
-        explicit attribution a server-side conversion carries)."""
+        """Check each event (as `model`, within `window`), drop repeats (within the batch; for
+        a server-side source also those the site already stores), claim purchases' orders,
+        and write the rest in one write shared with concurrent requests (group_commit.py),
+        each row marked with its `source` and `links` (the explicit attribution a
+        server-side conversion carries)."""
         now = self._clock()
         result = IntakeResult()
         checked: list[tuple[int, TrackEvent, int | None]] = []
@@ -171,8 +190,11 @@ class TrackIntake:
                 result.rejected.append(outcome)
             else:
                 checked.append((index, *outcome))
-        ids = [e.event_id for _, e, _ in checked]
-        stored = self._stored_ids(org_id, site_id, ids, now - window.max_age - window.max_future)
+        stored: set[str] = set()
+        if source != "browser":
+            ids = [e.event_id for _, e, _ in checked]
+            since = now - window.max_age - window.max_future
+            stored = self._stored_ids(org_id, site_id, ids, since)
         rows: dict[str, dict[str, Any]] = {}
         for index, event, micros in checked:
             if event.event_id in stored or event.event_id in rows:
@@ -205,6 +227,7 @@ class TrackIntake:
     def _stored_ids(
         self, org_id: str, site_id: str, event_ids: list[str], since: datetime
     ) -> set[str]:
+        """Server-side sources only (module docstring): one warehouse query per request."""
         if not event_ids:
             return set()
         params = {
@@ -232,7 +255,8 @@ class TrackIntake:
             return "new", event.event_id
         held = self._store.get(path) or claim
         holder = str(held["event_id"])
+        if held["value_micros"] != micros or held["currency"] != event.currency:
+            return "conflict", holder
         if holder == event.event_id:
-            return "new", holder  # this event claimed it before a failed write: write it now
-        same = held["value_micros"] == micros and held["currency"] == event.currency
-        return ("duplicate" if same else "conflict"), holder
+            return "new", holder  # resent, or its write failed: write again (stored once)
+        return "duplicate", holder

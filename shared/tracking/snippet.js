@@ -2,7 +2,10 @@
  * Install: <script async src="https://API/v1/track/snippet.js" data-site-key="rs_pub_..."
  *            data-consent-required="true"></script>
  * With data-consent-required="true" nothing is sent and no id is stored until the page calls
- * reachops.consent(true). API: reachops.track(type, props), reachops.consent(granted). */
+ * reachops.consent(true). API: reachops.track(type, props), reachops.consent(granted),
+ * reachops.experiment(id): a Promise of the visitor's variant ({variant_id, variant_index, ...})
+ * of a running experiment, after sending its experiment_viewed event; null (show the control)
+ * without consent or when the experiment is not running. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -73,8 +76,25 @@
     send(build(type, props));
   }
 
+  function experiment(id) {
+    if (!consented) return Promise.resolve(null);
+    var url = new URL("/v1/experiments/" + encodeURIComponent(id) + "/assign", script.src).href;
+    var body = JSON.stringify({ site_key: siteKey, visitor_id: stored("reachops_visitor", randomId) });
+    return fetch(url, { method: "POST", body: body, credentials: "omit",
+      headers: { "Content-Type": "text/plain" } })
+      .then(function (reply) { return reply.ok ? reply.json() : null; })
+      .then(function (assigned) {
+        if (assigned && assigned.in_experiment) {
+          track("experiment_viewed", { experiment_id: id, variation_id: assigned.variant_id });
+        }
+        return assigned;
+      })
+      .catch(function () { return null; });
+  }
+
   window.reachops = {
     track: track,
+    experiment: experiment,
     consent: function (granted) {
       consented = granted === true;
       var queued = waiting;

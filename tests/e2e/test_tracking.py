@@ -96,14 +96,15 @@ def test_a_mixed_batch_is_a_202_listing_each_rejected_event(
     body = reply.json()
     assert (body["accepted"], body["duplicates"]) == (1, 1)
     assert [(r["index"], r["field"]) for r in body["rejected"]] == [(1, "occurred_at"), (3, "type")]
-    # What sendBeacon sends: text/plain JSON with the key in the body; a resend is a duplicate.
+    # What sendBeacon sends: text/plain JSON with the key in the body. A resend in another
+    # request is taken again (no warehouse read per beacon) and counted once by every reader.
     beacon = anonymous.post(
         "/track/events",
         content=json.dumps({"site_key": key, "events": [page_view("a")]}),
         headers={"Content-Type": "text/plain;charset=UTF-8", "Origin": ORIGIN},
     )
     assert beacon.status_code == 202, beacon.text
-    assert beacon.json() == {"accepted": 0, "duplicates": 1, "rejected": []}
+    assert beacon.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
 
 
 def test_a_wrong_key_or_origin_says_no_more_than_needed(
@@ -155,7 +156,8 @@ def test_a_burst_of_concurrent_batches_stores_every_accepted_purchase_once(
     tenant: Tenant, anonymous: httpx.Client
 ) -> None:
     """Sixteen clients at once (bounded, loopback): each 202 counts its events, a 429 drops its
-    batch whole, and the stored purchases are exactly those accepted; resent, none is new."""
+    batch whole, and the purchases counted are exactly those accepted; the burst resent, each
+    order still counts once."""
     key = create_site(tenant)["site_key"]
     now = datetime.now(UTC).isoformat()
     batches = [
@@ -178,14 +180,17 @@ def test_a_burst_of_concurrent_batches_stores_every_accepted_purchase_once(
             "/track/events", json={"events": events}, headers={"X-Site-Key": key, "Origin": ORIGIN}
         )
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        replies = list(pool.map(send, batches))
-    assert {r.status_code for r in replies} <= {202, 429}, {r.text for r in replies}
-    accepted = sum(r.json()["accepted"] for r in replies if r.status_code == 202)
-    assert accepted > 0
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        again = list(pool.map(send, batches))
-    assert all(r.json()["accepted"] == 0 for r in again if r.status_code == 202)
+    landed: set[int] = set()
+    for _ in range(2):
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            replies = list(pool.map(send, batches))
+        assert {r.status_code for r in replies} <= {202, 429}, {r.text for r in replies}
+        for b, reply in enumerate(replies):
+            if reply.status_code == 202:
+                assert reply.json() == {"accepted": 10, "duplicates": 0, "rejected": []}
+                landed.add(b)
+    assert landed
+    accepted = 10 * len(landed)
     today = datetime.now(UTC).date()
     stats = tenant[Role.VIEWER].get(
         "/conversions/stats",

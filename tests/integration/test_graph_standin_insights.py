@@ -3,7 +3,8 @@ alias Meta reports, one figure per requested attribution window (1d_click <= 7d_
 28d_click), `value` under each ad set's attribution setting whatever the attribution flags say
 (campaigns adding up their ad sets'), as Meta does since June 2025, withdrawn windows
 taken but never returned, cost_per_action_type over the same counts, de-duplicated reach over a
-range, and breakdowns that add up to the unbroken rows, combined only as Meta lists."""
+range, and breakdowns that add up to the unbroken rows, combined only as Meta lists, and
+without reach when a synchronous query starts over 13 months back."""
 
 from __future__ import annotations
 
@@ -196,6 +197,7 @@ def test_reach_over_a_range_is_deduplicated(api: FacebookAdsApi) -> None:
         ["country"],
         ["publisher_platform", "platform_position"],
         ["publisher_platform", "platform_position", "impression_device"],
+        ["impression_device"],
         ["device_platform"],
     ],
 )
@@ -224,7 +226,6 @@ def test_breakdowns_add_up_to_the_unbroken_rows(api: FacebookAdsApi, breakdowns:
     "breakdowns",
     [
         ["platform_position"],
-        ["impression_device"],
         ["age", "country"],
         ["gender", "device_platform"],
         ["publisher_platform", "device_platform"],
@@ -235,3 +236,20 @@ def test_invalid_breakdown_combinations_are_refused(
 ) -> None:
     with pytest.raises(FacebookRequestError, match="combination of data breakdown"):
         insights(AdAccount(EU, api=api), ["impressions"], breakdowns=breakdowns)
+
+
+def test_breakdowns_starting_over_13_months_back_come_without_reach(api: FacebookAdsApi) -> None:
+    node = AdAccount(EU, api=api)
+    fields = ["campaign_id", "spend", "reach", "frequency"]
+    base = {"level": "campaign", "breakdowns": ["country"]}
+    recent = insights(node, fields, **base)
+    old = [
+        r.export_all_data()
+        for r in node.get_insights(
+            fields, {**base, "time_range": {"since": "2025-02-15", "until": RANGE["until"]}}
+        )
+    ]
+    assert recent
+    assert all("reach" in r and "frequency" in r for r in recent)
+    assert old
+    assert all("spend" in r and "reach" not in r and "frequency" not in r for r in old)

@@ -71,6 +71,18 @@ ALLOWED: dict[str, set[str]] = {
     },
     # Reads campaigns (Firestore) and the attribution views; writes manual session resolutions.
     "attribution_api": REST,
+    # Experiments in Firestore; reads their results and nothing else from the warehouse.
+    "experiments_api": {
+        "project:roles/datastore.user",
+        "dataset:roles/bigquery.dataViewer",
+        "project:roles/bigquery.jobUser",
+        "secret:roles/secretmanager.secretAccessor",
+    },
+    # Looks up site keys and experiments, stores first assignments (Firestore); no warehouse.
+    "experiment_assign": {
+        "project:roles/datastore.user",
+        "secret:roles/secretmanager.secretAccessor",
+    },
 }
 """What each public function may hold. A new public function fails here until it is listed."""
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from shared.errors import RateLimited
+from shared.ports import DocumentStore, Warehouse
 from shared.tracking.events import (
     MAX_VALUE,
     Rejection,
@@ -24,8 +26,9 @@ from shared.tracking.events import (
     to_micros,
 )
 from shared.tracking.group_commit import GroupCommit
+from shared.tracking.intake import TrackIntake
 from shared.tracking.limits import IntakeLimits
-from shared.tracking.sites import SiteCreate
+from shared.tracking.sites import SiteCreate, SiteService
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -227,3 +230,55 @@ def test_a_failed_merge_fails_every_request_of_its_batch() -> None:
 
     with pytest.raises(RuntimeError, match="warehouse down"):
         GroupCommit(merge).write([{"n": 1}])
+
+
+class Orders:
+    """The order claims' Firestore documents (create and get are all the intake uses)."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+
+    def create(self, path: str, data: Mapping[str, Any]) -> bool:
+        if path in self.docs:
+            return False
+        self.docs[path] = dict(data)
+        return True
+
+    def get(self, path: str) -> dict[str, Any] | None:
+        return self.docs.get(path)
+
+
+class WriteOnly:
+    """A warehouse the browser's intake may write to but must never query."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        raise AssertionError(f"a beacon read the warehouse: {sql_file}")
+
+    def merge_rows(
+        self, table: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str], **_: Any
+    ) -> None:
+        self.written += [str(row["event_id"]) for row in rows]
+
+
+def test_a_browser_batch_never_reads_the_warehouse_and_claims_only_its_orders() -> None:
+    orders, warehouse = Orders(), WriteOnly()
+    intake = TrackIntake(
+        cast(DocumentStore, orders),
+        cast(Warehouse, warehouse),
+        cast(SiteService, None),
+        IntakeLimits(),
+        lambda: NOW,
+    )
+    batch = [event(), event(), purchase(), purchase(event_id="p2"), event(event_id="e2")]
+    first = intake.record("org", "site", batch)
+    assert (first.accepted, first.duplicates, first.duplicate_of) == (3, 2, {1: "e1", 3: "p1"})
+    assert len(orders.docs) == 1  # one claim, for the purchase; none for the page views
+    again = intake.record("org", "site", [event(), purchase(), purchase(event_id="p3", value="5")])
+    assert (again.accepted, again.duplicates) == (2, 0)  # taken again; the view counts once
+    assert [(r.index, r.field) for r in again.rejected] == [(2, "order_id")]
+    changed = intake.record("org", "site", [purchase(value="5")])
+    assert [(r.index, r.field) for r in changed.rejected] == [(0, "order_id")]
+    assert warehouse.written == ["e1", "p1", "e2", "e1", "p1"]

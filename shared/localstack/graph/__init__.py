@@ -46,10 +46,11 @@ filtering ([{"field": "{campaign|adset|ad}.{effective_status|id}", "operator": I
 EQUAL|NOT_EQUAL, "value": [...]}]) and breakdowns (age, gender, country, publisher_platform,
 platform_position, device_platform, impression_device, combined only as Meta's "Combining
 Breakdowns" lists; any other combination is (#100) "Current combination of data breakdown
-columns (...) is invalid"). Edges page with `limit` (default 25) and `after`; a page that is not
-the last has `paging.next` (a full URL) and `paging.cursors.after`, which is what the SDK's
-Cursor follows. Every Graph response carries x-business-use-case-usage, x-ad-account-usage and
-x-fb-ads-insights-throttle.
+columns (...) is invalid"; a synchronous one starting over 13 months back omits reach and
+frequency, as Meta does since 2025-06-10). Edges page with `limit` (default 25) and `after`;
+a page that is not the last has `paging.next` (a full URL) and `paging.cursors.after`, which
+is what the SDK's Cursor follows. Every Graph response carries x-business-use-case-usage,
+x-ad-account-usage and x-fb-ads-insights-throttle.
 
 Archived and deleted objects, as Meta treats them: insights at campaign, ad set or ad level
 leave out rows of archived and deleted objects unless `filtering` on effective_status asks for

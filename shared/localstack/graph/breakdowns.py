@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from datetime import date
 from itertools import product
 from typing import Any
 
@@ -29,13 +30,17 @@ POSITIONS = {
 }
 # The permutations Meta lists under "Combining Breakdowns" that the stand-in renders
 # (https://developers.facebook.com/docs/marketing-api/insights/breakdowns#combiningbreakdowns),
-# as sets: impression_device only beside publisher_platform, platform_position only beside
-# publisher_platform. device_platform is a documented breakdown that the table does not list;
-# Meta answers it on its own, and nothing combined with it is taken here.
+# as sets. platform_position only beside publisher_platform: Meta answers it alone with a (#100)
+# (https://github.com/pipeboard-co/meta-ads-mcp/releases/tag/1.0.117). impression_device alone
+# or beside publisher_platform: Meta's 2026 out-of-cycle changes name "breakdowns=
+# impression_device (including any combination that contains impression_device)"
+# (https://developers.facebook.com/documentation/ads-commerce/marketing-api/out-of-cycle-changes/occ-2026).
+# device_platform is a documented breakdown that the table does not list; Meta answers it on
+# its own, and nothing combined with it is taken here.
 COMBINATIONS = frozenset(
     frozenset(c)
     for c in (
-        ("age",), ("gender",), ("age", "gender"), ("country",),
+        ("age",), ("gender",), ("age", "gender"), ("country",), ("impression_device",),
         ("publisher_platform",), ("publisher_platform", "impression_device"),
         ("publisher_platform", "platform_position"),
         ("publisher_platform", "platform_position", "impression_device"),
@@ -43,9 +48,30 @@ COMBINATIONS = frozenset(
     )
 )  # fmt: skip
 KNOWN = frozenset({*VALUES, "country", "platform_position"})
+# Since 2025-06-10 a synchronous query with breakdowns whose start is more than 13 months back
+# comes without reach: "Responses to such requests will omit reach and related fields, such as
+# frequency and cpp" (Insights best practices,
+# https://developers.facebook.com/docs/marketing-api/insights/best-practices). Async reports
+# still carry it (Meta allows 10 such a day per account; the stand-in does not count them).
+REACH_FIELDS = ("reach", "frequency")
+REACH_BREAKDOWN_MONTHS = 13
+
+
+def reach_withheld(breakdowns: Sequence[str], since: date, today: date) -> bool:
+    """Whether a synchronous query's rows leave out REACH_FIELDS."""
+    months = (today.year - since.year) * 12 + today.month - since.month
+    older = months > REACH_BREAKDOWN_MONTHS or (
+        months == REACH_BREAKDOWN_MONTHS and since.day < today.day
+    )
+    return bool(breakdowns) and older
 
 
 def check_breakdowns(breakdowns: Sequence[str]) -> None:
+    """Refuse as Meta does: an unknown name with code 100's "breakdowns[i] must be one of the
+    following values: ..." (its wording, quoted in
+    https://github.com/facebook/facebook-nodejs-business-sdk/issues/15), an unlisted
+    combination with code 100's "Current combination of data breakdown columns (...) is
+    invalid" (the wording integrations report; Meta's docs do not print it)."""
     if not breakdowns:
         return
     unknown = [b for b in breakdowns if b not in KNOWN]

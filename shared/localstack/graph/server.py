@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from facebook_business.apiconfig import ads_api_config
 from werkzeug.wrappers import Request, Response
 
+from shared.localstack.graph.breakdowns import REACH_FIELDS, reach_withheld
 from shared.localstack.graph.catalog import (
     EFFECTIVE_STATUSES,
     HIDDEN_STATUSES,
@@ -330,6 +331,8 @@ class LocalGraphApi:
             rows = self._rendered.get(key)
         if rows is None:
             rows = insight_rows(self._catalog, node_id, query, timeline)
+            if reach_withheld(query.breakdowns, query.since, timeline.today):
+                rows = [{k: v for k, v in r.items() if k not in REACH_FIELDS} for r in rows]
             with self._lock:
                 self._rendered = {
                     **dict(list(self._rendered.items())[-RENDERED_KEPT + 1 :]),

@@ -1,0 +1,1 @@
+"""Experiments: A/B tests on a site, their assignment, analysis and results."""
