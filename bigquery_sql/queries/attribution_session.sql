@@ -1,10 +1,12 @@
--- One session's landing (its first page view) and current resolution, for a manual resolution.
+-- One session's landing (its first page view), for a manual resolution. A session already
+-- resolved keeps its stored started_at (partition column and MERGE key of session_resolutions),
+-- so the manual resolution replaces its row even if an earlier page view arrived late.
 SELECT
   e.org_id,
   e.site_id,
   e.session_id,
   e.visitor_id,
-  e.occurred_at AS started_at,
+  COALESCE(r.started_at, e.occurred_at) AS started_at,
   e.url AS landing_url,
   e.referrer AS landing_referrer,
   e.utm_source,
@@ -16,6 +18,8 @@ SELECT
   e.gclid,
   e.ttclid
 FROM reachops.track_events_unique AS e
+LEFT JOIN reachops.session_resolutions AS r
+  ON r.org_id = e.org_id AND r.site_id = e.site_id AND r.session_id = e.session_id
 WHERE
   e.org_id = @org_id
   AND e.site_id = @site_id

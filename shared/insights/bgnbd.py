@@ -197,6 +197,8 @@ def expected_purchases(
     r, alpha, a, b = fit.params()
     t_h = horizon("horizon_t", horizon_t)
     x, t_x, t = customer_arrays(frequency, recency, T)
+    if a == 1:
+        raise ValueError("fit: a = 1 exactly, where equation 10 is singular")
     alive = probability_alive(fit, x, t_x, t)
     if t_h == 0:
         return np.zeros(len(x))

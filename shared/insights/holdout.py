@@ -30,6 +30,18 @@ def _column(transactions: pd.DataFrame, name: str, role: str) -> pd.Series:
     return transactions[name]
 
 
+def _day(name: str, moment: datetime | str, dates: pd.Series) -> pd.Timestamp:
+    """`moment`'s day in the time zone of the transactions (days are cut there), so a bound
+    without a zone means the transactions' zone."""
+    stamp = pd.Timestamp(moment)
+    zone = dates.dt.tz
+    if zone is None and stamp.tzinfo is not None:
+        raise ValueError(f"{name}: has a time zone, the transaction dates have none")
+    if zone is not None:
+        stamp = stamp.tz_localize(zone) if stamp.tzinfo is None else stamp.tz_convert(zone)
+    return stamp.floor("D")
+
+
 def calibration_holdout(
     transactions: pd.DataFrame,
     *,
@@ -44,10 +56,6 @@ def calibration_holdout(
     by customer: frequency_cal, recency_cal, T_cal (in `period`s), monetary_value_cal (mean value
     of the repeat days, 0 without repeats; only when `value` names a column), frequency_holdout
     (purchase days after calibration_end up to observation_end) and duration_holdout."""
-    cal_end = pd.Timestamp(calibration_end).floor("D")
-    obs_end = pd.Timestamp(observation_end).floor("D")
-    if obs_end < cal_end:
-        raise ValueError("observation_end: must not be before calibration_end")
     if period <= pd.Timedelta(0):
         raise ValueError("period: must be a positive length of time")
     ids = _column(transactions, customer, "customer")
@@ -55,6 +63,10 @@ def calibration_holdout(
         dates = pd.to_datetime(_column(transactions, when, "when")).dt.floor("D")
     except (TypeError, ValueError) as error:
         raise ValueError(f"when: column {when!r} has entries that are not dates") from error
+    cal_end = _day("calibration_end", calibration_end, dates)
+    obs_end = _day("observation_end", observation_end, dates)
+    if obs_end < cal_end:
+        raise ValueError("observation_end: must not be before calibration_end")
     amounts: pd.Series | float = 0.0
     if value is not None:
         try:

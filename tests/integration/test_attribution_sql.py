@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -299,3 +300,30 @@ def test_the_job_is_idempotent_and_a_manual_resolution_survives_it(app_services:
         ),
     )
     assert [(r.campaign_id, r.conversions) for r in after.rows] == [(campaign_id, 2.0)]
+
+
+def test_a_late_earlier_page_view_never_gives_a_session_a_second_resolution(
+    app_services: Services,
+) -> None:
+    """The table's MERGE key holds started_at (its partition column): a re-resolution of an
+    unresolved session whose earlier page view arrived late replaces the row it has."""
+    owner, site_id, campaign_id = new_org(app_services)
+    app_services.track_intake.record(owner.org_id, site_id, visits(campaign_id))
+    app_services.attribution_job.run(owner.org_id)
+    late = {
+        "type": "page_view",
+        "event_id": "p4-early",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
+        "url": "https://shop.example/?utm_campaign=still-unknown",
+        "visitor_id": "v3",
+        "session_id": "s4",
+    }
+    app_services.track_intake.record(owner.org_id, site_id, [late])
+    app_services.attribution_job.run(owner.org_id)
+    with duckdb.connect(str(app_services.settings.duckdb_path)) as connection:
+        rows = connection.execute(
+            "SELECT session_id, COUNT(*) FROM reachops.session_resolutions "
+            "WHERE org_id = ? GROUP BY session_id ORDER BY session_id",
+            [owner.org_id],
+        ).fetchall()
+    assert rows == [("s1", 1), ("s2", 1), ("s3", 1), ("s4", 1)]

@@ -172,3 +172,29 @@ def test_split_counts_same_day_purchases_once_and_drops_later_newcomers() -> Non
         0.0,
     )
     assert np.all(split["duration_holdout"] == 4.0)
+
+
+def test_split_cuts_days_in_the_zone_of_the_transactions() -> None:
+    log = pd.DataFrame(
+        {
+            "who": ["a", "a", "a"],
+            "at": pd.to_datetime(
+                ["2026-01-01T23:30:00Z", "2026-01-08T12:00:00Z", "2026-02-01T01:00:00Z"]
+            ).tz_convert("Europe/Berlin"),
+        }
+    )
+    split = clv.calibration_holdout(
+        log, customer="who", when="at", calibration_end="2026-01-29", observation_end=OBS_END
+    )
+    assert split.loc["a", "frequency_cal"] == 1.0
+    assert split.loc["a", "T_cal"] == pytest.approx(27 / 7)
+    assert split.loc["a", "frequency_holdout"] == 1.0
+    naive = log.assign(at=log["at"].dt.tz_localize(None))
+    with pytest.raises(ValueError, match=r"^calibration_end: has a time zone"):
+        clv.calibration_holdout(
+            naive,
+            customer="who",
+            when="at",
+            calibration_end=pd.Timestamp("2026-01-29", tz="UTC"),
+            observation_end=OBS_END,
+        )

@@ -54,7 +54,7 @@ def test_sample_size_by_hand() -> None:
     total = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) ** 2 * unit / 0.2**2
     assert size.reason is None
     assert size.per_variant == (math.ceil(total / 2), math.ceil(total / 2))
-    assert size.total == sum(size.per_variant)
+    assert size.total == sum(n or 0 for n in size.per_variant)
 
 
 def test_sample_size_grows_with_power_and_shrinks_with_the_mde() -> None:

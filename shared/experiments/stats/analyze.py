@@ -86,8 +86,8 @@ def _arm(frame: pd.DataFrame, suffix: str) -> ArmMoments:
 
 def _pairs(moments: pd.DataFrame) -> pd.DataFrame:
     keys = [*experiment_keys(moments), "metric_id"]
-    present = [c for c in MOMENT_COLUMNS if c in moments.columns]
-    frame = moments.reindex(columns=[*moments.columns, *set(MOMENT_COLUMNS) - set(present)])
+    missing = [c for c in MOMENT_COLUMNS if c not in moments.columns]
+    frame = moments.reindex(columns=[*moments.columns, *missing])
     control = frame.loc[frame["variant_index"] == 0, [*keys, *MOMENT_COLUMNS]]
     variants = frame.loc[frame["variant_index"] > 0]
     return variants.merge(
