@@ -2,17 +2,18 @@
 
 A beacon's request never reads the warehouse (a BigQuery query per page view would cost more
 than the write and seconds of latency). A resent event is stored once all the same: locally the
-write is a MERGE on (org_id, site_id, event_id) that inserts only new keys; in production an
-append through the BigQuery Storage Write API (`appender`, shared/adapters/bigquery_write.py),
-exactly once per stream offset, and every reader counts events through the view
-reachops.track_events_unique (one row per event), so a resend written again is counted once.
+write is a MERGE on KEYS (org, site, event id, occurred_at) that inserts only new keys; in
+production an append through the BigQuery Storage Write API (`appender`,
+shared/adapters/bigquery_write.py), exactly once per stream offset; and every reader counts
+events through the view reachops.track_events_unique (one row per event), so a resend written
+again is counted once.
 A receipt's `duplicates` are therefore what is known without a read: an event_id repeated
 within the batch, and a purchase whose order_id another event already claimed. A purchase
 counts once per order_id: its first event claims the order in Firestore (a create, so two
 racing requests cannot both win; purchases are few, so this is one cheap write for them
 only); a later event for the order with the same value and currency is a duplicate, with a
-different one it is rejected, and the claiming event itself resent is written again (its
-first write may have failed), stored once through the view.
+different one it is rejected, and the claiming event itself resent with the same value is
+written again (its first write may have failed), stored once through the view.
 
 Server-side intake (POST /v1/conversions, the Meta lead webhook: any source but the browser's)
 does read the event ids the site already stores, once per request: its caller answers a resend
