@@ -85,3 +85,33 @@ class ScrapeResults:
     failures: dict[str, str] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
     items: int = 0
+
+
+@dataclass(frozen=True)
+class ScrapedComment:
+    """One comment of a requested post, as one comments run returned it.
+
+    `post_url` is the requested URL of the post it belongs to (how the ingest finds the post's
+    creator and campaign); `likes` is None when not reported, never 0 in its place. Text may
+    be emoji only; an empty text is kept as None.
+    """
+
+    platform: Platform
+    comment_id: str
+    post_url: str
+    text: str | None
+    author_username: str | None
+    likes: int | None
+    posted_at: datetime | None
+
+
+@dataclass
+class CommentResults:
+    """A comments run's dataset, parsed: the comments (each once, and at most the run's
+    per-post bound per post), the requested post URLs that returned none with the reason, and
+    the items skipped, counted by reason."""
+
+    comments: list[ScrapedComment] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
+    items: int = 0

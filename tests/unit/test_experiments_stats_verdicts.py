@@ -36,9 +36,13 @@ def moments(metric: str, role: str, counts: list[tuple[int, int]]) -> list[dict[
 
 
 def verdict_of(
-    metric: str, role: str, counts: list[tuple[int, int]], direction: str | None = None
+    metric: str,
+    role: str,
+    counts: list[tuple[int, int]],
+    direction: str | None = None,
+    settings: AnalysisSettings = SETTINGS,
 ) -> pd.Series:
-    results = analyze(pd.DataFrame(moments(metric, role, counts)), SETTINGS)
+    results = analyze(pd.DataFrame(moments(metric, role, counts)), settings)
     metrics = pd.DataFrame(
         [
             {
@@ -51,7 +55,7 @@ def verdict_of(
             }
         ]
     )
-    out = verdicts(results, metrics, SETTINGS)
+    out = verdicts(results, metrics, settings)
     assert len(out) == 1
     assert out["verdict_code"].iloc[0] in VERDICT_CODES
     return out.iloc[0]
@@ -93,6 +97,16 @@ def test_a_guardrail_moving_in_its_bad_direction_says_stop() -> None:
     good = verdict_of("bounce", "guardrail", [(10_000, 4_000), (10_000, 4_400)], "decrease_is_bad")
     assert good["verdict_code"] == "inconclusive"
     assert good["verdict"].startswith("no harm detected")
+
+
+def test_a_one_sided_experiment_still_sees_a_guardrail_harmed_by_a_decrease() -> None:
+    """One-sided tests ask only "is the variant better?"; a guardrail is tested both ways."""
+    one_sided = AnalysisSettings(two_sided=False)
+    counts = [(10_000, 4_400), (10_000, 4_000)]
+    row = verdict_of("engaged", "guardrail", counts, "decrease_is_bad", one_sided)
+    assert row["verdict_code"] == "guardrail_harmed"
+    goal = analyze(pd.DataFrame(moments("cr", "goal", counts)), one_sided)
+    assert goal["lift_ci_high"].iloc[0] == float("inf")  # the goal keeps its one-sided test
 
 
 def test_no_data_names_the_reason() -> None:

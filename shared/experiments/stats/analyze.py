@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from shared.experiments.stats.bayesian import posterior
-from shared.experiments.stats.frequentist import relative_lift, t_test
+from shared.experiments.stats.frequentist import Lift, TestResult, relative_lift, t_test
 from shared.experiments.stats.moments import ArmMoments, pair_stats
 from shared.experiments.stats.multiple import adjust_p_values
 from shared.experiments.stats.sequential import confidence_sequence
@@ -117,6 +117,23 @@ def _reasons(
     return reason, first > 0
 
 
+def _fixed_horizon_test(
+    lift: Lift, roles: ObjectArray | None, settings: AnalysisSettings
+) -> TestResult:
+    """The settings' test, except that a guardrail is always tested two-sided: a one-sided test
+    only asks whether the variant is better, so it could never show the harm a guardrail is for."""
+    chosen = t_test(lift, settings.alpha, settings.two_sided)
+    if settings.two_sided or roles is None:
+        return chosen
+    both = t_test(lift, settings.alpha, two_sided=True)
+    guard = roles == "guardrail"
+    return TestResult(
+        np.where(guard, both.p_value, chosen.p_value),
+        np.where(guard, both.ci_low, chosen.ci_low),
+        np.where(guard, both.ci_high, chosen.ci_high),
+    )
+
+
 def analyze(moments: pd.DataFrame, settings: AnalysisSettings = DEFAULTS) -> pd.DataFrame:
     pairs = _pairs(moments)
     kind = pairs["metric_kind"].to_numpy(dtype=object)
@@ -133,7 +150,8 @@ def analyze(moments: pd.DataFrame, settings: AnalysisSettings = DEFAULTS) -> pd.
             a.users, b.users, incomplete, zero_base, zero_var, minimum=settings.min_users
         )
         lift = relative_lift(control, variant)
-        fixed = t_test(lift, settings.alpha, settings.two_sided)
+        roles = pairs["metric_role"].to_numpy(dtype=object) if "metric_role" in pairs else None
+        fixed = _fixed_horizon_test(lift, roles, settings)
         post = posterior(lift, settings.prior, settings.alpha)
         figures: dict[str, FloatArray] = {
             "control_mean": control.unadjusted_mean,
@@ -165,7 +183,6 @@ def analyze(moments: pd.DataFrame, settings: AnalysisSettings = DEFAULTS) -> pd.
             figures["sequential_p_value"] = nan
     figures = {name: np.where(failed, np.nan, value) for name, value in figures.items()}
     decision = figures["sequential_p_value" if settings.sequential else "p_value"]
-    roles = pairs["metric_role"].to_numpy(dtype=object) if "metric_role" in pairs else None
     in_family = np.isin(roles, CORRECTED_ROLES) if roles is not None else np.ones_like(failed)
     figures["p_value_adjusted"] = adjust_p_values(
         decision, pairs[experiment_keys(pairs)], in_family, settings.correction
