@@ -9,6 +9,7 @@ from attribution_api import attribution_api
 from attribution_resolve import attribution_resolve
 from campaign_activity import campaign_activity
 from campaigns_api import campaigns_api
+from comment_sentiment import comment_sentiment
 from conversions_api import conversions_api
 from creator_matching import creator_matching
 from creators_api import creators_api
@@ -16,6 +17,7 @@ from dashboard_api import dashboard_api
 from experiment_assign import experiment_assign
 from experiments_api import experiments_api
 from experiments_hourly import experiments_hourly
+from feedback_api import feedback_api
 from forecasts_api import forecasts_api
 from forecasts_weekly import forecasts_weekly
 from goals_api import goals_api
@@ -44,6 +46,7 @@ __all__ = [
     "attribution_resolve",
     "campaign_activity",
     "campaigns_api",
+    "comment_sentiment",
     "conversions_api",
     "creator_matching",
     "creators_api",
@@ -51,6 +54,7 @@ __all__ = [
     "experiment_assign",
     "experiments_api",
     "experiments_hourly",
+    "feedback_api",
     "forecasts_api",
     "forecasts_weekly",
     "goals_api",

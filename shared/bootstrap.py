@@ -16,6 +16,8 @@ from shared.dashboard.service import DashboardService
 from shared.experiments.assignment import AssignmentService
 from shared.experiments.results import ExperimentResultsService
 from shared.experiments.service import ExperimentService
+from shared.feedback.forms import FormService
+from shared.feedback.service import FeedbackService, RecordIntake
 from shared.forecasting.service import ForecastService
 from shared.goals.service import GoalService
 from shared.orgs.guard import (
@@ -61,6 +63,19 @@ class Services(CoreServices):
     @cached_property
     def goals(self) -> GoalService:
         return GoalService(self.store, self.warehouse, self.sites, self.settings.max_page_size)
+
+    @cached_property
+    def record_intake(self) -> RecordIntake:
+        """Feedback and form responses: written once, mirrored, published (the outbox)."""
+        return RecordIntake(self.store, self.warehouse, self.outbox, self.people)
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        return FeedbackService(self.record_intake, self.settings.max_page_size)
+
+    @cached_property
+    def forms(self) -> FormService:
+        return FormService(self.record_intake, self.settings.max_page_size)
 
     @cached_property
     def experiments(self) -> ExperimentService:

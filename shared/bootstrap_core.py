@@ -26,6 +26,8 @@ from shared.brands.service import BrandService
 from shared.campaigns.service import CampaignService, campaigns_collection
 from shared.config import Settings
 from shared.creators.service import CreatorService
+from shared.feedback.forms import responses_collection
+from shared.feedback.service import feedback_collection
 from shared.http.distributed_limits import SharedMinuteQuotas
 from shared.http.openapi import quota_limits
 from shared.metrics.service import MetricsService
@@ -65,6 +67,8 @@ OUTBOX_COLLECTIONS = (
     matches_collection,
     breaches_collection,
     outbox_collection,
+    feedback_collection,
+    responses_collection,
 )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from shared.events import DomainEvent
-from shared.scraping.results import ScrapeResults
+from shared.scraping.results import CommentResults, ScrapeResults
 
 Direction = Literal["asc", "desc"]
 FilterOp = Literal["==", "<", "<=", ">", ">=", "in", "array_contains"]
@@ -81,6 +81,13 @@ class Warehouse(Protocol):
         self, sql_file: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]: ...
 
+    def run_statement(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """BigQuery-dialect SQL built in code (a sqlglot tree, user values only as @params,
+        e.g. shared/segments/compiler.py), run as `run` runs a file; the last statement's rows."""
+        ...
+
     def merge_rows(
         self,
         table: str,
@@ -97,9 +104,10 @@ class Warehouse(Protocol):
         """The dataset's tables (not views) that have `column`, by name."""
         ...
 
-    def delete_rows(self, table: str, column: str, value: str) -> int:
-        """Delete every row of reachops.<table> whose `column` equals `value`; returns how
-        many were deleted (0 on a repeat)."""
+    def delete_rows(self, table: str, column: str, value: str, *, org_id: str | None = None) -> int:
+        """Delete every row of reachops.<table> whose `column` equals `value` (and, when given,
+        whose org_id is `org_id`: one person's rows, never another tenant's); returns how many
+        were deleted (0 on a repeat)."""
         ...
 
 
@@ -190,6 +198,17 @@ class Scraper(Protocol):
     ) -> ScrapeResults:
         """The run's dataset (every page of it) as posts and profile numbers, each mapped to
         the requested profile it came from; what the run did not return is in `failures`."""
+        ...
+
+    def comment_results(
+        self,
+        dataset_id: str,
+        actor_id: str,
+        requested: Sequence[RequestedProfile],
+        per_post: int | None,
+    ) -> CommentResults:
+        """A comments run's dataset as comments, each mapped to the requested post (by URL)
+        it belongs to, at most `per_post` per post."""
         ...
 
     def actor_id(self, actor: str) -> str:
@@ -361,4 +380,61 @@ class TokenVault(Protocol):
 
     def delete(self, reference: str) -> None:
         """Destroy the token (every version of it); deleting a missing one is a no-op."""
+        ...
+
+
+SentimentLabel = Literal["positive", "negative", "neutral", "mixed"]
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    """What an engine made of one text. A text the engine refused is `failed` with the engine's
+    reason and no score (never a neutral one); every result names its engine and model."""
+
+    engine: str  # "anthropic" or "vader"
+    model: str
+    status: Literal["scored", "failed"]
+    score: float | None  # -1 (negative) .. 1 (positive)
+    label: SentimentLabel | None
+    keywords: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    toxicity: float | None = None  # 0..1, None when the engine does not report it
+    reason: str | None = None
+
+
+class SentimentUnavailable(Exception):
+    """The engine could not be reached or failed after the SDK's own retries: try later."""
+
+
+class SentimentSpendExhausted(SentimentUnavailable):
+    """The engine's account is out of credit or over its spend limit: no retry helps until a
+    person acts, so the work pauses (and one alert says why)."""
+
+
+class SentimentEngine(Protocol):
+    """Scores one text now (Anthropic's Messages API, or VADER offline)."""
+
+    @property
+    def engine(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def score(self, text: str) -> SentimentResult: ...
+
+
+class SentimentBatches(Protocol):
+    """Anthropic's Message Batches API: half the price, results within 24 hours."""
+
+    def submit(self, texts: Mapping[str, str]) -> str:
+        """Start one batch of texts by custom id (`^[A-Za-z0-9_-]{1,64}$`); returns its id."""
+        ...
+
+    def ended(self, batch_id: str) -> bool:
+        """Whether the batch's processing_status is `ended` (its results are ready)."""
+        ...
+
+    def results(self, batch_id: str) -> dict[str, SentimentResult | None]:
+        """Each custom id's result; None for a line that errored transiently, was canceled or
+        expired (worth another batch), a failed result for a request the engine refused."""
         ...

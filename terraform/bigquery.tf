@@ -2,7 +2,7 @@ locals {
   # One entry per DDL file: bigquery_sql/functions/<name>.sql (persistent SQL functions the views
   # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
   bq_functions = ["paid_kpis"]
-  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects", "experiment_results"]
+  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects", "experiment_results", "ref_journey_events", "people", "person_visitors", "feedback", "form_responses"]
   # BigQuery checks a view's sources (tables, views, functions) when it is created, so bq_views
   # lists every view after the views it reads; tests/unit/test_terraform_declares_code.py checks
   # the order against the SQL (the DuckDB warehouse orders by the same graph).
@@ -13,6 +13,7 @@ locals {
   metric_definitions = yamldecode(file("${path.module}/../shared/metrics/definitions.yaml"))
   iso4217            = yamldecode(file("${path.module}/../shared/metrics/iso4217_minor_units.yaml"))
   creator_tiers      = local.metric_definitions.creator_tiers
+  journey_map        = yamldecode(file("${path.module}/../shared/people/journey_map.yaml"))
   bq_reference_rows = {
     ref_creator_tiers = {
       columns = "tier, min_followers, max_followers"
@@ -33,6 +34,26 @@ locals {
         "(%s, %s)", local.metric_definitions.cpe_thresholds.strong_below,
         local.metric_definitions.cpe_thresholds.underperforming_above
       )]
+    }
+    # One row per source with its default channel, and per channel a feedback or form
+    # response may name (shared/people/journey_map.py, JourneyMap.rows, builds the same rows).
+    ref_journey_events = {
+      columns = "origin, track_source, event_type, record_channel, event, stage, stage_rank, channel"
+      rows = flatten([
+        for s in local.journey_map.sources : [
+          for named, channel in merge(
+            { "" = local.journey_map.events[s.event].channel },
+            s.origin == "track" ? {} : local.journey_map.record_channels
+            ) : format(
+            "('%s', %s, %s, %s, '%s', '%s', %d, '%s')", s.origin,
+            try("'${s.track_source}'", "NULL"), try("'${s.event_type}'", "NULL"),
+            named == "" ? "NULL" : "'${named}'", s.event,
+            local.journey_map.events[s.event].stage,
+            index(local.journey_map.stages, local.journey_map.events[s.event].stage) + 1,
+            channel
+          )
+        ]
+      ])
     }
   }
   bq_reference_seeds = {

@@ -116,6 +116,24 @@ locals {
       collection = "alerts"
       fields     = [["raised_at", "DESCENDING"], ["alert_id", "DESCENDING"]]
     }
+    # shared/feedback/service.py list(): newest first, optionally of one channel.
+    feedback_by_created = {
+      collection = "feedback"
+      fields     = [["created_at", "DESCENDING"], ["feedback_id", "DESCENDING"]]
+    }
+    feedback_by_channel = {
+      collection = "feedback"
+      fields     = [["channel", "ASCENDING"], ["created_at", "DESCENDING"], ["feedback_id", "DESCENDING"]]
+    }
+    # shared/feedback/forms.py: forms newest first; a form's responses newest first.
+    forms_by_created = {
+      collection = "forms"
+      fields     = [["created_at", "DESCENDING"], ["form_id", "DESCENDING"]]
+    }
+    form_responses_by_form = {
+      collection = "form_responses"
+      fields     = [["form_id", "ASCENDING"], ["created_at", "DESCENDING"], ["response_id", "DESCENDING"]]
+    }
     # shared/scraping/jobs.py jobs(): newest first, optionally by status.
     scrape_jobs_by_status = {
       collection = "scrape_jobs"

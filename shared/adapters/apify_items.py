@@ -342,7 +342,7 @@ PARSERS: dict[str, Parser] = {
 }
 
 
-def _error_reason(item: dict[str, Any]) -> str | None:
+def error_reason(item: dict[str, Any]) -> str | None:
     """The actor's own words for an error item; None for an item that is not one."""
     code = item.get("error")
     if code in (None, False, "") or item.get("id"):
@@ -368,7 +368,7 @@ def _parse(parse: Parser, item: Any, run: _Run, where_prefix: str = "") -> None:
     if not isinstance(item, dict):
         run.results.skipped[f"{where_prefix}item is not an object"] += 1
         return
-    if (reason := _error_reason(item)) is not None:
+    if (reason := error_reason(item)) is not None:
         _on_error(item, reason, run)
         return
     try:

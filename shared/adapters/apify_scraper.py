@@ -27,11 +27,12 @@ from apify_client import ApifyClient
 from apify_client._models import PayPerEventActorPricingInfo
 from apify_client.errors import ApifyClientError
 
+from shared.adapters.apify_comments import parse_comments
 from shared.adapters.apify_items import parse_results
 from shared.adapters.redaction import redact
 from shared.errors import NotFound
 from shared.ports import ActorRun, RequestedProfile, RunPricing, ScraperError
-from shared.scraping.results import ScrapeResults
+from shared.scraping.results import CommentResults, ScrapeResults
 
 if TYPE_CHECKING:
     from apify_client._models import (
@@ -111,6 +112,16 @@ class ApifyScraper:
     ) -> ScrapeResults:
         """The dataset parsed per the actor's item format (shared/adapters/apify_items.py)."""
         return parse_results(actor_id, self.dataset_items(dataset_id), requested)
+
+    def comment_results(
+        self,
+        dataset_id: str,
+        actor_id: str,
+        requested: Sequence[RequestedProfile],
+        per_post: int | None,
+    ) -> CommentResults:
+        """The comments dataset parsed per the actor's format (adapters/apify_comments.py)."""
+        return parse_comments(actor_id, self.dataset_items(dataset_id), requested, per_post)
 
     def actor_id(self, actor: str) -> str:
         """Apify's id of `user/name`, looked up once per actor: an actor keeps its id."""

@@ -111,10 +111,14 @@ class BigQueryWarehouse:
             self._client.delete_table(staging_id, not_found_ok=True)
 
     def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.run_statement(read_sql(self._sql_dir, sql_file), params)
+
+    def run_statement(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         config = bigquery.QueryJobConfig(
             query_parameters=[query_parameter(k, v) for k, v in (params or {}).items()]
         )
-        sql = read_sql(self._sql_dir, sql_file)
         rows = self._merge_retry(lambda: self._client.query(sql, job_config=config).result())()
         return [dict(row.items()) for row in rows]
 
@@ -129,15 +133,19 @@ class BigQueryWarehouse:
         config = bigquery.QueryJobConfig(query_parameters=[query_parameter("column", column)])
         return [str(row["table_name"]) for row in self._client.query(sql, job_config=config)]
 
-    def delete_rows(self, table: str, column: str, value: str) -> int:
+    def delete_rows(self, table: str, column: str, value: str, *, org_id: str | None = None) -> int:
         """A DML DELETE with no partition filter scans `column` across the whole table (the
         tables are clustered by org_id, which prunes blocks); it fails on rows still in a
         streaming buffer, and the caller retries later."""
         identifiers(table, column)
         target = f"`{self._client.project}.{DATASET}.{table}`"
-        config = bigquery.QueryJobConfig(query_parameters=[query_parameter("value", value)])
+        parameters = {"value": value} if org_id is None else {"value": value, "org_id": org_id}
+        tenant = "" if org_id is None else " AND org_id = @org_id"
+        config = bigquery.QueryJobConfig(
+            query_parameters=[query_parameter(k, v) for k, v in parameters.items()]
+        )
         job = self._client.query(
-            f"DELETE FROM {target} WHERE {column} = @value",  # noqa: S608 - identifiers checked
+            f"DELETE FROM {target} WHERE {column} = @value{tenant}",  # noqa: S608 - identifiers checked
             job_config=config,
         )
         job.result()

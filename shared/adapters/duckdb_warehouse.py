@@ -128,7 +128,12 @@ class DuckDbWarehouse:
             cursor.execute("COMMIT")
 
     def run(self, sql_file: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        statements = to_duckdb(read_sql(self._sql_dir, sql_file))
+        return self.run_statement(read_sql(self._sql_dir, sql_file), params)
+
+    def run_statement(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        statements = to_duckdb(sql)
         with self._lock:
             cursor = self._connection.cursor()
             rows: list[dict[str, Any]] = []
@@ -180,12 +185,13 @@ class DuckDbWarehouse:
             ).fetchall()
         return [str(row[0]) for row in found]
 
-    def delete_rows(self, table: str, column: str, value: str) -> int:
+    def delete_rows(self, table: str, column: str, value: str, *, org_id: str | None = None) -> int:
         identifiers(table, column)
+        tenant = "" if org_id is None else " AND org_id = ?"
         with self._lock:
             deleted = self._connection.execute(
-                f"DELETE FROM {DATASET}.{table} WHERE {column} = ?",  # noqa: S608 - identifiers checked
-                [value],
+                f"DELETE FROM {DATASET}.{table} WHERE {column} = ?{tenant}",  # noqa: S608 - identifiers checked
+                [value] if org_id is None else [value, org_id],
             ).fetchone()
         return int(deleted[0]) if deleted else 0
 

@@ -49,6 +49,14 @@ from shared.experiments.models import (
     PowerReply,
 )
 from shared.experiments.result_models import ExperimentResults
+from shared.feedback.models import (
+    Feedback,
+    FeedbackCreate,
+    Form,
+    FormCreate,
+    FormResponse,
+    ResponseCreate,
+)
 from shared.forecasting.models import AccuracyReply, ForecastGenerate, StoredForecast
 from shared.goals.models import ConversionGoal, ConversionGoalDetail, GoalCreate, GoalUpdate
 from shared.metrics.models import AllocationMetrics, CampaignMetrics
@@ -121,6 +129,9 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     AssignRequest,
     ForecastGenerate,
     ManualResolution,
+    FeedbackCreate,
+    FormCreate,
+    ResponseCreate,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
@@ -179,6 +190,12 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     StoredForecast,
     Page[StoredForecast],
     AccuracyReply,
+    Feedback,
+    Page[Feedback],
+    Form,
+    Page[Form],
+    FormResponse,
+    Page[FormResponse],
 ]
 
 

@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 
 from shared.campaigns.models import AudienceSize
+from shared.people.journey_map import REFERENCE_TABLE as JOURNEY_REFERENCE_TABLE
+from shared.people.journey_map import journey_map
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -124,4 +126,5 @@ def reference_tables() -> tuple[ReferenceTable, ...]:
                 },
             ),
         ),
+        ReferenceTable(JOURNEY_REFERENCE_TABLE, journey_map().rows()),
     )

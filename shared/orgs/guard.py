@@ -111,6 +111,14 @@ class TombstoneGuardedWarehouse:
             self._tombstones.refuse_if_deleted(org_id)
         return self._inner.run(sql_file, params)
 
+    def run_statement(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        org_id = (params or {}).get("org_id")
+        if isinstance(org_id, str):
+            self._tombstones.refuse_if_deleted(org_id)
+        return self._inner.run_statement(sql, params)
+
     def merge_rows(
         self,
         table: str,
@@ -127,8 +135,8 @@ class TombstoneGuardedWarehouse:
     def tables_with_column(self, column: str) -> list[str]:
         return self._inner.tables_with_column(column)
 
-    def delete_rows(self, table: str, column: str, value: str) -> int:
-        return self._inner.delete_rows(table, column, value)
+    def delete_rows(self, table: str, column: str, value: str, *, org_id: str | None = None) -> int:
+        return self._inner.delete_rows(table, column, value, org_id=org_id)
 
 
 class TombstoneGuardedAppender:

@@ -15,6 +15,7 @@ from shared.auth import Permission, Principal
 from shared.campaigns.models import Platform
 from shared.model_base import MAX_MONEY, ApiModel, MinorUnits
 from shared.ports import DocumentStore
+from shared.scraping.actors import DEFAULT_COMMENTS_PER_POST
 from shared.scraping.planning import DEFAULT_REFRESH_DAYS
 
 Scope = Literal["default"] | Platform
@@ -52,6 +53,12 @@ class OrgSettings(ApiModel):
         le=90,
         description="days after posting that a campaign post is re-measured every 12 hours "
         "(and always until 7 days past the campaign's end date)",
+    )
+    comments_per_post: int = Field(
+        default=DEFAULT_COMMENTS_PER_POST,
+        ge=1,
+        le=1000,
+        description="comments read per campaign post by each 12-hourly comments run",
     )
 
 

@@ -191,6 +191,10 @@ class PostMatching:
         return matches
 
     def _metrics_stale(self, cause: DomainEvent, campaign_ids: list[str], suffix: str) -> None:
+        """Published straight to the bus, not through an outbox: this runs inside a Pub/Sub
+        handler whose message is only acked after it returns, so a failed publish fails the
+        handler and the redelivery publishes again, under the same content-derived event id
+        (the cause's id and the suffix), which the rollup's dedupe drops if it lands twice."""
         self._bus.publish(
             DomainEvent(
                 event_id=f"{cause.event_id}:{suffix}",

@@ -23,12 +23,16 @@ MAX_USERNAMES_PER_RUN = 100
 # 100 finishes in minutes, far inside the actors' default timeouts, and a failed run retries
 # little work; it is the same bound as for usernames, which none of the actors documents above.
 MAX_POST_URLS_PER_RUN = 100
+# Comments per post a comments run asks for, unless the organization sets its own bound: enough
+# to read a post's mood, few enough that a run of 100 posts stays around 10,000 paid items.
+DEFAULT_COMMENTS_PER_POST = 100
 
 
 class ScrapeKind(StrEnum):
     PROFILES = "profiles"
     POSTS = "posts"
     POST_REFRESH = "post_refresh"
+    COMMENTS = "comments"
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,16 @@ ACTORS: dict[tuple[Platform, ScrapeKind], ActorSpec] = {
     (Platform.YOUTUBE, ScrapeKind.POST_REFRESH): ActorSpec(
         "streamers/youtube-scraper", Platform.YOUTUBE, ScrapeKind.POST_REFRESH
     ),
+    (Platform.INSTAGRAM, ScrapeKind.COMMENTS): ActorSpec(
+        "apify/instagram-scraper", Platform.INSTAGRAM, ScrapeKind.COMMENTS
+    ),
+    (Platform.TIKTOK, ScrapeKind.COMMENTS): ActorSpec(
+        "clockworks/tiktok-comments-scraper", Platform.TIKTOK, ScrapeKind.COMMENTS
+    ),
 }
 
 SCRAPED_PLATFORMS = frozenset(platform for platform, _ in ACTORS)
+COMMENT_PLATFORMS = frozenset(p for p, kind in ACTORS if kind is ScrapeKind.COMMENTS)
 
 
 def actor_for(platform: Platform, kind: ScrapeKind) -> ActorSpec:
@@ -80,9 +91,11 @@ def run_input(
     usernames: Sequence[str],
     since: date | None,
     post_urls: Sequence[str] = (),
+    comments_per_post: int = DEFAULT_COMMENTS_PER_POST,
 ) -> dict[str, Any]:
     """The actor's documented input for these usernames (posts newer than `since`), or, for a
-    post refresh, for these post URLs.
+    post refresh or a comments run, for these post URLs (at most `comments_per_post` comments
+    of each).
 
     A profile scrape asks for the last ENGAGEMENT_RATE_WINDOW posts too: the engagement rate
     is computed from them. The actors' own date filters are known to miss, so the ingest
@@ -91,6 +104,8 @@ def run_input(
     """
     if spec.kind is ScrapeKind.POST_REFRESH:
         return _refresh_input(spec, post_urls)
+    if spec.kind is ScrapeKind.COMMENTS:
+        return _comments_input(spec, post_urls, comments_per_post)
     limit = ENGAGEMENT_RATE_WINDOW if spec.kind is ScrapeKind.PROFILES else POSTS_PER_PROFILE
     since_text = since.isoformat() if since else None
     if spec.actor_id == "apify/instagram-scraper":
@@ -136,3 +151,18 @@ def _refresh_input(spec: ActorSpec, post_urls: Sequence[str]) -> dict[str, Any]:
             "maxResultStreams": 1,
         }
     raise ValueError(f"no refresh input builder for {spec.actor_id}")
+
+
+def _comments_input(spec: ActorSpec, post_urls: Sequence[str], per_post: int) -> dict[str, Any]:
+    """Instagram's scraper takes post URLs with `resultsType: "comments"` and bounds the
+    comments per URL by `resultsLimit`; TikTok's comments actor takes `postURLs` and
+    `commentsPerPost`. Replies are not asked for: a reply is a conversation between
+    commenters, not their reaction to the post."""
+    if not post_urls:
+        raise ValueError("a comments run needs post URLs")
+    urls = list(post_urls)
+    if spec.actor_id == "apify/instagram-scraper":
+        return {"directUrls": urls, "resultsType": "comments", "resultsLimit": per_post}
+    if spec.actor_id == "clockworks/tiktok-comments-scraper":
+        return {"postURLs": urls, "commentsPerPost": per_post, "maxRepliesPerComment": 0}
+    raise ValueError(f"no comments input builder for {spec.actor_id}")

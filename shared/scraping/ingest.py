@@ -30,11 +30,17 @@ from shared.events import SYSTEM_ACTOR, DomainEvent
 from shared.outbox import Outbox, event_document
 from shared.ports import ActorRun, DocumentStore, RequestedProfile, Scraper, Warehouse
 from shared.scraping.actors import ScrapeKind
+from shared.scraping.comments import (
+    COMMENTS_INGESTED,
+    COMMENTS_KEY,
+    COMMENTS_TABLE,
+    comment_rows,
+)
 from shared.scraping.cost import run_cost
 from shared.scraping.engagement import WINDOW, engagement_rate
 from shared.scraping.jobs import ScrapeJobs, jobs_collection
 from shared.scraping.models import JobStatus, ScrapeJob
-from shared.scraping.results import ScrapedPost, ScrapeResults
+from shared.scraping.results import CommentResults, ScrapedPost, ScrapeResults
 from shared.scraping.runs import TERMINAL_RUN_STATUSES, is_job_run
 from shared.scraping.webhook import EVENT_OF_STATUS
 from shared.topology import QueueSpec
@@ -114,6 +120,9 @@ class ScrapeIngest:
             self._run_failed(job, run.status)
 
     def _ingest(self, job: ScrapeJob, run: ActorRun) -> None:
+        if job.kind is ScrapeKind.COMMENTS:
+            self._ingest_comments(job, run)
+            return
         scraper = self._scraper()
         results = _results(scraper, job, run)
         scraped_at = run.finished_at or datetime.now(UTC)
@@ -132,12 +141,48 @@ class ScrapeIngest:
                 "creator_ids": sorted({t.creator_id for t in job.targets}),
             },
         )
-        now = datetime.now(UTC)
-        job.status, job.finished_at, job.error, job.updated_at = JobStatus.SUCCEEDED, now, None, now
         job.items = results.items
         job.posts_ingested = len(posts)
         job.skipped = dict(results.skipped)
         job.failed_profiles = dict(results.failures)
+        self._finish(job, event)
+
+    def _ingest_comments(self, job: ScrapeJob, run: ActorRun) -> None:
+        """The run's comments MERGEd by comment id, then the job done with `comments.ingested`
+        in its outbox (scored by the comment_sentiment function). `failed_profiles` names the
+        requested post URLs that returned no comment, with the actor's reason."""
+        scraped_at = run.finished_at or datetime.now(UTC)
+        requested = [RequestedProfile(t.username, t.post_url) for t in job.targets]
+        results = (
+            self._scraper().comment_results(
+                run.dataset_id, job.actor_id, requested, job.comments_per_post
+            )
+            if run.dataset_id
+            else CommentResults(
+                failures={t.post_url or "": "the run has no dataset" for t in job.targets}
+            )
+        )
+        rows = comment_rows(job, results, scraped_at)
+        self._warehouse.merge_rows(COMMENTS_TABLE, rows, COMMENTS_KEY, update_existing=True)
+        keys = sorted({str(row["post_key"]) for row in rows})
+        event = DomainEvent(
+            event_id=f"{run.run_id}:comments",
+            type=COMMENTS_INGESTED,
+            org_id=job.org_id,
+            subject_id=job.job_id,
+            actor=SYSTEM_ACTOR,
+            data={"post_keys": keys, "creator_ids": sorted({t.creator_id for t in job.targets})},
+        )
+        job.items = results.items
+        job.comments_ingested = len(rows)
+        job.skipped = dict(results.skipped)
+        job.failed_profiles = dict(results.failures)
+        self._finish(job, event)
+
+    def _finish(self, job: ScrapeJob, event: DomainEvent) -> None:
+        """The job done, in the same batch as its hand-off event's outbox document."""
+        now = datetime.now(UTC)
+        job.status, job.finished_at, job.error, job.updated_at = JobStatus.SUCCEEDED, now, None, now
         outbox_path, outbox_document = event_document(event)
         self._store.write_atomically(
             {

@@ -19,7 +19,7 @@ from shared.auth import Permission, Principal
 from shared.errors import NotFound, Unavailable
 from shared.orgs.settings import settings_path
 from shared.ports import ActorRun, DocumentStore, FilterOp, Scraper, ScraperError, TaskQueue
-from shared.scraping.actors import actor_for, run_input
+from shared.scraping.actors import DEFAULT_COMMENTS_PER_POST, actor_for, run_input
 from shared.scraping.cost import RunCost
 from shared.scraping.models import JobStatus, ScrapeJob, ScrapeJobQuery
 from shared.scraping.planning import PlannedJob, plan_jobs
@@ -109,10 +109,16 @@ class ScrapeJobs:
 
     def monitor(self, org_id: str) -> list[str]:
         """Plan and enqueue this slot's scrapes: new posts and profiles of the accepted creators
-        of campaigns inside their dates, and a refresh of every campaign post still in its
-        refresh window."""
+        of campaigns inside their dates, and a refresh and the comments of every campaign post
+        still in its refresh window."""
         refresh = self._monitoring.refresh_posts(org_id)
-        planned = plan_jobs(org_id, self._monitoring.profiles(org_id), self._now(), refresh)
+        planned = plan_jobs(
+            org_id,
+            self._monitoring.profiles(org_id),
+            self._now(),
+            refresh,
+            self._monitoring.comments_per_post(org_id),
+        )
         self.hand_off(org_id, planned)
         return [job.job_id for job in planned]
 
@@ -157,9 +163,14 @@ class ScrapeJobs:
         usernames = [t.username for t in job.targets]
         post_urls = [t.post_url for t in job.targets if t.post_url]
         try:
-            run = self._scraper().start_run(
-                spec.actor_id, run_input(spec, usernames, job.since, post_urls), url
+            body = run_input(
+                spec,
+                usernames,
+                job.since,
+                post_urls,
+                job.comments_per_post or DEFAULT_COMMENTS_PER_POST,
             )
+            run = self._scraper().start_run(spec.actor_id, body, url)
         except ScraperError as exc:
             return self._start_failed(job, claim_id, task_retry_count, exc)
         return self._transition(org_id, job_id, lambda current: started(current, claim_id, run))
@@ -291,6 +302,7 @@ class ScrapeJobs:
             actor_id=spec.actor_id,
             targets=list(planned.targets),
             since=planned.since,
+            comments_per_post=planned.comments_per_post,
             created_at=now,
             updated_at=now,
         )

@@ -22,12 +22,14 @@ class JobStatus(StrEnum):
 
 
 class ScrapeTarget(BaseModel):
-    """A profile to scrape, or (in a post-refresh job) one known post of it, by its URL."""
+    """A profile to scrape, or (in a post-refresh or comments job) one known post of it, by
+    its URL; a comments target names the campaign its comments are counted for."""
 
     creator_id: str
     username: str
     post_url: str | None = None
     post_key: str | None = None
+    campaign_id: str | None = None
 
 
 class JobRun(BaseModel):
@@ -76,8 +78,12 @@ class ScrapeJob(BaseModel):
         default=None, description="usage_total_usd, charged_events, mixed or unreported"
     )
     cost_note: str | None = Field(default=None, description="why the cost is unknown")
+    comments_per_post: int | None = Field(
+        default=None, description="a comments job's bound on the comments read per post"
+    )
     items: int | None = None
     posts_ingested: int | None = None
+    comments_ingested: int | None = None
     skipped: dict[str, int] = Field(
         default_factory=dict, description="dataset items not used, counted by reason"
     )

@@ -37,7 +37,7 @@ from shared.campaigns.service import campaigns_collection
 from shared.orgs.settings import settings_path
 from shared.ports import DocumentStore
 from shared.posts.service import matches_collection
-from shared.scraping.actors import SCRAPED_PLATFORMS, ScrapeKind
+from shared.scraping.actors import DEFAULT_COMMENTS_PER_POST, SCRAPED_PLATFORMS, ScrapeKind
 from shared.scraping.ingest import post_key, posts_collection
 from shared.scraping.jobs import monitoring_path
 from shared.scraping.models import ScrapeJob
@@ -145,7 +145,7 @@ class ProfileMonitoring:
         watched = self._store.query(
             campaigns_collection(org_id), where=[("status", "in", REFRESHED_STATES)]
         )
-        wanted: list[tuple[str, str | None, str]] = []
+        wanted: list[tuple[str, str | None, str, str]] = []
         for document in watched:
             end = document.data.get("end_date")
             zone = document.data.get("timezone") or "UTC"
@@ -155,12 +155,12 @@ class ProfileMonitoring:
                 matches_collection(org_id),
                 where=[("campaign_id", "==", document.id), ("is_campaign_content", "==", True)],
             )
-            wanted += [(m.data["post_key"], end, zone) for m in matches]
+            wanted += [(m.data["post_key"], end, zone, document.id) for m in matches]
         posts = self._store.get_many(
-            sorted({f"{posts_collection(org_id)}/{key}" for key, _, _ in wanted})
+            sorted({f"{posts_collection(org_id)}/{key}" for key, _, _, _ in wanted})
         )
         found = []
-        for key, end, zone in wanted:
+        for key, end, zone, campaign_id in wanted:
             post = posts.get(f"{posts_collection(org_id)}/{key}")
             if post is None or not post.get("url"):
                 continue
@@ -182,9 +182,15 @@ class ProfileMonitoring:
                         post_key=key,
                         url=post["url"],
                         until=until,
+                        campaign_id=campaign_id,
                     )
                 )
         return found
+
+    def comments_per_post(self, org_id: str) -> int:
+        """The organization's bound on the comments read per post, or the default."""
+        settings = self._store.get(settings_path(org_id)) or {}
+        return int(settings.get("comments_per_post") or DEFAULT_COMMENTS_PER_POST)
 
     def record_pass(self, job: ScrapeJob, results: ScrapeResults, scraped_at: datetime) -> None:
         """What this run tells about each profile (or, for a refresh, each post) it asked for.
@@ -193,6 +199,8 @@ class ProfileMonitoring:
         if job.kind is ScrapeKind.POST_REFRESH:
             self._record_refresh(job, results, scraped_at)
             return
+        if job.kind is ScrapeKind.COMMENTS:
+            return  # comments say nothing of a profile's collection
         for target in job.targets:
             path = monitoring_path(job.org_id, job.platform.value, target.username)
             name = target.username.lower()  # the results name profiles in lower case

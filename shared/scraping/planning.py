@@ -10,7 +10,9 @@ one slot plans the same jobs and they are enqueued once.
 
 A refresh is a run of its own rather than URLs added to the posts run: a posts run carries a
 date filter (the actors' and ReachOps' own at ingest) that would drop an older post asked for
-by URL, and a separate run costs at most one more run per platform and pass.
+by URL, and a separate run costs at most one more run per platform and pass. The comments of
+the same open posts are read by a comments run per platform (Instagram's and TikTok's comment
+actors), batched the same way and bounded per post by the organization's setting.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from shared.campaigns.models import Platform
-from shared.scraping.actors import MAX_POST_URLS_PER_RUN, MAX_USERNAMES_PER_RUN, ScrapeKind
+from shared.scraping.actors import (
+    COMMENT_PLATFORMS,
+    DEFAULT_COMMENTS_PER_POST,
+    MAX_POST_URLS_PER_RUN,
+    MAX_USERNAMES_PER_RUN,
+    ScrapeKind,
+)
 from shared.scraping.models import ScrapeTarget
 
 SLOT_SECONDS = 12 * 3600
@@ -51,6 +59,7 @@ class RefreshPost:
     post_key: str
     url: str
     until: datetime
+    campaign_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class PlannedJob:
     platform: Platform
     since: date | None
     targets: tuple[ScrapeTarget, ...]
+    comments_per_post: int | None = None
 
 
 def monitoring_slot(now: datetime) -> int:
@@ -118,6 +128,7 @@ def _post_target(post: RefreshPost) -> ScrapeTarget:
         username=post.username,
         post_url=post.url,
         post_key=post.post_key,
+        campaign_id=post.campaign_id,
     )
 
 
@@ -126,9 +137,10 @@ def plan_jobs(
     profiles: Sequence[MonitoredProfile],
     now: datetime,
     refresh: Sequence[RefreshPost] = (),
+    comments_per_post: int = DEFAULT_COMMENTS_PER_POST,
 ) -> list[PlannedJob]:
-    """Posts jobs (per platform and since-date), profile jobs (per platform) and post-refresh
-    jobs (per platform, for the posts whose window is still open at `now`)."""
+    """Posts jobs (per platform and since-date), profile jobs (per platform), and post-refresh
+    and comments jobs (per platform, for the posts whose window is still open at `now`)."""
     # A creator monitored for two campaigns is scraped once, from the earlier date (or from
     # the start, when one campaign has never collected it).
     latest_first = sorted(profiles, key=lambda p: p.since or date.min, reverse=True)
@@ -165,20 +177,56 @@ def plan_jobs(
         for platform, group in sorted(by_platform.items())
         for chunk in _chunks(group, MAX_USERNAMES_PER_RUN)
     ]
-    return jobs + _refresh_jobs(org_id, slot, refresh, now)
+    open_posts = _open_posts(refresh, now)
+    return (
+        jobs
+        + _refresh_jobs(org_id, slot, open_posts)
+        + _comment_jobs(org_id, slot, open_posts, comments_per_post)
+    )
 
 
-def _refresh_jobs(
-    org_id: str, slot: int, refresh: Sequence[RefreshPost], now: datetime
-) -> list[PlannedJob]:
-    # A post in two campaigns is refreshed once, for as long as either campaign needs it.
+def _open_posts(refresh: Sequence[RefreshPost], now: datetime) -> dict[Platform, list[RefreshPost]]:
+    """The posts whose window is open, per platform. A post in two campaigns is read once, for
+    as long as either campaign needs it (and its comments count for the campaign whose window
+    closes last, the earlier campaign id on a tie)."""
     open_posts: dict[tuple[Platform, str], RefreshPost] = {}
-    for post in sorted(refresh, key=lambda p: p.until):
+    for post in sorted(refresh, key=lambda p: (p.until, p.campaign_id or ""), reverse=True):
         if post.until > now:
-            open_posts[(post.platform, post.post_key)] = post
+            open_posts.setdefault((post.platform, post.post_key), post)
     by_platform: dict[Platform, list[RefreshPost]] = defaultdict(list)
     for key in sorted(open_posts):
         by_platform[key[0]].append(open_posts[key])
+    return by_platform
+
+
+def _comment_jobs(
+    org_id: str, slot: int, by_platform: dict[Platform, list[RefreshPost]], per_post: int
+) -> list[PlannedJob]:
+    """The comments of the same open posts, on the platforms with a comments actor, batched
+    like a refresh; the bound is part of the job's identity, so a changed setting plans anew."""
+    return [
+        PlannedJob(
+            _job_id(
+                org_id,
+                slot,
+                (ScrapeKind.COMMENTS, platform, None),
+                [p.post_key for p in chunk] + [f"per_post={per_post}"],
+            ),
+            ScrapeKind.COMMENTS,
+            platform,
+            None,
+            tuple(_post_target(p) for p in chunk),
+            comments_per_post=per_post,
+        )
+        for platform, group in sorted(by_platform.items())
+        if platform in COMMENT_PLATFORMS
+        for chunk in _chunks(group, MAX_POST_URLS_PER_RUN)
+    ]
+
+
+def _refresh_jobs(
+    org_id: str, slot: int, by_platform: dict[Platform, list[RefreshPost]]
+) -> list[PlannedJob]:
     return [
         PlannedJob(
             _job_id(

@@ -13,7 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from shared.auth import Role
+from shared.adaccounts.service import accounts_collection
+from shared.adaccounts.vaulting import require_live_key
+from shared.auth import API_KEYS, Role
+from shared.bootstrap import Services
+from shared.errors import Unauthenticated
 from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
@@ -197,6 +201,27 @@ def test_a_key_revoked_before_meta_answers_connects_nothing(
         assert landed.status_code == 401, landed.text
         assert landed.json()["error"]["field"] == "query.state"
         assert tenant[Role.VIEWER].get("/ad-accounts").json()["items"] == []
+
+
+def test_an_organization_deleted_before_meta_answers_connects_nothing(
+    tenant: Tenant, graph: httpx.Client, app_services: Services
+) -> None:
+    """Deletion revokes the keys first, so the callback already fails on the key; and a
+    tombstoned organization refuses the connection on its own, even with a live key."""
+    start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={}).json()
+    with httpx.Client(timeout=60) as browser:
+        callback = to_meta_and_back(browser, start["authorize_url"])
+        assert tenant[Role.OWNER].delete("/organization").status_code == 202
+        landed = browser.get(callback)
+        assert landed.status_code == 401, landed.text
+        assert landed.json()["error"]["field"] == "query.state"
+    assert app_services.store.query(accounts_collection(tenant.org_id)) == []
+    store, key_id = app_services.store, key_id_of(tenant[Role.ADMIN])
+    store.set(
+        f"{API_KEYS}/{key_id}", {**(store.get(f"{API_KEYS}/{key_id}") or {}), "revoked": False}
+    )
+    with pytest.raises(Unauthenticated, match="no longer exists"):
+        require_live_key(store, tenant.org_id, key_id)
 
 
 def test_an_html_5xx_from_meta_leaks_neither_app_secret_nor_code(

@@ -18,6 +18,7 @@ from shared.auth import Principal, Role
 from shared.bootstrap import Services
 from shared.brands.models import BrandCreate
 from shared.campaigns.models import Campaign, CampaignCreate, Platform
+from shared.campaigns.service import campaigns_collection
 from shared.config import Settings
 from shared.errors import Unavailable
 from shared.events import DomainEvent
@@ -192,3 +193,43 @@ def test_a_redetection_racing_a_confirm_keeps_the_confirm(
     assert final.decision is Decision.CONFIRMED
     assert final.is_campaign_content is True
     assert final.confidence == detected.confidence
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_matching_racing_a_decision_never_loses_it(
+    world: tuple[Services, OutageBus], accept: bool
+) -> None:
+    """Matching refills the book of an active campaign while a person decides: both change the
+    one allocation book in a transaction, so the decision survives every interleaving."""
+    services, _ = world
+    owner, campaign = draft_campaign(services)
+    campaign_doc = f"{campaigns_collection(owner.org_id)}/{campaign.campaign_id}"
+    services.store.set(
+        campaign_doc, {**(services.store.get(campaign_doc) or {}), "status": "active"}
+    )
+    allocation = pending_allocation(campaign)
+    book = AllocationBook(campaign_id=campaign.campaign_id, allocations=[allocation])
+    path = book_path(owner.org_id, campaign.campaign_id)
+    services.store.set(path, book.model_dump(mode="json"))
+    start = threading.Barrier(2)
+
+    def match() -> None:
+        start.wait()
+        for _ in range(8):
+            services.allocations.fill(owner.org_id, campaign.campaign_id)
+
+    def decide() -> None:
+        start.wait()
+        services.allocations.decide(owner, campaign.campaign_id, allocation.allocation_id, accept)
+
+    threads = [threading.Thread(target=match), threading.Thread(target=decide)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    services.allocations.fill(owner.org_id, campaign.campaign_id)
+    stored = AllocationBook.model_validate(services.store.get(path))
+    decided = next(a for a in stored.allocations if a.allocation_id == allocation.allocation_id)
+    wanted = AllocationStatus.ACCEPTED if accept else AllocationStatus.DECLINED
+    assert decided.status is wanted
+    assert decided.decided_by == owner.key_id

@@ -30,6 +30,10 @@ Actors and the inputs they take (`actors.ACTORS`):
                                    maxResultsShorts and maxResultStreams, each on its own (an
                                    absent limit scrapes none of that kind, except maxResults,
                                    which is unlimited when absent)
+  apify/instagram-scraper          resultsType "comments": directUrls of posts; resultsLimit
+                                   (comments per post)
+  clockworks/tiktok-comments-scraper  postURLs; commentsPerPost (labelled sample comments in
+                                   comments.py: positive, negative, toxic, emoji-only...)
 
 Runs go READY -> RUNNING -> SUCCEEDED (or the injected FAILED / TIMED-OUT) in a background
 thread after `run_delay_seconds`, then each ad-hoc webhook whose eventTypes match gets Apify's

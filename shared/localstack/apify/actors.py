@@ -92,9 +92,13 @@ def _instagram_target(value: str) -> Target:
 
 
 def _instagram_posts_targets(run_input: Mapping[str, Any]) -> list[Target]:
-    if run_input.get("resultsType", "posts") != "posts":
-        raise invalid_input("this local stand-in supports resultsType 'posts' only")
-    return [_instagram_target(u) for u in _str_list(run_input, "directUrls")]
+    kind = run_input.get("resultsType", "posts")
+    if kind not in ("posts", "comments"):
+        raise invalid_input("this local stand-in supports resultsType 'posts' and 'comments' only")
+    targets = [_instagram_target(u) for u in _str_list(run_input, "directUrls")]
+    if kind == "comments" and any(t.post_key is None for t in targets):
+        raise invalid_input("resultsType 'comments' needs post URLs in directUrls")
+    return targets
 
 
 def _instagram_profile_targets(run_input: Mapping[str, Any]) -> list[Target]:
@@ -123,6 +127,10 @@ def _tiktok_targets(run_input: Mapping[str, Any]) -> list[Target]:
         raise invalid_input("Field input.profiles or input.postURLs must be a non-empty array")
     targets = [Target(p, _plain_handle(p.rsplit("@", 1)[-1])) for p in profiles]
     return targets + [_tiktok_video(v) for v in videos]
+
+
+def _tiktok_comment_targets(run_input: Mapping[str, Any]) -> list[Target]:
+    return [_tiktok_video(v) for v in _str_list(run_input, "postURLs")]
 
 
 def _youtube_target(value: str) -> Target:
@@ -203,6 +211,19 @@ ACTORS: tuple[ActorSpec, ...] = (
             ("shorts", "maxResultsShorts", 0),
             ("stream", "maxResultStreams", 0),
         ),
+    ),
+    ActorSpec(
+        "clockworks",
+        "tiktok-comments-scraper",
+        "TikTok Comments Scraper",
+        "tiktok-scraper.json",  # the posts whose comments it reads
+        "tiktok",
+        ("authorMeta", "name"),
+        _tiktok_comment_targets,
+        "commentsPerPost",
+        pricing="per_item",
+        unit_name="comment",
+        price_per_unit_usd=0.0005,
     ),
 )
 

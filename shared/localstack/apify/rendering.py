@@ -32,6 +32,7 @@ from shared.localstack.apify.catalog import (
     sample_creator,
     template_creator,
 )
+from shared.localstack.apify.comments import is_comments_run, render_comments
 from shared.localstack.apify.common import IG_SHORTCODE, chars, digits, iso
 from shared.localstack.apify.growth import age_days, grow_counts
 
@@ -257,6 +258,9 @@ def render_items(
     fault. Without a `world`, posts are dated from `now` and only sample creators' posts can
     be found by URL."""
     world = world or World(epoch=now)
+    if is_comments_run(spec, run_input):
+        posts_spec = next(a for a in ACTORS if a.platform == spec.platform and a.date_field)
+        return render_comments(spec, posts_spec, run_input, now, world)
     items: list[Any] = []
     for target in spec.targets(run_input):
         if target.post_key is not None:

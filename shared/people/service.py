@@ -1,0 +1,208 @@
+"""Persons: found or created by the keyed hash of their email, with anonymous visitors linked
+to them.
+
+One person per email and organization: `orgs/{org}/person_emails/{email_hash}` is claimed
+with a transaction before the person is written, so two intakes naming one new email at once
+agree on one person. The person (`orgs/{org}/people/{person_id}`) keeps the email encrypted
+and its hash; the warehouse gets the hash only (reachops.people), and the visitor links
+(reachops.person_visitors, first link wins), which the journey view joins, so a visitor's
+sessions from before the link join the person's journey without rewriting any event.
+
+Every write is idempotent: a repeated resolve or link changes nothing but last_seen_at, and a
+person whose warehouse copy failed is mirrored again by the next resolve that names them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from shared.auth import Permission, Principal
+from shared.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from shared.people.models import Email, LinkedPerson, LinkPersonInteractions, Person
+from shared.people.pii import PiiCipher
+from shared.ports import DocumentStore, Warehouse
+
+PEOPLE_TABLE = "people"
+PEOPLE_KEY = ("org_id", "person_id")
+VISITORS_TABLE = "person_visitors"
+VISITORS_KEY = ("org_id", "visitor_id")
+_EMAIL = TypeAdapter(Email)
+
+
+def people_collection(org_id: str) -> str:
+    return f"orgs/{org_id}/people"
+
+
+def person_path(org_id: str, person_id: str) -> str:
+    return f"{people_collection(org_id)}/{person_id}"
+
+
+def email_claim_path(org_id: str, email_hash: str) -> str:
+    return f"orgs/{org_id}/person_emails/{email_hash}"
+
+
+class PeopleService:
+    def __init__(
+        self,
+        store: DocumentStore,
+        warehouse: Warehouse,
+        cipher: Callable[[], PiiCipher],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """`cipher` is built on first use: only the functions that use `pii` hold its keys."""
+        self._store = store
+        self._warehouse = warehouse
+        self._cipher = cipher
+        self._clock = clock
+
+    def resolve(
+        self,
+        org_id: str,
+        *,
+        email: str | None,
+        visitor_id: str | None,
+        source: str,
+        name: str | None = None,
+    ) -> str | None:
+        """The person an email names (created when new), with the visitor linked to them; with
+        only a visitor, the person it is linked to; None when neither names anyone."""
+        if email is None:
+            return self.person_of_visitor(org_id, visitor_id) if visitor_id else None
+        try:
+            address = str(_EMAIL.validate_python(email))
+        except ValidationError as exc:
+            raise ValidationFailed("email: is not an email address", field="email") from exc
+        person_id = self._person_for(org_id, address, name)
+        if visitor_id:
+            self._link(org_id, visitor_id, person_id, source)
+        return person_id
+
+    def link(self, principal: Principal, request: LinkPersonInteractions) -> LinkedPerson:
+        """A visitor already linked to someone else stays theirs: a 409 naming visitor_id."""
+        principal.require(Permission.WRITE_CAMPAIGNS)
+        org_id = principal.org_id
+        before = self.person_of_visitor(org_id, request.visitor_id)
+        if before is not None:
+            claim = self._store.get(
+                email_claim_path(org_id, self._cipher().email_hash(request.email))
+            )
+            if claim is None or claim["person_id"] != before:
+                raise Conflict(
+                    f"visitor {request.visitor_id} is linked to another person",
+                    field="visitor_id",
+                )
+        person_id = self._person_for(org_id, str(request.email), request.name)
+        self._link(org_id, request.visitor_id, person_id, request.source)
+        return LinkedPerson(
+            person_id=person_id, visitor_id=request.visitor_id, linked=before is None
+        )
+
+    def get(self, principal: Principal, person_id: str) -> Person:
+        principal.require(Permission.READ)
+        data = self._store.get(person_path(principal.org_id, person_id))
+        if data is None:
+            raise NotFound(f"person {person_id} not found", field="path.person_id")
+        encrypted = data.get("email_encrypted")
+        visitors = self.visitors_of(principal.org_id, person_id)
+        return Person(
+            person_id=person_id,
+            email=self._cipher().decrypt(encrypted) if encrypted else None,
+            name=data.get("name"),
+            visitor_ids=visitors,
+            created_at=data["created_at"],
+            updated_at=data["updated_at"],
+            first_seen_at=data["first_seen_at"],
+            last_seen_at=data["last_seen_at"],
+        )
+
+    def person_of_visitor(self, org_id: str, visitor_id: str) -> str | None:
+        rows = self._warehouse.run(
+            "queries/person_of_visitor.sql", {"org_id": org_id, "visitor_id": visitor_id}
+        )
+        return str(rows[0]["person_id"]) if rows else None
+
+    def visitors_of(self, org_id: str, person_id: str) -> list[str]:
+        rows = self._warehouse.run(
+            "queries/person_visitor_ids.sql", {"org_id": org_id, "person_id": person_id}
+        )
+        return [str(row["visitor_id"]) for row in rows]
+
+    def _person_for(self, org_id: str, email: str, name: str | None) -> str:
+        cipher = self._cipher()
+        email_hash = cipher.email_hash(email)
+        candidate = secrets.token_hex(8)
+
+        def claim(current: dict[str, Any] | None) -> dict[str, Any]:
+            return current if current is not None else {"person_id": candidate}
+
+        person_id = str(
+            self._store.update_atomically(email_claim_path(org_id, email_hash), claim)["person_id"]
+        )
+        now = self._clock()
+
+        def touch(current: dict[str, Any] | None) -> dict[str, Any]:
+            if current is None:
+                return {
+                    "person_id": person_id,
+                    "email_encrypted": cipher.encrypt(email),
+                    "email_hash": email_hash,
+                    "name": name,
+                    "created_at": now,
+                    "updated_at": now,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "mirrored": False,
+                }
+            changed = {**current, "last_seen_at": max(current["last_seen_at"], now)}
+            if name is not None and current.get("name") != name:
+                changed.update(name=name, updated_at=now)
+            return changed
+
+        data = self._store.update_atomically(person_path(org_id, person_id), touch)
+        if not data.get("mirrored"):
+            self._mirror(org_id, data)
+        return person_id
+
+    def _mirror(self, org_id: str, data: dict[str, Any]) -> None:
+        row = {
+            "org_id": org_id,
+            "person_id": data["person_id"],
+            "email_hash": data["email_hash"],
+            "created_at": data["created_at"],
+            "updated_at": data["updated_at"],
+        }
+        try:
+            self._warehouse.merge_rows(PEOPLE_TABLE, [row], PEOPLE_KEY, update_existing=True)
+        except Exception as exc:
+            raise Unavailable(
+                f"person {data['person_id']} is saved but its warehouse copy was not written; "
+                "send the request again"
+            ) from exc
+
+        def mark(current: dict[str, Any] | None) -> dict[str, Any]:
+            if current is None:
+                raise NotFound(f"person {data['person_id']} was erased meanwhile")
+            return {**current, "mirrored": True}
+
+        self._store.update_atomically(person_path(org_id, str(data["person_id"])), mark)
+
+    def _link(self, org_id: str, visitor_id: str, person_id: str, source: str) -> None:
+        """First link wins (append-only MERGE): a visitor already someone's stays theirs."""
+        row = {
+            "org_id": org_id,
+            "visitor_id": visitor_id,
+            "person_id": person_id,
+            "linked_at": self._clock(),
+            "link_source": source,
+        }
+        try:
+            self._warehouse.merge_rows(VISITORS_TABLE, [row], VISITORS_KEY, update_existing=False)
+        except Exception as exc:
+            raise Unavailable(
+                f"visitor {visitor_id} was not linked to person {person_id}; send it again"
+            ) from exc

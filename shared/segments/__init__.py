@@ -1,0 +1,1 @@
+"""Segments: rule segments compiled to warehouse SQL, and RFM segments."""
