@@ -8,6 +8,7 @@ import functions_framework
 from shared.bootstrap import services
 from shared.creators.models import CreatorCreate, CreatorListQuery, CreatorUpdate
 from shared.http.api import Call, HttpApi, Reply
+from shared.metrics.community import CreatorDetail
 from shared.scraping.models import ScrapeJobList, ScrapeJobQuery
 
 
@@ -20,7 +21,10 @@ def list_creators(call: Call) -> Reply:
 
 
 def get_creator(call: Call) -> Reply:
-    return Reply(200, services().creators.get(call.principal, call.path["creator_id"]))
+    app, creator_id = services(), call.path["creator_id"]
+    creator = app.creators.get(call.principal, creator_id)
+    health = app.community_health.creator(call.principal, creator_id)
+    return Reply(200, CreatorDetail(**creator.model_dump(), community_health=health))
 
 
 def update_creator(call: Call) -> Reply:

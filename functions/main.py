@@ -13,6 +13,7 @@ from comment_sentiment import comment_sentiment
 from conversions_api import conversions_api
 from creator_matching import creator_matching
 from creators_api import creators_api
+from customers_api import customers_api
 from dashboard_api import dashboard_api
 from experiment_assign import experiment_assign
 from experiments_api import experiments_api
@@ -30,10 +31,20 @@ from metrics_rollup import metrics_rollup
 from org_api import org_api
 from org_purge import org_purge
 from outbox_relay import outbox_relay
+from people_api import people_api
 from post_detection import post_detection
+from scores_api import scores_api
+from scores_daily import scores_daily
+from scores_weekly import scores_weekly
 from scrape_ingest import scrape_ingest
 from scrape_monitor import scrape_monitor
 from scrape_runner import scrape_runner
+from segments_api import segments_api
+from segments_daily import segments_daily
+from sentiment_api import sentiment_api
+from sentiment_batch import sentiment_batch
+from sentiment_bulk import sentiment_bulk
+from sentiment_events import sentiment_events
 from token_vault import token_vault
 from track_api import track_api
 
@@ -50,6 +61,7 @@ __all__ = [
     "conversions_api",
     "creator_matching",
     "creators_api",
+    "customers_api",
     "dashboard_api",
     "experiment_assign",
     "experiments_api",
@@ -67,10 +79,20 @@ __all__ = [
     "org_api",
     "org_purge",
     "outbox_relay",
+    "people_api",
     "post_detection",
+    "scores_api",
+    "scores_daily",
+    "scores_weekly",
     "scrape_ingest",
     "scrape_monitor",
     "scrape_runner",
+    "segments_api",
+    "segments_daily",
+    "sentiment_api",
+    "sentiment_batch",
+    "sentiment_bulk",
+    "sentiment_events",
     "token_vault",
     "track_api",
 ]

@@ -3,7 +3,9 @@ settings, and hands domain services their ports."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from shared.attribution.job import AttributionJob
 from shared.attribution.service import AttributionService
@@ -16,22 +18,44 @@ from shared.dashboard.service import DashboardService
 from shared.experiments.assignment import AssignmentService
 from shared.experiments.results import ExperimentResultsService
 from shared.experiments.service import ExperimentService
-from shared.feedback.forms import FormService
-from shared.feedback.service import FeedbackService, RecordIntake
+from shared.feedback.forms import FormService, responses_collection
+from shared.feedback.service import FeedbackService, RecordIntake, feedback_collection
 from shared.forecasting.service import ForecastService
 from shared.goals.service import GoalService
+from shared.metrics.community import CommunityHealthService
 from shared.orgs.guard import (
     TombstoneGuardedAppender,
 )
+from shared.people.erasure import PersonErasure
+from shared.people.journeys import JourneyService
+from shared.people.pii import PiiCipher, pii_keys
+from shared.people.service import PeopleService
 from shared.ports import (
     RowAppender,
+    SentimentBatches,
+    SentimentEngine,
 )
 from shared.reports.tables import CampaignReports
+from shared.scores.customers import CustomerService
+from shared.scores.service import ScoreService
+from shared.scraping.comments import CommentSentiment
+from shared.segments.service import SegmentService
+from shared.sentiment.batches import SentimentBatchJob
+from shared.sentiment.models import SentimentSource
+from shared.sentiment.pause import EnginePause
+from shared.sentiment.service import SentimentService
 from shared.topology import load_topology
 from shared.tracking.intake import TABLE as TRACK_EVENTS
 from shared.tracking.intake import TrackIntake
 from shared.tracking.limits import IntakeLimits
 from shared.tracking.sites import SiteService
+
+# Every per-organization collection whose documents carry a person_id or visitor_id: what a
+# person's erasure sweeps in Firestore (shared/people/erasure.py).
+PERSON_RECORD_COLLECTIONS = (feedback_collection, responses_collection)
+
+if TYPE_CHECKING:
+    from shared.adapters.anthropic_sentiment import AnthropicSentiment
 
 
 class Services(CoreServices):
@@ -101,11 +125,22 @@ class Services(CoreServices):
         )
 
     @cached_property
-    def track_events_appender(self) -> RowAppender | None:
-        """Production appends tracking events through the BigQuery Storage Write API (one
-        COMMITTED stream per instance); locally they are MERGEd into DuckDB (None)."""
+    def track_events_appender(self) -> RowAppender:
+        """Tracking events are appended, never MERGEd, on both warehouses: production through
+        the BigQuery Storage Write API (one COMMITTED stream per instance), locally through a
+        DuckDB Appender on the local warehouse; readers count them through
+        reachops.track_events_unique either way."""
         if self.settings.warehouse != "bigquery":
-            return None
+            from shared.adapters.duckdb_appender import DuckDbAppender
+            from shared.adapters.duckdb_warehouse import DuckDbWarehouse
+
+            local = self._warehouse
+            if not isinstance(local, DuckDbWarehouse):
+                raise TypeError(f"the local warehouse is DuckDB, not {type(local).__name__}")
+            with self._lock:
+                return TombstoneGuardedAppender(
+                    DuckDbAppender(local, TRACK_EVENTS), self.tombstones
+                )
         from google.cloud.bigquery_storage_v1 import BigQueryWriteClient
 
         from shared.adapters.bigquery_write import StorageWriteAppender
@@ -156,6 +191,119 @@ class Services(CoreServices):
         return AttributionService(
             self.warehouse, self.attribution_job, self.campaigns, self.allocations
         )
+
+    @cached_property
+    def scores(self) -> ScoreService:
+        settings = self.settings
+        return ScoreService(
+            self.store,
+            self.warehouse,
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+        )
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        return CustomerService(
+            self.warehouse,
+            self.scores,
+            lambda: self.people,
+            default_page_size=self.settings.default_page_size,
+            max_page_size=self.settings.max_page_size,
+        )
+
+    @cached_property
+    def pii(self) -> PiiCipher:
+        """Built on first use: only the functions that use `pii` are given its keys."""
+        settings = self.settings
+        local = settings.local_pii_key_file if settings.vault_backend == "local" else None
+        return PiiCipher(pii_keys(settings.pii_encryption_key, settings.pii_hash_key, local))
+
+    @cached_property
+    def people(self) -> PeopleService:
+        erasure = PersonErasure(self.store, self.warehouse, PERSON_RECORD_COLLECTIONS)
+        return PeopleService(self.store, self.warehouse, lambda: self.pii, erasure)
+
+    @cached_property
+    def journeys(self) -> JourneyService:
+        return JourneyService(self.warehouse, self.people)
+
+    @cached_property
+    def segments(self) -> SegmentService:
+        return SegmentService(
+            self.store,
+            self.warehouse,
+            default_page_size=self.settings.default_page_size,
+            max_page_size=self.settings.max_page_size,
+        )
+
+    @cached_property
+    def _anthropic_sentiment(self) -> AnthropicSentiment | None:
+        """Built on first use, and only with an API key (only the functions that use
+        `anthropic` are given one); the SDK retries 429, 5xx and 529 itself."""
+        settings = self.settings
+        if not settings.anthropic_api_key:
+            return None
+        import anthropic
+
+        from shared.adapters.anthropic_sentiment import AnthropicSentiment
+
+        with self._lock:
+            client = anthropic.Anthropic(
+                api_key=settings.anthropic_api_key,
+                base_url=settings.anthropic_base_url,
+                max_retries=settings.anthropic_max_retries,
+            )
+            return AnthropicSentiment(client, settings.anthropic_model)
+
+    @cached_property
+    def sentiment_engine(self) -> SentimentEngine:
+        """Anthropic when an API key is set, else VADER offline (every result names which)."""
+        if self._anthropic_sentiment is not None:
+            return self._anthropic_sentiment
+        from shared.adapters.vader_sentiment import VaderSentiment
+
+        return VaderSentiment()
+
+    @cached_property
+    def sentiment_batches(self) -> SentimentBatches | None:
+        """Anthropic's Message Batches API; None with VADER (it scores at once)."""
+        return self._anthropic_sentiment
+
+    @cached_property
+    def sentiment(self) -> SentimentService:
+        settings = self.settings
+        return SentimentService(
+            store=self.store,
+            warehouse=self.warehouse,
+            engine=self.sentiment_engine,
+            pause=EnginePause(self.store, self.spend_alerts),
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+        )
+
+    @cached_property
+    def sentiment_batch_job(self) -> SentimentBatchJob:
+        return SentimentBatchJob(
+            store=self.store,
+            warehouse=self.warehouse,
+            sentiment=self.sentiment,
+            batches=self.sentiment_batches,
+            tasks=self.tasks,
+            poll_seconds=self.settings.sentiment_poll_seconds,
+        )
+
+    @cached_property
+    def comment_sentiment(self) -> CommentSentiment:
+        def score(org_id: str, comments: Sequence[tuple[str, str]]) -> None:
+            sources = [SentimentSource("comment", source_id, text) for source_id, text in comments]
+            self.sentiment.score_sources(org_id, sources)
+
+        return CommentSentiment(self.warehouse, score)
+
+    @cached_property
+    def community_health(self) -> CommunityHealthService:
+        return CommunityHealthService(self.warehouse)
 
 
 @cache

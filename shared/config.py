@@ -70,6 +70,16 @@ class Settings(BaseSettings):
         description="signs pagination cursors; a Secret Manager secret in production",
     )
     vault_backend: Literal["local", "secret_manager"] = "local"
+    pii_encryption_key: str = Field(
+        default="", repr=False, description="Fernet key of stored emails (shared/people/pii.py)"
+    )
+    pii_hash_key: str = Field(
+        default="", repr=False, description="HMAC key of the email hashes people are matched by"
+    )
+    local_pii_key_file: Path = Field(
+        default=Path(".reachops/pii_keys.json"),
+        description="where the local stack keeps both PII keys when they are not set",
+    )
     local_token_key: str = Field(default="", repr=False)
     local_identity_key: str = Field(
         default="",
@@ -81,6 +91,19 @@ class Settings(BaseSettings):
         default=RETRY_BACKOFF_SECONDS,
         gt=0,
         description="first wait before a failed insights call is retried (doubles per failure)",
+    )
+    anthropic_api_key: str = Field(
+        default="",
+        repr=False,
+        description="Anthropic's API key; empty: sentiment is scored offline by VADER",
+    )
+    anthropic_base_url: str = "https://api.anthropic.com"
+    anthropic_model: str = "claude-haiku-4-5"
+    anthropic_max_retries: int = Field(
+        default=4, ge=0, description="the SDK's own retries of 429, 5xx and 529"
+    )
+    sentiment_poll_seconds: float = Field(
+        default=60.0, gt=0, description="wait between polls of a Message Batch"
     )
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     default_page_size: int = Field(default=25, gt=0)

@@ -38,6 +38,8 @@ class FunctionSpec(_Frozen):
             "oauth",
             "tokens",
             "vault",
+            "pii",
+            "anthropic",
         ],
         ...,
     ] = ()

@@ -21,6 +21,17 @@ locals {
     REACHOPS_OAUTH_STATE_SECRET = "reachops-oauth-state-secret"
   }
 
+  # The keys that encrypt people's emails and hash them for matching (shared/people/pii.py).
+  pii_secrets = {
+    REACHOPS_PII_ENCRYPTION_KEY = "reachops-pii-encryption-key"
+    REACHOPS_PII_HASH_KEY       = "reachops-pii-hash-key"
+  }
+
+  # Anthropic's API key, for the functions that score sentiment (shared/adapters/anthropic_sentiment.py).
+  anthropic_secrets = {
+    REACHOPS_ANTHROPIC_API_KEY = "reachops-anthropic-api-key"
+  }
+
   # The key that signs list cursors, for the REST functions (shared/pagination.py).
   api_secrets = {
     REACHOPS_CURSOR_SECRET = "reachops-cursor-secret"
@@ -33,6 +44,8 @@ locals {
     meta         = local.meta_secrets
     meta_webhook = local.meta_webhook_secrets
     oauth        = local.oauth_secrets
+    pii          = local.pii_secrets
+    anthropic    = local.anthropic_secrets
   }
   function_secrets = {
     for name, fn in local.functions : name => merge(
@@ -57,7 +70,7 @@ locals {
 }
 
 resource "google_secret_manager_secret" "secret" {
-  for_each  = toset(flatten([for secrets in [local.api_secrets, local.apify_secrets, local.meta_secrets, local.meta_webhook_secrets, local.oauth_secrets] : values(secrets)]))
+  for_each  = toset(flatten([for secrets in [local.api_secrets, local.apify_secrets, local.meta_secrets, local.meta_webhook_secrets, local.oauth_secrets, local.pii_secrets, local.anthropic_secrets] : values(secrets)]))
   secret_id = each.key
   labels    = local.labels
 

@@ -24,4 +24,4 @@ CREATE TABLE IF NOT EXISTS reachops.segment_members (
   rfm_segment STRING
 )
 CLUSTER BY org_id, segment_id
-OPTIONS (description = 'Segment members of each segment''s latest calculation; RFM scores for RFM segments.');
+OPTIONS (description = 'Members of the latest calculation of each segment; RFM scores for RFM segments.');

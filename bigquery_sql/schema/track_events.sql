@@ -1,5 +1,6 @@
 -- Events from tracked sites (page views, conversions, experiment exposures) and server-side
--- conversions, once per (org_id, site_id, event_id): a resent event is a no-op. Written by
+-- conversions, appended as received (a resent event can be a second row; count through
+-- reachops.track_events_unique, one row per (org_id, site_id, event_id)). Written by
 -- track_api (source 'browser'), conversions_api (source 'api') and lead_fetch (source
 -- 'meta_lead_ads'). A server-side conversion sent without a site has site_id '' (empty).
 -- campaign_id names a ReachOps campaign a server-side conversion was attributed to explicitly;
@@ -42,4 +43,4 @@ CREATE TABLE IF NOT EXISTS reachops.track_events (
 )
 PARTITION BY DATE(occurred_at)
 CLUSTER BY org_id, site_id
-OPTIONS (description = 'Tracked site events and server-side conversions, one row per (org_id, site_id, event_id); money in micros.');
+OPTIONS (description = 'Tracked site events and server-side conversions, appended (count them once through track_events_unique); money in micros.');

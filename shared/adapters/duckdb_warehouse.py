@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,13 @@ class DuckDbWarehouse:
             finally:
                 cursor.unregister("incoming")
             cursor.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection, held under the lock every statement here takes, for a writer that
+        brings its own (duckdb_appender.py appends through a DuckDB Appender)."""
+        with self._lock:
+            yield self._connection
 
     def tables_with_column(self, column: str) -> list[str]:
         with self._lock:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from shared.ports import SentimentLabel, SentimentResult
 

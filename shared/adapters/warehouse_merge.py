@@ -33,10 +33,12 @@ RECENCY_COLUMNS = (
     "synced_at",
     "updated_at",
     "computed_at",
+    "scored_at",
     "scraped_at",
     "occurred_at",
     "resolved_at",
     "generated_at",
+    "linked_at",
     "created_at",
 )
 """When a row was written or observed, in order of preference; every merged table has one

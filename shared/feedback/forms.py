@@ -166,11 +166,15 @@ class FormService:
             same=("form_id", "fields", "channel", "person_id", "visitor_id"),
             id_field="response_id",
             event_type=RESPONSE_CREATED,
-            table=RESPONSES_TABLE,
-            row=lambda data: response_row(principal.org_id, data),
-            keys=RESPONSES_KEY,
+            mirror=lambda data: self._mirror(principal.org_id, data),
         )
         return created, FormResponse.model_validate(stored)
+
+    def _mirror(self, org_id: str, data: Mapping[str, Any]) -> None:
+        row = response_row(org_id, data)
+        self._intake.warehouse.merge_rows(
+            RESPONSES_TABLE, [row], RESPONSES_KEY, update_existing=False
+        )
 
     def responses(
         self, principal: Principal, form_id: str, query: ResponseListQuery

@@ -58,7 +58,7 @@ class RecordIntake:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
-        self._warehouse = warehouse
+        self.warehouse = warehouse
         self._outbox = outbox
         self._people = people
         self.clock = clock
@@ -101,15 +101,15 @@ class RecordIntake:
         same: Sequence[str],
         id_field: str,
         event_type: str,
-        table: str,
-        row: Callable[[Mapping[str, Any]], dict[str, Any]],
-        keys: Sequence[str],
+        mirror: Callable[[Mapping[str, Any]], None],
     ) -> tuple[bool, dict[str, Any]]:
         """(created, the stored document). A document already at `path` is returned when the
-        `same` fields agree with `document` (a resend), else a 409 naming `id_field`."""
+        `same` fields agree with `document` (a resend), else a 409 naming `id_field`; `mirror`
+        writes the stored document's warehouse row (an idempotent MERGE)."""
         record_id = str(document[id_field])
         event = DomainEvent(
-            event_id=f"{record_id}.created",
+            # a client-chosen id may repeat in another organization or record kind
+            event_id=f"{principal.org_id}.{event_type}.{record_id}",
             type=event_type,
             org_id=principal.org_id,
             subject_id=record_id,
@@ -129,7 +129,7 @@ class RecordIntake:
                 f"{id_field}: {record_id} is already stored with other content", field=id_field
             )
         try:
-            self._warehouse.merge_rows(table, [row(stored)], keys, update_existing=False)
+            mirror(stored)
         except Exception as exc:
             raise Unavailable(
                 f"{id_field} {record_id} is saved but its warehouse copy was not written; "
@@ -173,11 +173,15 @@ class FeedbackService:
             same=("rating", "scale", "text", "channel", "person_id", "visitor_id"),
             id_field="feedback_id",
             event_type=FEEDBACK_CREATED,
-            table=FEEDBACK_TABLE,
-            row=lambda data: feedback_row(principal.org_id, data),
-            keys=FEEDBACK_KEY,
+            mirror=lambda data: self._mirror(principal.org_id, data),
         )
         return created, Feedback.model_validate(stored)
+
+    def _mirror(self, org_id: str, data: Mapping[str, Any]) -> None:
+        row = feedback_row(org_id, data)
+        self._intake.warehouse.merge_rows(
+            FEEDBACK_TABLE, [row], FEEDBACK_KEY, update_existing=False
+        )
 
     def list(self, principal: Principal, query: FeedbackListQuery) -> Page[Feedback]:
         """Newest first, optionally of one channel."""

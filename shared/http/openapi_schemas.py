@@ -41,8 +41,8 @@ from shared.conversions.models import (
 from shared.creators.models import CreatorCreate, CreatorUpdate, CreatorView
 from shared.dashboard.models import FunnelReply, OverviewReply, RoiReply, TrendsReply
 from shared.experiments.models import (
-    AssignRequest,
     Assignment,
+    AssignRequest,
     Experiment,
     ExperimentCreate,
     ExperimentUpdate,
@@ -59,6 +59,7 @@ from shared.feedback.models import (
 )
 from shared.forecasting.models import AccuracyReply, ForecastGenerate, StoredForecast
 from shared.goals.models import ConversionGoal, ConversionGoalDetail, GoalCreate, GoalUpdate
+from shared.metrics.community import CreatorDetail
 from shared.metrics.models import AllocationMetrics, CampaignMetrics
 from shared.orgs.deletion import OrgDeletion
 from shared.orgs.models import ApiKeyCreate, ApiKeyView, IssuedApiKey, Organization
@@ -67,9 +68,41 @@ from shared.pagination import Page
 from shared.paid.budget.reply import BudgetRecommendation
 from shared.paid.creator_campaigns import CreatorPaidCampaigns
 from shared.paid.kpi_table import KpiTable
+from shared.people.models import (
+    Journey,
+    JourneyDropoff,
+    JourneyPaths,
+    LinkedPerson,
+    LinkPersonInteractions,
+    Person,
+)
 from shared.posts.history import PostHistory
 from shared.posts.models import CampaignPostList, PostDecision, PostMatch
+from shared.scores.customer_models import CustomerProfile, Interaction
+from shared.scores.models import (
+    CustomerScore,
+    EngagementSettings,
+    Leaderboard,
+    PersonScores,
+    ScoreRun,
+)
+from shared.scores.nps_models import NpsReport
 from shared.scraping.models import ScrapeJob, ScrapeJobList
+from shared.segments.models import (
+    Calculation,
+    Segment,
+    SegmentCreate,
+    SegmentMember,
+    SegmentUpdate,
+)
+from shared.sentiment.models import (
+    AnalyzeRequest,
+    BulkAccepted,
+    BulkAnalyzeRequest,
+    SentimentRecord,
+    SentimentStats,
+    SentimentTrends,
+)
 from shared.tracking.events import TrackEvent
 from shared.tracking.intake import TrackBatch, TrackReceipt
 from shared.tracking.sites import IssuedSite, Site, SiteCreate, SiteUpdate
@@ -104,6 +137,7 @@ class ApiKeyList(BaseModel):
 
 
 REQUEST_MODELS: list[type[BaseModel]] = [
+    LinkPersonInteractions,
     ApiKeyCreate,
     BrandCreate,
     CampaignCreate,
@@ -132,6 +166,11 @@ REQUEST_MODELS: list[type[BaseModel]] = [
     FeedbackCreate,
     FormCreate,
     ResponseCreate,
+    AnalyzeRequest,
+    BulkAnalyzeRequest,
+    EngagementSettings,
+    SegmentCreate,
+    SegmentUpdate,
 ]
 RESPONSE_MODELS: list[type[BaseModel]] = [
     ErrorBody,
@@ -149,6 +188,7 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Page[Campaign],
     Page[ActivityEntry],
     CreatorView,
+    CreatorDetail,
     Page[CreatorView],
     Allocation,
     AllocationList,
@@ -196,6 +236,27 @@ RESPONSE_MODELS: list[type[BaseModel]] = [
     Page[Form],
     FormResponse,
     Page[FormResponse],
+    Page[CustomerScore],
+    PersonScores,
+    ScoreRun,
+    Leaderboard,
+    NpsReport,
+    CustomerProfile,
+    Page[Interaction],
+    Person,
+    LinkedPerson,
+    Journey,
+    JourneyPaths,
+    JourneyDropoff,
+    Segment,
+    Page[Segment],
+    Page[SegmentMember],
+    Calculation,
+    SentimentRecord,
+    Page[SentimentRecord],
+    SentimentStats,
+    SentimentTrends,
+    BulkAccepted,
 ]
 
 

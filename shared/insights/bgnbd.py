@@ -204,6 +204,9 @@ def expected_purchases(
         return np.zeros(len(x))
     grow = a + b + x - 1
     z = t_h / (alpha + t + t_h)
-    ratio = (r + x) * (np.log(alpha + t) - np.log(alpha + t + t_h))
-    bracket = 1 - np.exp(ratio) * hyp2f1(r + x, b + x, grow, z)
-    return np.asarray(grow / (a - 1) * bracket * alive, dtype=np.float64)
+    # Equation 10's ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z), through Euler's
+    # transformation 2F1(p, q; c; z) = (1-z)^(c-p-q) 2F1(c-p, c-q; c; z): the same value, but
+    # whose parameters do not grow with x, so frequent buyers do not overflow 2F1 to inf.
+    scaled = np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, grow, z)
+    expected = grow / (a - 1) * (1 - scaled) * alive
+    return np.asarray(np.where(alive == 0, 0.0, expected), dtype=np.float64)  # 0 * inf is 0 here

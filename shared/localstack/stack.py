@@ -31,6 +31,7 @@ LOCAL_PROJECT_ID = "reachops-local"
 FUNCTIONS_SOURCE = Path(__file__).resolve().parents[2] / "functions" / "main.py"
 READY_TIMEOUT_SECONDS = 60
 LOCAL_META_APP_ID = "local-meta-app"
+LOCAL_ANTHROPIC_KEY = "local-anthropic-key"  # the stand-in accepts any key
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class StackInfo:
     local_identity_key: str
     state_dir: str
     pids: dict[str, int]
+    anthropic_api_url: str = ""
 
     def identities(self) -> LocalIdentities:
         return LocalIdentities(self.local_identity_key, self.project_id)
@@ -81,8 +83,13 @@ class StackInfo:
             "REACHOPS_META_WEBHOOK_VERIFY_TOKEN": self.local_secret,
             "REACHOPS_OAUTH_STATE_SECRET": self.local_secret,
             "REACHOPS_LOCAL_TOKEN_KEY": self.local_token_key,
+            "REACHOPS_LOCAL_PII_KEY_FILE": str(Path(self.state_dir) / "pii_keys.json"),
             "REACHOPS_LOCAL_IDENTITY_KEY": self.local_identity_key,
             "REACHOPS_INSIGHTS_POLL_SECONDS": "0.3",
+            "REACHOPS_ANTHROPIC_BASE_URL": self.anthropic_api_url,
+            "REACHOPS_ANTHROPIC_API_KEY": LOCAL_ANTHROPIC_KEY,
+            "REACHOPS_ANTHROPIC_MAX_RETRIES": "2",
+            "REACHOPS_SENTIMENT_POLL_SECONDS": "0.3",
             "REACHOPS_INSIGHTS_RETRY_BACKOFF_SECONDS": "1",
             "REACHOPS_META_OAUTH_REDIRECT_URI": self.functions_base_url + "/meta_oauth_callback",
         }
@@ -119,6 +126,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
         pubsub = _start_emulator("pubsub", logs, pids)
         apify = _start_local_apify(logs, pids)
         graph = _start_local_graph_api(logs, pids)
+        anthropic_url = _start_local_anthropic(logs, pids)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         info = StackInfo(
@@ -136,6 +144,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> StackInfo:
             local_identity_key=secrets.token_hex(32),
             state_dir=str(state_dir),
             pids=pids,
+            anthropic_api_url=anthropic_url,
         )
         _start_functions_host(info, port, logs / "functions.log")
         os.environ.update(info.environment())
@@ -191,6 +200,17 @@ def _start_local_graph_api(logs: Path, pids: dict[str, int]) -> str:
     pids["graph_api"] = start_process(command, log)
     url = f"http://127.0.0.1:{port}"
     wait_until_ready(f"{url}/_control/calls", pids["graph_api"], READY_TIMEOUT_SECONDS, log)
+    return url
+
+
+def _start_local_anthropic(logs: Path, pids: dict[str, int]) -> str:
+    """The local Anthropic Messages and Message Batches stand-in, labelled sample outputs."""
+    port = free_port()
+    log = logs / "anthropic.log"
+    command = [sys.executable, "-m", "shared.localstack.anthropic", "--port", str(port)]
+    pids["anthropic"] = start_process(command, log)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(f"{url}/_control/calls", pids["anthropic"], READY_TIMEOUT_SECONDS, log)
     return url
 
 

@@ -64,6 +64,38 @@ class Figures(BaseModel):
     )
 
 
+class CommunityTrend(BaseModel):
+    """The creator's comment sentiment over the last 30 days against the 30 days before (UTC
+    days, today included), across campaigns; a share is null when nothing in its window is
+    scored, a change when either share is."""
+
+    positive_share_30d: float | None
+    positive_share_prev_30d: float | None
+    positive_share_change: float | None
+    negative_share_30d: float | None
+    negative_share_prev_30d: float | None
+    negative_share_change: float | None
+
+
+class CommunityHealth(BaseModel):
+    """How the audience answers a creator's campaign posts, from the sentiment of their
+    comments (reachops.creator_community_health). Shares are over scored comments (a refused or
+    pending one counts in none); every null figure's reason is in `unknown`."""
+
+    comments: int = Field(description="comments of the campaign posts stored")
+    scored: int = Field(description="those scored by the sentiment engine")
+    positive_share: float | None = Field(description="positive / scored")
+    negative_share: float | None = Field(description="negative / scored")
+    mean_toxicity: float | None = Field(
+        description="0..1, over the scored comments whose engine reports toxicity"
+    )
+    toxicity_scored: int = Field(description="the comments mean_toxicity is over")
+    trend: CommunityTrend | None = Field(description="the creator's 30-day trend")
+    unknown: dict[str, str] = Field(
+        default_factory=dict, description="why each null figure is null"
+    )
+
+
 class Score(BaseModel):
     rating: Rating | None
     rating_reason: str | None
@@ -100,8 +132,14 @@ class AllocationMetrics(Figures):
     attribution_model: str = Field(
         default="last_click", description="the model whose credit `conversions` counts"
     )
+    community_health: CommunityHealth | None = Field(
+        default=None, description="the sentiment of the comments of the creator's campaign posts"
+    )
 
 
 class CampaignMetrics(Figures):
     campaign_id: str
     allocations: list[AllocationMetrics]
+    community_health: CommunityHealth | None = Field(
+        default=None, description="the sentiment of the comments of all its campaign posts"
+    )

@@ -24,6 +24,7 @@ from shared.errors import NotFound
 from shared.events import DomainEvent
 from shared.metrics import ROLLUP_SQL
 from shared.metrics.attribution import MODEL, allocation_rows, conversion_figures
+from shared.metrics.community import CommunityHealthService, health
 from shared.metrics.definitions import CREATOR_TIERS, tier_for
 from shared.metrics.emv import PostCounts, campaign_emv
 from shared.metrics.formulas import engagements
@@ -83,6 +84,7 @@ class MetricsService:
         self._creators = creators
         self._posts = posts
         self._settings = settings
+        self._community = CommunityHealthService(warehouse)
 
     def on_metrics_stale(self, event: DomainEvent) -> None:
         self.rollup(event.org_id, list(event.data["campaign_ids"]))
@@ -119,8 +121,16 @@ class MetricsService:
         ]
         posts = [post for allocation in allocations for post in allocation.posts]
         figures = _figures(totals, posts, settings, campaign.currency)
+        community, by_creator = self._community.campaign(org_id, campaign_id)
+        for metrics in allocations:
+            metrics.community_health = by_creator.get(metrics.creator_id) or health(
+                [], per_creator=True
+            )
         return CampaignMetrics(
-            **figures.model_dump(), campaign_id=campaign_id, allocations=allocations
+            **figures.model_dump(),
+            campaign_id=campaign_id,
+            allocations=allocations,
+            community_health=community,
         )
 
     def allocation(
@@ -130,7 +140,7 @@ class MetricsService:
         rows = self._rows("queries/allocation_metrics.sql", principal.org_id, campaign_id)
         settings = self._settings.raw(principal.org_id)
         credited = allocation_rows(self._warehouse, principal.org_id, campaign_id)
-        return self._allocation(
+        metrics = self._allocation(
             principal,
             allocation,
             rows.get(allocation_id),
@@ -138,6 +148,11 @@ class MetricsService:
             {},
             credited=credited.get(allocation_id, []),
         )
+        _, by_creator = self._community.campaign(principal.org_id, campaign_id)
+        metrics.community_health = by_creator.get(metrics.creator_id) or health(
+            [], per_creator=True
+        )
+        return metrics
 
     def _allocation(
         self,

@@ -19,13 +19,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from shared.people.records import PEOPLE_TABLE, VISITORS_TABLE, email_claim_path, person_path
 from shared.ports import DocumentStore, Warehouse
-from shared.people.service import (
-    PEOPLE_TABLE,
-    VISITORS_TABLE,
-    email_claim_path,
-    person_path,
-)
 
 logger = logging.getLogger(__name__)
 

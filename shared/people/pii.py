@@ -64,7 +64,10 @@ def local_keys(key_file: Path) -> PiiKeys:
     fails when one is there already, so processes starting together agree on one pair."""
     key_file.parent.mkdir(parents=True, exist_ok=True)
     if not key_file.exists():
-        fresh = {"encryption_key": Fernet.generate_key().decode(), "hash_key": secrets.token_hex(32)}
+        fresh = {
+            "encryption_key": Fernet.generate_key().decode(),
+            "hash_key": secrets.token_hex(32),
+        }
         draft = key_file.with_name(f"{key_file.name}.{secrets.token_hex(8)}")
         descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

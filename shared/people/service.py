@@ -16,34 +16,39 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from shared.auth import Permission, Principal
 from shared.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from shared.people.erasure import ErasureReport, PersonErasure
 from shared.people.models import Email, LinkedPerson, LinkPersonInteractions, Person
 from shared.people.pii import PiiCipher
+from shared.people.records import (
+    PEOPLE_KEY,
+    PEOPLE_TABLE,
+    VISITORS_KEY,
+    VISITORS_TABLE,
+    email_claim_path,
+    person_path,
+)
 from shared.ports import DocumentStore, Warehouse
 
-PEOPLE_TABLE = "people"
-PEOPLE_KEY = ("org_id", "person_id")
-VISITORS_TABLE = "person_visitors"
-VISITORS_KEY = ("org_id", "visitor_id")
 _EMAIL = TypeAdapter(Email)
+SEEN_RESOLUTION = timedelta(minutes=1)
+"""last_seen_at is kept to the minute: a person resolved again within it is not rewritten."""
 
 
-def people_collection(org_id: str) -> str:
-    return f"orgs/{org_id}/people"
-
-
-def person_path(org_id: str, person_id: str) -> str:
-    return f"{people_collection(org_id)}/{person_id}"
-
-
-def email_claim_path(org_id: str, email_hash: str) -> str:
-    return f"orgs/{org_id}/person_emails/{email_hash}"
+def _seen(current: dict[str, Any] | None, *, now: datetime, name: str | None) -> dict[str, Any]:
+    if current is None:
+        raise NotFound("the person was erased while being resolved", field="email")
+    changed = {**current, "last_seen_at": max(current["last_seen_at"], now)}
+    if name is not None and current.get("name") != name:
+        changed.update(name=name, updated_at=now)
+    return changed
 
 
 class PeopleService:
@@ -52,12 +57,14 @@ class PeopleService:
         store: DocumentStore,
         warehouse: Warehouse,
         cipher: Callable[[], PiiCipher],
+        erasure: PersonErasure,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """`cipher` is built on first use: only the functions that use `pii` hold its keys."""
         self._store = store
         self._warehouse = warehouse
         self._cipher = cipher
+        self._erasure = erasure
         self._clock = clock
 
     def resolve(
@@ -120,6 +127,12 @@ class PeopleService:
             last_seen_at=data["last_seen_at"],
         )
 
+    def erase(self, principal: Principal, person_id: str) -> ErasureReport:
+        """Everything that names the person, everywhere (shared/people/erasure.py); a repeat,
+        or an id that names nobody, erases nothing and succeeds."""
+        principal.require(Permission.MANAGE_SETTINGS)
+        return self._erasure.erase(principal.org_id, person_id)
+
     def person_of_visitor(self, org_id: str, visitor_id: str) -> str | None:
         rows = self._warehouse.run(
             "queries/person_of_visitor.sql", {"org_id": org_id, "visitor_id": visitor_id}
@@ -133,39 +146,42 @@ class PeopleService:
         return [str(row["visitor_id"]) for row in rows]
 
     def _person_for(self, org_id: str, email: str, name: str | None) -> str:
+        """Reads first and writes only what is missing (create-if-absent, no transaction on
+        the hot path), so many intakes naming one email at once contend on nothing."""
         cipher = self._cipher()
         email_hash = cipher.email_hash(email)
-        candidate = secrets.token_hex(8)
-
-        def claim(current: dict[str, Any] | None) -> dict[str, Any]:
-            return current if current is not None else {"person_id": candidate}
-
-        person_id = str(
-            self._store.update_atomically(email_claim_path(org_id, email_hash), claim)["person_id"]
-        )
+        claim_path = email_claim_path(org_id, email_hash)
+        claim = self._store.get(claim_path)
+        if claim is None:
+            self._store.create(claim_path, {"person_id": secrets.token_hex(8)})
+            claim = self._store.get(claim_path)  # ours, or the one that won the race
+            if claim is None:
+                raise Unavailable("the person was erased while being resolved; send it again")
+        person_id = str(claim["person_id"])
+        path = person_path(org_id, person_id)
         now = self._clock()
-
-        def touch(current: dict[str, Any] | None) -> dict[str, Any]:
-            if current is None:
-                return {
-                    "person_id": person_id,
-                    "email_encrypted": cipher.encrypt(email),
-                    "email_hash": email_hash,
-                    "name": name,
-                    "created_at": now,
-                    "updated_at": now,
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                    "mirrored": False,
-                }
-            changed = {**current, "last_seen_at": max(current["last_seen_at"], now)}
-            if name is not None and current.get("name") != name:
-                changed.update(name=name, updated_at=now)
-            return changed
-
-        data = self._store.update_atomically(person_path(org_id, person_id), touch)
-        if not data.get("mirrored"):
-            self._mirror(org_id, data)
+        data = self._store.get(path)
+        if data is None:
+            fresh: dict[str, Any] = {
+                "person_id": person_id,
+                "email_encrypted": cipher.encrypt(email),
+                "email_hash": email_hash,
+                "name": name,
+                "created_at": now,
+                "updated_at": now,
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "mirrored": False,
+            }
+            if self._store.create(path, fresh):
+                self._mirror(org_id, fresh)
+                return person_id
+            data = self._store.get(path) or fresh
+        stale = now - data["last_seen_at"] >= SEEN_RESOLUTION
+        if stale or (name is not None and data.get("name") != name):
+            data = self._store.update_atomically(path, partial(_seen, now=now, name=name))
+        if not data.get("mirrored") and stale:
+            self._mirror(org_id, data)  # its creator's mirror failed
         return person_id
 
     def _mirror(self, org_id: str, data: dict[str, Any]) -> None:

@@ -194,7 +194,7 @@ class PostMatching:
         """Published straight to the bus, not through an outbox: this runs inside a Pub/Sub
         handler whose message is only acked after it returns, so a failed publish fails the
         handler and the redelivery publishes again, under the same content-derived event id
-        (the cause's id and the suffix), which the rollup's dedupe drops if it lands twice."""
+        (the cause's id and the suffix); a rollup run twice stores the same figures."""
         self._bus.publish(
             DomainEvent(
                 event_id=f"{cause.event_id}:{suffix}",

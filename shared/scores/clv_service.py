@@ -75,7 +75,7 @@ class ClvService:
                 "until_date": today,
             },
         )
-        valued = [r for r in rows if r["currency"] is not None and r["value_micros"] is not None]
+        valued = [r for r in rows if r["currency"] is not None and (r["value_micros"] or 0) > 0]
         settings = {
             "time_unit": "weeks",
             "lookback_days": LOOKBACK_DAYS,
@@ -84,7 +84,7 @@ class ClvService:
             "holdout_days": HOLDOUT_DAYS,
         }
         if not valued:
-            reason = "no purchase with a value and a person in the look-back window"
+            reason = "no purchase with a positive value and a person in the look-back window"
             return ClvOutcome(None, pd.DataFrame(), {**settings, "reason": reason})
         frame = pd.DataFrame(valued)
         currency = str(frame["currency"].value_counts().sort_index().idxmax())
@@ -95,7 +95,7 @@ class ClvService:
             "currency": currency,
             "purchase_days": len(chosen),
             "purchase_days_other_currencies": len(frame) - len(chosen),
-            "purchase_days_without_value": len(rows) - len(valued),
+            "purchase_days_without_a_positive_value": len(rows) - len(valued),
         }
         diagnostics["holdout"] = self._holdout(chosen, today)
         data = calibration_holdout(

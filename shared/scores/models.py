@@ -79,6 +79,10 @@ class RankedScore(CustomerScore):
     rank: int = Field(description="1 for the highest value")
 
 
+class PersonScores(BaseModel):
+    items: list[CustomerScore] = Field(description="the current score of each type (none yet: [])")
+
+
 class Leaderboard(BaseModel):
     score_type: ScoreType
     items: list[RankedScore]

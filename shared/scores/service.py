@@ -25,6 +25,7 @@ from shared.scores.models import (
     EngagementSettings,
     Leaderboard,
     LeaderboardQuery,
+    PersonScores,
     RankedScore,
     ScoreRun,
     ScoreType,
@@ -79,7 +80,7 @@ class ScoreService:
         """Every organization's scores of the types for the current period (the scheduled
         jobs); an organization deleted meanwhile is skipped. Returns persons scored per type."""
         at = self._clock()
-        scored = dict.fromkeys(score_types, 0)
+        scored: dict[str, int] = dict.fromkeys(score_types, 0)
         for org in self._store.query("orgs"):
             for score_type in score_types:
                 try:
@@ -140,10 +141,10 @@ class ScoreService:
             next_cursor = encode_cursor([last.value, last.score_type, last.person_id], scope)
         return Page[CustomerScore](items=items, next_cursor=next_cursor)
 
-    def of_person(self, principal: Principal, person_id: str) -> list[CustomerScore]:
+    def of_person(self, principal: Principal, person_id: str) -> PersonScores:
         """The person's current score of each type (none yet: an empty list)."""
         page = self.page(principal, score_type=None, person_id=person_id, limit=len(SCORE_TYPES))
-        return sorted(page.items, key=lambda s: s.score_type)
+        return PersonScores(items=sorted(page.items, key=lambda s: s.score_type))
 
     def leaderboard(self, principal: Principal, query: LeaderboardQuery) -> Leaderboard:
         page = self.page(principal, score_type=query.type, limit=query.limit)

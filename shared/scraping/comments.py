@@ -9,12 +9,13 @@ The job is marked done in the batch that puts `comments.ingested` in its outbox;
 `comment_sentiment` function scores that run's posts' comments through the sentiment service,
 which caches by content hash and model, so a redelivery or a comment read again is never
 scored twice. Scoring after the write, off the webhook's path, keeps a slow or paused engine
-from holding the ingest; a comment's sentiment source id is its comment id.
+from holding the ingest. A comment's sentiment source id is `<platform>:<comment_id>`
+(`comment_source_id`; the creator_community_health view joins on the same).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -29,8 +30,13 @@ COMMENTS_KEY = ["org_id", "platform", "comment_id"]
 SOURCE_TYPE = "comment"
 
 
+def comment_source_id(platform: str, comment_id: str) -> str:
+    """A comment's id as a sentiment source: comment ids are unique per platform only."""
+    return f"{platform}:{comment_id}"
+
+
 class CommentScorer(Protocol):
-    """What the sentiment service offers this module: score (comment id, text) pairs of one
+    """What the sentiment service offers this module: score (source id, text) pairs of one
     organization, each at most once per text and model."""
 
     def __call__(self, org_id: str, comments: Sequence[tuple[str, str]]) -> None: ...
@@ -64,7 +70,7 @@ def comment_rows(
 class CommentSentiment:
     """The `comments.ingested` handler: every comment with text of the run's posts, scored."""
 
-    def __init__(self, warehouse: Warehouse, scorer: Callable[[], CommentScorer]) -> None:
+    def __init__(self, warehouse: Warehouse, scorer: CommentScorer) -> None:
         self._warehouse = warehouse
         self._scorer = scorer
 
@@ -76,7 +82,10 @@ class CommentSentiment:
         rows = self._warehouse.run(
             "queries/post_comments_to_score.sql", {"org_id": event.org_id, "post_keys": keys}
         )
-        comments = [(str(r["comment_id"]), str(r["text"])) for r in rows]
+        comments = [
+            (comment_source_id(str(r["platform"]), str(r["comment_id"])), str(r["text"]))
+            for r in rows
+        ]
         if comments:
-            self._scorer()(event.org_id, comments)
+            self._scorer(event.org_id, comments)
         return len(comments)

@@ -1,4 +1,5 @@
-"""Ingesting a finished Apify run: posts upserted, snapshots appended, profiles verified.
+"""Ingesting a finished Apify run: posts upserted, snapshots appended, profiles verified; for
+a comments run, its comments MERGEd into reachops.post_comments (shared/scraping/comments.py).
 
 Every write is keyed (posts by platform and post id, snapshots by run, spend by run), so a
 redelivered event or a crash midway is finished by the next delivery with no double counting.

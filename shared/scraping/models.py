@@ -89,8 +89,9 @@ class ScrapeJob(BaseModel):
     )
     failed_profiles: dict[str, str] = Field(
         default_factory=dict,
-        description="requested username -> why the run returned nothing for it: the actor's "
-        "own reason (not found, private, blocked) or 'not returned by the run'",
+        description="requested username (a comments job: post URL) -> why the run returned "
+        "nothing for it: the actor's own reason (not found, private, blocked) or 'not "
+        "returned by the run'",
     )
     created_at: datetime
     updated_at: datetime

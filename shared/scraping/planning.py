@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 from shared.campaigns.models import Platform
 from shared.scraping.actors import (
     COMMENT_PLATFORMS,
-    DEFAULT_COMMENTS_PER_POST,
     MAX_POST_URLS_PER_RUN,
     MAX_USERNAMES_PER_RUN,
     ScrapeKind,
@@ -137,10 +136,11 @@ def plan_jobs(
     profiles: Sequence[MonitoredProfile],
     now: datetime,
     refresh: Sequence[RefreshPost] = (),
-    comments_per_post: int = DEFAULT_COMMENTS_PER_POST,
+    comments_per_post: int | None = None,
 ) -> list[PlannedJob]:
     """Posts jobs (per platform and since-date), profile jobs (per platform), and post-refresh
-    and comments jobs (per platform, for the posts whose window is still open at `now`)."""
+    and, given a per-post bound, comments jobs (per platform, for the posts whose window is
+    still open at `now`)."""
     # A creator monitored for two campaigns is scraped once, from the earlier date (or from
     # the start, when one campaign has never collected it).
     latest_first = sorted(profiles, key=lambda p: p.since or date.min, reverse=True)
@@ -181,7 +181,7 @@ def plan_jobs(
     return (
         jobs
         + _refresh_jobs(org_id, slot, open_posts)
-        + _comment_jobs(org_id, slot, open_posts, comments_per_post)
+        + (_comment_jobs(org_id, slot, open_posts, comments_per_post) if comments_per_post else [])
     )
 
 

@@ -146,9 +146,7 @@ def _persons(builder: _Builder, org: exp.Parameter) -> exp.Select:
     )
 
 
-def compile_members(
-    org_id: str, segments: Sequence[tuple[str, Node]], as_of: datetime
-) -> Compiled:
+def compile_members(org_id: str, segments: Sequence[tuple[str, Node]], as_of: datetime) -> Compiled:
     """(segment_id, person_id) rows of every segment given, in one statement."""
     if not segments:
         raise ValueError("compile_members needs at least one segment")
@@ -167,9 +165,7 @@ def compile_members(
     return Compiled(statement.sql("bigquery"), builder.params)
 
 
-def compile_counts(
-    org_id: str, segments: Sequence[tuple[str, Node]], as_of: datetime
-) -> Compiled:
+def compile_counts(org_id: str, segments: Sequence[tuple[str, Node]], as_of: datetime) -> Compiled:
     """One row: each segment's member count as a column named by its position (s0, s1, ...),
     over the same persons and rules as compile_members (what the benchmark times)."""
     builder = _Builder(as_of=as_of)

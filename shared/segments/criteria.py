@@ -103,7 +103,7 @@ def _node(raw: object, path: str, depth: int, counter: list[int]) -> Node:
             if not isinstance(items, list) or not items:
                 raise _fail(f"{path}.{kind}", "must be a non-empty list")
             return Group(
-                kind=cast(Literal["all", "any"], kind),
+                kind=kind,
                 items=tuple(
                     _node(item, f"{path}.{kind}.{i}", depth + 1, counter)
                     for i, item in enumerate(items)
@@ -185,7 +185,13 @@ def _event_rule(raw: Mapping[str, Any], path: str) -> EventRule:
         if currency is not None:
             raise _fail(f"{path}.currency", "only a sum_value rule names a currency")
         return EventRule(
-            event, within, channel, measure, op, _whole(operand, f"{where}.{op}", 0, MAX_COUNT), None
+            event,
+            within,
+            channel,
+            measure,
+            op,
+            _whole(operand, f"{where}.{op}", 0, MAX_COUNT),
+            None,
         )
     if not isinstance(currency, str):
         raise _fail(f"{path}.currency", "a sum_value rule names its ISO 4217 currency")

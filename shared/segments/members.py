@@ -90,7 +90,9 @@ def write_script(
     delete = exp.delete(
         MEMBERS_TABLE,
         where=exp.and_(
-            org, exp.paren(ours), exp.LT(this=exp.column("computed_at"), expression=_param("computed_at"))
+            org,
+            exp.paren(ours),
+            exp.LT(this=exp.column("computed_at"), expression=_param("computed_at")),
         ),
     )
     counts = (

@@ -2,10 +2,11 @@
 
 Per person, over purchases in one currency within a lookback window up to `as_of`:
 recency (the last purchase), frequency (purchases) and monetary (value in micros), each scored
-1..5 by NTILE(5) over every scored person (5 = most recent / most / largest). Ties are
-deterministic and fair: NTILE orders by the value then person_id, and every person sharing a
-value takes the lowest tile that value reached, so two people with the same purchases always
-have the same F score (with many one-time buyers, low tiles are large and some stay empty).
+1..5 as NTILE(5) over every scored person would (5 = most recent / most / largest), with ties
+deterministic and fair: every person sharing a value takes the lowest tile that value reaches
+in the ordering (computed from its RANK, so no tie-break column is needed), and two people with
+the same purchases always have the same F score (with many one-time buyers, low tiles are
+large and some stay empty).
 
 The name of each (R, F) cell comes from rfm_segments.yaml, the one table: the SQL's CASE is
 built from it here and `rfm_segment_name` reads the same rows for Python.
@@ -16,41 +17,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import cast
 from importlib import resources
+from typing import cast
 
 import sqlglot
 import yaml
 from sqlglot import exp
 
-from shared.segments.compiler import EVENTS_TABLE, Compiled
+from shared.segments.compiler import Compiled
 
 SCORES = range(1, 6)
+_TILE = (
+    "CASE WHEN {rank} <= MOD(n, 5) * (DIV(n, 5) + 1) THEN DIV(({rank} - 1), (DIV(n, 5) + 1)) + 1"
+    " ELSE MOD(n, 5) + DIV(({rank} - 1 - MOD(n, 5) * (DIV(n, 5) + 1)), GREATEST(DIV(n, 5), 1))"
+    " + 1 END"
+)
+"""NTILE(5)'s tile of the row at position `rank` of n (the first n mod 5 tiles hold one row
+more): at the RANK of a value, it is the lowest tile any row of that value has. DIV's compound
+arguments are parenthesised: sqlglot writes DuckDB's `//` without adding them."""
 _SCORED = f"""
 WITH purchases AS (
   SELECT person_id, MAX(occurred_at) AS last_purchase_at, COUNT(*) AS purchases,
     SUM(COALESCE(value_micros, 0)) AS monetary_micros
-  FROM {EVENTS_TABLE}
+  FROM reachops.journey_events
   WHERE org_id = @org_id AND person_id IS NOT NULL AND event = 'purchase'
     AND currency = @currency AND occurred_at > @since AND occurred_at <= @as_of
   GROUP BY person_id
-), tiles AS (
-  SELECT *,
-    NTILE(5) OVER (ORDER BY last_purchase_at, person_id) AS r_tile,
-    NTILE(5) OVER (ORDER BY purchases, person_id) AS f_tile,
-    NTILE(5) OVER (ORDER BY monetary_micros, person_id) AS m_tile
+), ranked AS (
+  SELECT *, COUNT(*) OVER () AS n,
+    RANK() OVER (ORDER BY last_purchase_at) AS r_rank,
+    RANK() OVER (ORDER BY purchases) AS f_rank,
+    RANK() OVER (ORDER BY monetary_micros) AS m_rank
   FROM purchases
-), scores AS (
-  SELECT person_id, last_purchase_at, purchases, monetary_micros,
-    MIN(r_tile) OVER (PARTITION BY last_purchase_at) AS rfm_recency,
-    MIN(f_tile) OVER (PARTITION BY purchases) AS rfm_frequency,
-    MIN(m_tile) OVER (PARTITION BY monetary_micros) AS rfm_monetary
-  FROM tiles
 )
-SELECT person_id, last_purchase_at, purchases, monetary_micros, rfm_recency, rfm_frequency,
-  rfm_monetary
-FROM scores
-"""
+SELECT person_id, last_purchase_at, purchases, monetary_micros,
+  {_TILE.format(rank="r_rank")} AS rfm_recency,
+  {_TILE.format(rank="f_rank")} AS rfm_frequency,
+  {_TILE.format(rank="m_rank")} AS rfm_monetary
+FROM ranked
+"""  # noqa: S608 - fixed text: the table and columns are constants, values are @params
 
 
 @dataclass(frozen=True)

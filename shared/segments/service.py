@@ -21,7 +21,7 @@ from shared.errors import NotFound, ValidationFailed
 from shared.model_base import to_document
 from shared.pagination import Page, decode_cursor, encode_cursor, fetch_page
 from shared.ports import DocumentStore, Warehouse
-from shared.segments.compiler import compile_members
+from shared.segments.compiler import Compiled, compile_members
 from shared.segments.criteria import Node, parse_criteria
 from shared.segments.members import write_script
 from shared.segments.models import (
@@ -184,16 +184,25 @@ class SegmentService:
 
     def calculate_due(self, org_id: str, day_start: datetime) -> dict[str, Calculation]:
         """The daily run for one organization: every active segment with auto_update, as of
-        the start of its day (rules segments in one statement)."""
+        the start of its day (rules segments in one statement), except those calculated on
+        request since then (the newer members stand)."""
         due = [
             d.data
-            for d in self._store.query(segments_collection(org_id), where=[("deleted", "==", False)])
-            if d.data.get("active") and d.data.get("auto_update")
+            for d in self._store.query(
+                segments_collection(org_id), where=[("deleted", "==", False)]
+            )
+            if d.data.get("active")
+            and d.data.get("auto_update")
+            and not _newer(d.data.get("calculation"), day_start)
         ]
         return self._calculate(org_id, due, day_start) if due else {}
 
-    def orgs(self) -> list[str]:
-        return [org.id for org in self._store.query("orgs")]
+    def calculate_daily(self) -> int:
+        """The scheduled run: every organization's due segments as of today 00:00 UTC; the
+        number of segments calculated."""
+        now = self._clock()
+        day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
+        return sum(len(self.calculate_due(org.id, day_start)) for org in self._store.query("orgs"))
 
     def members(
         self, principal: Principal, segment_id: str, query: MemberQuery
@@ -236,7 +245,9 @@ class SegmentService:
                 rfm = RfmSettings.model_validate(data["rfm"])
                 since = as_of - timedelta(days=rfm.lookback_days)
                 source = compile_rfm(org_id, rfm.currency, since, as_of, rfm.segment)
-                counts.update(self._write(org_id, [data["segment_id"]], source, as_of, rfm.currency))
+                counts.update(
+                    self._write(org_id, [data["segment_id"]], source, as_of, rfm.currency)
+                )
         done = {}
         for data in segments:
             calculation = Calculation(computed_at=as_of, members=counts.get(data["segment_id"], 0))
@@ -247,8 +258,8 @@ class SegmentService:
     def _write(
         self,
         org_id: str,
-        segment_ids: list[str],
-        source: Any,
+        segment_ids: Sequence[str],
+        source: Compiled,
         as_of: datetime,
         rfm_currency: str | None,
     ) -> dict[str, int]:
@@ -277,6 +288,10 @@ class SegmentService:
 
     def _path(self, org_id: str, segment_id: str) -> str:
         return f"{segments_collection(org_id)}/{segment_id}"
+
+
+def _newer(calculation: dict[str, Any] | None, than: datetime) -> bool:
+    return calculation is not None and _utc(calculation["computed_at"]) > than
 
 
 def _member(row: dict[str, Any]) -> SegmentMember:

@@ -1,11 +1,11 @@
-"""Group commit: rows of concurrent requests go to the warehouse in one MERGE.
+"""Group commit: rows of concurrent requests go to the warehouse in one write.
 
-A MERGE costs about the same for one row as for a hundred (a DuckDB staging frame, a BigQuery
-job), so one request's write at a time caps intake at one MERGE's rate. Here a request whose
-rows arrive while a MERGE runs waits for it to end; then one of the waiting requests writes
-every row that queued meanwhile, and each request returns only once its own rows are written
-(or raises that write's error), so a 202 still means stored. Nothing waits on a timer: an idle
-instance writes a lone request's rows at once.
+A write costs about the same for one row as for a hundred (a Storage Write round trip, a
+DuckDB Appender flush and commit), so one request's write at a time caps intake at one write's
+rate. Here a request whose rows arrive while a write runs waits for it to end; then one of the
+waiting requests writes every row that queued meanwhile, and each request returns only once its
+own rows are written (or raises that write's error), so a 202 still means stored. Nothing
+waits on a timer: an idle instance writes a lone request's rows at once.
 """
 
 from __future__ import annotations

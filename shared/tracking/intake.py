@@ -1,12 +1,12 @@
 """Public intake: a site key's batch of events, checked one by one and landed once each.
 
 A beacon's request never reads the warehouse (a BigQuery query per page view would cost more
-than the write and seconds of latency). A resent event is stored once all the same: locally the
-write is a MERGE on KEYS (org, site, event id, occurred_at) that inserts only new keys; in
-production an append through the BigQuery Storage Write API (`appender`,
-shared/adapters/bigquery_write.py), exactly once per stream offset; and every reader counts
-events through the view reachops.track_events_unique (one row per event), so a resend written
-again is counted once.
+than the write and seconds of latency). The rows are appended with no key check, the same way on
+both warehouses (`appender`: the BigQuery Storage Write API in production,
+shared/adapters/bigquery_write.py, exactly once per stream offset; a DuckDB Appender locally,
+shared/adapters/duckdb_appender.py), so a resend from another request is stored again, and
+every reader counts events through the view reachops.track_events_unique (one row per event):
+a resent event is counted once.
 A receipt's `duplicates` are therefore what is known without a read: an event_id repeated
 within the batch, and a purchase whose order_id another event already claimed. A purchase
 counts once per order_id: its first event claims the order in Firestore (a create, so two
@@ -127,8 +127,8 @@ class TrackIntake:
         *,
         appender: RowAppender | None = None,
     ) -> None:
-        """`appender` lands the rows (production: Storage Write); without one they are MERGEd
-        through the warehouse (DuckDB locally)."""
+        """`appender` lands the rows (Services.track_events_appender); a caller with only a
+        warehouse (a test's) has them MERGEd on KEYS instead, which also skips stored keys."""
         self._store = store
         self._warehouse = warehouse
         self._sites = sites

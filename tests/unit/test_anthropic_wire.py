@@ -45,8 +45,10 @@ def test_a_tool_use_message_is_a_scored_result_naming_its_engine_and_model() -> 
 def test_a_refusal_is_failed_with_the_reason_never_a_neutral_score() -> None:
     result = result_from_message(load("message_refusal.json"), MODEL)
     assert result.status == "failed"
-    assert result.score is None and result.label is None
-    assert result.reason is not None and "refusal" in result.reason
+    assert result.score is None
+    assert result.label is None
+    assert result.reason is not None
+    assert "refusal" in result.reason
 
 
 def test_a_tool_input_outside_the_schema_is_failed() -> None:
@@ -58,17 +60,22 @@ def test_a_tool_input_outside_the_schema_is_failed() -> None:
 def test_results_lines_map_by_type() -> None:
     lines = (CORPUS / "batch_results.jsonl").read_text().splitlines()
     parsed = dict(result_from_line(json.loads(line), MODEL) for line in lines)
-    assert parsed["s0"] is not None and parsed["s0"].label == "negative"
-    assert parsed["s1"] is not None and parsed["s1"].status == "failed"  # refused as invalid
-    assert parsed["s1"].reason is not None and "non-empty" in parsed["s1"].reason
+    assert parsed["s0"] is not None
+    assert parsed["s0"].label == "negative"
+    assert parsed["s1"] is not None
+    assert parsed["s1"].status == "failed"
+    assert parsed["s1"].reason is not None
+    assert "non-empty" in parsed["s1"].reason
     assert parsed["s2"] is None  # transient api_error: another batch
-    assert parsed["s3"] is None and parsed["s4"] is None  # canceled, expired
+    assert parsed["s3"] is None
+    assert parsed["s4"] is None
 
 
 @pytest.mark.parametrize("name", ["batch_in_progress.json", "batch_canceling.json"])
 def test_a_batch_has_no_results_url_before_it_ends(name: str) -> None:
     batch = load(name)
-    assert batch["type"] == "message_batch" and batch["results_url"] is None
+    assert batch["type"] == "message_batch"
+    assert batch["results_url"] is None
 
 
 def test_an_ended_batch_names_its_results_and_counts() -> None:
@@ -83,7 +90,9 @@ def test_every_error_body_parses_and_only_spend_errors_pause(path: Path) -> None
     body = json.loads(path.read_text())
     kind, message = error_of(body)
     status = int(path.stem.split("_")[0])
-    assert body["type"] == "error" and kind is not None and message
+    assert body["type"] == "error"
+    assert kind is not None
+    assert message
     assert path.stem.split("_", 1)[1].startswith(kind) or status == 400
     paused = path.stem in {"400_credit_balance_too_low", "400_usage_limits_reached"}
     assert spend_exhausted(message) is paused

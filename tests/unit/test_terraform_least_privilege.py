@@ -39,7 +39,13 @@ TOKEN_READS = "project-if-token-secret:roles/secretmanager.secretAccessor"
 ALLOWED: dict[str, set[str]] = {
     "org_api": {"project:roles/datastore.user", "secret:roles/secretmanager.secretAccessor"},
     "campaigns_api": REST | {"topic:roles/pubsub.publisher"},
-    "creators_api": {"project:roles/datastore.user", "secret:roles/secretmanager.secretAccessor"},
+    # Creators in Firestore; reads the community-health view for a creator's reply.
+    "creators_api": {
+        "project:roles/datastore.user",
+        "dataset:roles/bigquery.dataViewer",
+        "project:roles/bigquery.jobUser",
+        "secret:roles/secretmanager.secretAccessor",
+    },
     # Signs OAuth states, reads tokens for on-request reach; creates none.
     "ad_accounts_api": REST | TASKS | {TOKEN_READS},
     "apify_webhook": {"secret:roles/secretmanager.secretAccessor", "topic:roles/pubsub.publisher"},
@@ -62,6 +68,12 @@ ALLOWED: dict[str, set[str]] = {
     "forecasts_api": REST,
     # Goals in Firestore, mirrored to two warehouse tables it MERGEs; nothing else.
     "goals_api": REST,
+    # People (Firestore), their warehouse copy and links (MERGE), erasure (DML DELETE in every
+    # table naming a person) and the PII keys; publishes nothing.
+    "people_api": REST,
+    # Feedback, forms and responses (Firestore, mirrored by MERGE), the PII keys to match an
+    # email to a person, and the two intake topics.
+    "feedback_api": REST | {"topic:roles/pubsub.publisher"},
     # Reads campaigns and sites (Firestore) and the dashboard's views; writes nothing.
     "dashboard_api": {
         "project:roles/datastore.user",
@@ -81,6 +93,20 @@ ALLOWED: dict[str, set[str]] = {
     # Looks up site keys and experiments, stores first assignments (Firestore); no warehouse.
     "experiment_assign": {
         "project:roles/datastore.user",
+        "secret:roles/secretmanager.secretAccessor",
+    },
+    # Sentiment results (MERGE into sentiment_scores), the Anthropic key, queues bulk runs and
+    # publishes the one alert a paused engine raises.
+    "sentiment_api": REST | TASKS | {"topic:roles/pubsub.publisher"},
+    # Scores as records: MERGEs customer_scores, reads the insight views, runs in Firestore.
+    "scores_api": REST,
+    # Segments: definitions in Firestore, members written and read in the warehouse.
+    "segments_api": REST,
+    # Reads scores and journeys, and the person (the PII keys decrypt the email for admins).
+    "customers_api": {
+        "project:roles/datastore.user",
+        "dataset:roles/bigquery.dataViewer",
+        "project:roles/bigquery.jobUser",
         "secret:roles/secretmanager.secretAccessor",
     },
 }

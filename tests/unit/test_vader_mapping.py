@@ -28,8 +28,11 @@ def test_labels_follow_the_standard_thresholds(
 def test_a_result_names_engine_and_model_and_reports_no_toxicity() -> None:
     result = VaderSentiment().score("I love this brand, the service was excellent!")
     assert (result.engine, result.model, result.status) == ("vader", MODEL, "scored")
-    assert result.score is not None and result.score > 0.5 and result.label == "positive"
-    assert result.toxicity is None and result.entities == ()
+    assert result.score is not None
+    assert result.score > 0.5
+    assert result.label == "positive"
+    assert result.toxicity is None
+    assert result.entities == ()
     assert "love" in result.keywords
 
 

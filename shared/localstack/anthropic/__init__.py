@@ -1,8 +1,9 @@
 """A local stand-in for Anthropic's Messages and Message Batches APIs, speaking the wire format
 the official `anthropic` SDK uses (point it here with base_url).
 
-API (x-api-key required, any non-empty key unless one is configured; anthropic-version
-required; every reply carries a request-id header):
+API (an API key required, as x-api-key or the `Authorization: Bearer` header the SDK's 2.x
+releases send, any non-empty key unless one is configured; anthropic-version required; every
+reply carries a request-id header):
   POST /v1/messages                       a Message: the forced record_sentiment tool_use call
                                           (stop_reason tool_use), or stop_reason refusal
   POST /v1/messages/batches               {"requests": [{"custom_id", "params"}]}: a
@@ -16,7 +17,7 @@ invalid_request_error (also the credit-exhausted "Your credit balance is too low
 authentication_error, 404 not_found_error, 429 rate_limit_error (with retry-after), 500
 api_error, 529 overloaded_error.
 
-Answers replay the labelled samples in samples.json (`catalog`): the first sample whose
+Answers replay the labelled samples in samples.yaml (`catalog`): the first sample whose
 `contains` occurs in the text, a refusal for "please refuse", else a small word-list fallback.
 
 Control (not part of Anthropic's API):

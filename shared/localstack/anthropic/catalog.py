@@ -1,15 +1,16 @@
-"""What the stand-in answers for a text: the labelled samples (samples.json) in order, else a
+"""What the stand-in answers for a text: the labelled samples (samples.yaml) in order, else a
 small word-list fallback, so every text gets a deterministic, documented answer."""
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).with_name("samples.json")
+import yaml
+
+SAMPLES = Path(__file__).with_name("samples.yaml")
 POSITIVE = frozenset({"good", "nice", "happy", "excellent", "amazing", "recommend", "thanks"})
 NEGATIVE = frozenset({"bad", "awful", "poor", "broken", "angry", "worst", "refund", "slow"})
 _WORD = re.compile(r"[a-z']+")
@@ -17,7 +18,7 @@ _WORD = re.compile(r"[a-z']+")
 
 @cache
 def samples() -> list[dict[str, Any]]:
-    loaded: list[dict[str, Any]] = json.loads(SAMPLES.read_text())["samples"]
+    loaded: list[dict[str, Any]] = yaml.safe_load(SAMPLES.read_text())["samples"]
     return loaded
 
 

@@ -1,5 +1,6 @@
-"""The WSGI app: routing, the x-api-key and anthropic-version checks, injected faults, the
-Messages and Message Batches handlers and the control endpoints (see the package docstring)."""
+"""The WSGI app: routing, the API key (x-api-key, or the Bearer token this SDK sends) and
+anthropic-version checks, injected faults, the Messages and Message Batches handlers and the
+control endpoints (see the package docstring)."""
 
 from __future__ import annotations
 
@@ -184,7 +185,8 @@ class LocalAnthropicServer:
         return reply
 
     def _check(self, request: Request, endpoint: str) -> None:
-        key = request.headers.get("x-api-key")
+        bearer = request.headers.get("Authorization", "")
+        key = request.headers.get("x-api-key") or bearer.removeprefix("Bearer ").strip()
         if not key or (self._api_key is not None and key != self._api_key):
             raise ApiError(401, "authentication_error", "invalid x-api-key")
         if not request.headers.get("anthropic-version"):
