@@ -113,8 +113,9 @@ class Warehouse(Protocol):
 
 class RowAppender(Protocol):
     """Appends rows to one warehouse table without a MERGE (production's tracking events: the
-    BigQuery Storage Write API, shared/adapters/bigquery_write.py); the caller has already
-    dropped the rows it knows are stored."""
+    BigQuery Storage Write API, shared/adapters/bigquery_write.py; locally DuckDB's appender,
+    shared/adapters/duckdb_appender.py). A row may land twice (a client's resend); readers see
+    each event once through reachops.track_events_unique."""
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
 

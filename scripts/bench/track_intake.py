@@ -3,7 +3,7 @@
 Starts the Firestore emulator and registers several sites, then serves two functions on
 loopback the way Cloud Run runs them: `functions-framework --target NAME` (gunicorn, one worker
 of gthreads), each in its own process. One is the real `track_api` (site key check, rate
-limits, per-event checks, the order claim of purchases, the write into a DuckDB warehouse);
+limits, per-event checks, the order claim of purchases, the append into a DuckDB warehouse);
 the other a bare function that answers 202 and does nothing. Both get the same load in the
 same run, from a load generator in a process of its own (asyncio and aiohttp, kept-alive
 connections): an open loop at --rate requests per second for --seconds, each request sent at

@@ -14,10 +14,10 @@ load job, and needs only `bigquery.tables.updateData` on the table.
   landed the API answers ALREADY_EXISTS, which is success: Storage Write's exactly-once is per
   stream and offset. An append whose outcome stays unknown after the retries abandons the
   stream (the next append opens a new one, so no later batch can be mistaken for it) and
-  raises Unavailable: the client resends, and the intake's stored-event-id check drops the
-  events that did land. What no offset can cover (a resend racing its original past that
-  check, a batch re-sent on a new stream) is what `reachops.track_events_unique` (one row per
-  event id, the earliest received) covers for readers.
+  raises Unavailable: the client resends, and the events that did land are stored twice. What
+  no offset can cover (a client's resend, a batch re-sent on a new stream) is what
+  `reachops.track_events_unique` (one row per event id, the earliest received) covers for
+  every reader.
 """
 
 from __future__ import annotations

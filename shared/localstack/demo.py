@@ -9,7 +9,9 @@ ad account connected and synced (demo_paid.py) -> ad planning: a site's tracked 
 purchases, attribution by every model, a backtested forecast and its accuracy, the dashboard,
 the report files (demo_adplanning.py) -> an experiment: two landing-page variants, sample
 visitors assigned and converting, the hourly results with their verdict and SRM check
-(demo_experiments.py).
+(demo_experiments.py) -> insights: sample customers' purchases and visits, a form linking
+visitors to persons, NPS feedback scored for sentiment, community health, a journey, an RFM
+segment, NPS with its margin, lifetime value and the at-risk list (demo_insights.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from shared.localstack import stack
 from shared.localstack.demo_adplanning import run_adplanning_flow
 from shared.localstack.demo_creators import SAMPLE_CREATORS, run_creator_flow
 from shared.localstack.demo_experiments import run_experiments_flow
+from shared.localstack.demo_insights import run_insights_flow
 from shared.localstack.demo_paid import run_paid_flow
 
 ACTIVITY_WAIT_SECONDS = 60
@@ -43,6 +46,7 @@ class DemoResult:
     paid_report: dict[str, Any]
     adplanning_report: dict[str, Any]
     experiment_report: dict[str, Any]
+    insights_report: dict[str, Any]
     stack_left_running: bool
 
 
@@ -170,6 +174,9 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
             api, info, brand_id=brand["brand_id"], campaign_id=campaign_id, state_dir=state_dir
         )
         experiment_report = run_experiments_flow(api, info, brand_id=brand["brand_id"])
+        insights_report = run_insights_flow(
+            api, info, brand_id=brand["brand_id"], campaign_id=campaign_id
+        )
     if stack_left_running:
         _say("\nThe stack is still running. Try:")
         auth = f"Authorization: Bearer {owner_key.api_key}"
@@ -185,5 +192,6 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
         paid_report=paid_report,
         adplanning_report=adplanning_report,
         experiment_report=experiment_report,
+        insights_report=insights_report,
         stack_left_running=stack_left_running,
     )

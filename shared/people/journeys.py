@@ -104,7 +104,8 @@ class JourneyService:
 
     def dropoff(self, principal: Principal, query: DropoffQuery) -> JourneyDropoff:
         """Per stage in funnel order: journeys that reached it (their furthest stage is it or
-        a later one), those that ended there, and the share that went on."""
+        a later one), those that ended there, and the share that went on (none for the last
+        stage, which has no later one)."""
         principal.require(Permission.READ)
         since, until = self._range(query.from_, query.to)
         rows = self._warehouse.run(
@@ -127,7 +128,11 @@ class JourneyService:
                     stage=stage,
                     reached=reached,
                     ended_here=ended[stage],
-                    continued_rate=(reached - ended[stage]) / reached if reached else None,
+                    continued_rate=(
+                        (reached - ended[stage]) / reached
+                        if reached and index + 1 < len(stages)
+                        else None
+                    ),
                 )
             )
         journeys = sum(ended.values())

@@ -2,7 +2,9 @@
 
 A person is who an email names within one organization; a visitor is an anonymous browser
 (track_events.visitor_id) until an email links it to a person. Emails answer decrypted only to
-the organization's callers; everywhere at rest they are ciphertext plus a keyed hash.
+the organization's ADMIN and OWNER keys (members and viewers work with people without reading
+their addresses: `email: null`, `email_hidden: true`); at rest they are ciphertext plus a keyed
+hash.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ MAX_TOP_PATHS = 50
 
 class Person(BaseModel):
     person_id: str
-    email: str | None = Field(description="decrypted for the organization; null when none known")
+    email: str | None = Field(
+        description="decrypted for ADMIN and OWNER keys; null when none is known or it is hidden"
+    )
+    email_hidden: bool = Field(
+        default=False, description="true when an email is known but this key may not read it"
+    )
     name: str | None
     visitor_ids: list[str] = Field(description="the anonymous visitors linked to this person")
     created_at: datetime
@@ -115,7 +122,8 @@ class StageDropoff(BaseModel):
     reached: int = Field(description="journeys that reached this stage")
     ended_here: int = Field(description="journeys whose furthest stage is this one")
     continued_rate: float | None = Field(
-        description="share of those reaching this stage that reached a later one; null when none"
+        description="share of those reaching this stage that reached a later one; null when "
+        "none reached it, and for the last stage (there is no later one)"
     )
 
 

@@ -115,10 +115,12 @@ class PeopleService:
         if data is None:
             raise NotFound(f"person {person_id} not found", field="path.person_id")
         encrypted = data.get("email_encrypted")
+        readable = principal.can(Permission.MANAGE_SETTINGS)  # the one rule (models.py)
         visitors = self.visitors_of(principal.org_id, person_id)
         return Person(
             person_id=person_id,
-            email=self._cipher().decrypt(encrypted) if encrypted else None,
+            email=self._cipher().decrypt(encrypted) if encrypted and readable else None,
+            email_hidden=bool(encrypted) and not readable,
             name=data.get("name"),
             visitor_ids=visitors,
             created_at=data["created_at"],

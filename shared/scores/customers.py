@@ -2,9 +2,8 @@
 segments, sentiment and value (GET /v1/customers/{id}/profile), and every touchpoint in one
 timeline (GET /v1/customers/{id}/interactions), both read from the warehouse.
 
-The email is shown decrypted only to ADMIN and OWNER keys (manage_settings): members and
-viewers work with customers without reading their addresses, and see `email: null` with
-`email_hidden: true`.
+The identity is shared/people's, with its one rule for emails: decrypted only for ADMIN and
+OWNER keys, `email: null` with `email_hidden: true` for the others.
 """
 
 from __future__ import annotations
@@ -67,8 +66,6 @@ class CustomerService:
     def profile(self, principal: Principal, person_id: str) -> CustomerProfile:
         principal.require(Permission.READ)
         identity = self._people().get(principal, person_id).model_dump(mode="json")
-        if not principal.can(Permission.MANAGE_SETTINGS):
-            identity = {**identity, "email": None, "email_hidden": True}
         today = self._clock().date()
         params = {
             "org_id": principal.org_id,

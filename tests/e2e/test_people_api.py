@@ -67,9 +67,11 @@ def test_a_linked_visitor_brings_its_past_into_the_journey_until_erased(
     assert taken.status_code == 409
     assert taken.json()["error"]["field"] == "visitor_id"
 
-    person = tenant[Role.VIEWER].get(f"/people/{person_id}")
+    person = tenant[Role.ADMIN].get(f"/people/{person_id}")
     assert person.status_code == 200, person.text
     assert (person.json()["email"], person.json()["visitor_ids"]) == (EMAIL.lower(), ["visitor-1"])
+    hidden = tenant[Role.VIEWER].get(f"/people/{person_id}").json()
+    assert (hidden["email"], hidden["email_hidden"]) == (None, True)
     assert other_tenant[Role.OWNER].get(f"/people/{person_id}").status_code == 404
 
     journey = tenant[Role.VIEWER].get(f"/people/{person_id}/journey")

@@ -175,7 +175,7 @@ def test_paths_are_n_grams_with_repeats_collapsed_and_dropoff_follows_the_funnel
         "awareness": (2, 1, 0.5),
         "consideration": (1, 0, 1.0),
         "conversion": (1, 0, 1.0),
-        "retention": (1, 1, 0.0),
+        "retention": (1, 1, None),  # no stage after it
     }
     assert dropoff.last_events == {"feedback": 1, "page_view": 1}
     empty = service.dropoff(
