@@ -79,9 +79,9 @@ def _json(response: httpx.Response, *statuses: int) -> dict[str, Any]:
 
 
 def sample_customers() -> list[Customer]:
-    """Loyal customers buy every few weeks all quarter, drifting ones bought 2-4 times in its
-    first weeks and went quiet, new ones bought once in the last fortnight; most loyal and new
-    customers rate the shop, the drifting ones are not heard from again."""
+    """Loyal customers buy every week to every few weeks up to now, each at their own pace;
+    drifting ones bought a few times two to three months ago and went quiet; new ones bought
+    once in the last fortnight. Loyal and new customers rate the shop, drifting ones do not."""
     draw = random.Random(SEED)  # noqa: S311 - sample data, not security
     customers: list[Customer] = []
     for number in range(LOYAL + DRIFTING + NEW):
@@ -126,11 +126,12 @@ def run_insights_flow(
         "sent to POST /v1/conversions (site and visitor named), the active customers' visits "
         "of the last hours to /v1/track/events"
     )
-    people = _link_by_form(api, customers)
+    people = _link_visitors(api, customers)
     _say(
-        f"27. newsletter form: {len(people)} responses with an email field, each linking its "
-        "visitor to a person (the email stored encrypted, matched by its keyed hash); the "
-        "visitors' earlier visits and purchases join the persons' journeys"
+        f"27. {len(people)} visitors linked to persons by email (stored encrypted, matched by "
+        f"its keyed hash): {LOYAL + NEW} by a newsletter form's email field, the {DRIFTING} "
+        "drifting ones from the shop's order history (POST /v1/people/link-person-interactions);"
+        " the visitors' earlier visits and purchases join the persons' journeys"
     )
     feedback_ids = _send_feedback(api, customers)
     _report_sentiment(api, feedback_ids)
@@ -212,8 +213,10 @@ def _send_activity(
     return orders
 
 
-def _link_by_form(api: httpx.Client, customers: list[Customer]) -> dict[str, str]:
-    """person_id by visitor id, from each customer's newsletter sign-up."""
+def _link_visitors(api: httpx.Client, customers: list[Customer]) -> dict[str, str]:
+    """person_id by visitor id: active customers sign up for the newsletter (a form_submit in
+    their journey); the drifting ones are linked from the order history, which adds no event,
+    so their journeys still end with their last purchase."""
     form = _json(
         api.post(
             "/forms",
@@ -229,6 +232,17 @@ def _link_by_form(api: httpx.Client, customers: list[Customer]) -> dict[str, str
     )
     people: dict[str, str] = {}
     for customer in customers:
+        if customer.kind == "drifting":
+            link = {"email": customer.email, "visitor_id": customer.visitor_id}
+            linked = _json(
+                api.post(
+                    "/people/link-person-interactions", json={**link, "source": "order_history"}
+                ),
+                200,
+                201,
+            )
+            people[customer.visitor_id] = linked["person_id"]
+            continue
         response = _json(
             api.post(
                 f"/forms/{form['form_id']}/responses",
@@ -290,7 +304,8 @@ def _report_sentiment(api: httpx.Client, feedback_ids: list[str]) -> None:
         f"{len(items)} scored on feedback.created by {', '.join(sorted(engines)) or 'nobody'}: "
         + ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
     )
-    for item in items[:3]:
+    scored = [i for i in items if i["score"] is not None]
+    for item in {str(i["label"]): i for i in scored}.values():
         _say(
             f"     {item['source_id']}: {item['label']} (score {item['score']:+.2f}), "
             f"keywords {', '.join(item['keywords'] or []) or '-'}"

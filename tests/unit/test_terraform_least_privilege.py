@@ -244,3 +244,14 @@ def test_each_function_reads_exactly_the_secrets_of_its_uses() -> None:
     assert vault == {"reachops-meta-app-secret", "reachops-oauth-state-secret"}
     insights = secrets_of("insights_sync", Fn(functions["insights_sync"]))
     assert "reachops-oauth-state-secret" not in insights
+
+
+def test_the_oauth_callbacks_request_urls_never_reach_cloud_logging() -> None:
+    """Meta redirects with the single-use code in the query string; Cloud Run logs every URL."""
+    exclusion = terraform().resources[
+        ("google_logging_project_exclusion", "oauth_callback_request_urls")
+    ]
+    text = str(exclusion["filter"])
+    assert 'log_id("run.googleapis.com/requests")' in text
+    assert "oauth_callback_service" in text
+    assert 'function["meta_oauth_callback"]' in str(terraform().locals["oauth_callback_service"])
