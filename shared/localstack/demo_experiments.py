@@ -25,6 +25,9 @@ SEED = 20261010
 BUY_RATE = {"control": 0.08, "trail_story": 0.18}
 """The sample data's purchase rates per variant (the story the demo tells, not a measurement)."""
 PRICES = ("59.90", "89.00", "119.00")
+HASH_SEED = "demo-trail-landing"
+"""A fixed GrowthBook hash seed (the default is the experiment's new random id), so the same
+sample visitors land in the same variants on every run."""
 
 
 def _say(line: str = "") -> None:
@@ -69,6 +72,7 @@ def run_experiments_flow(api: httpx.Client, info: StackInfo, *, brand_id: str) -
                 "name": "Trail landing page",
                 "site_id": site["site_id"],
                 "hypothesis": "A page that tells the trail's story sells more than the catalogue",
+                "seed": HASH_SEED,
                 "variants": [
                     {"variant_id": "control", "name": "Catalogue page", "weight": 50},
                     {"variant_id": "trail_story", "name": "Trail story page", "weight": 50},

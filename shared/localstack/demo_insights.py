@@ -1,7 +1,8 @@
 """The insights part of the demo: the brand's shop and its sample customers' purchases of the
 past quarter (server-side conversions, which may be 90 days old) and recent visits (the
-browser's intake), a newsletter form whose email links each visitor to a person, NPS feedback
-scored for sentiment (naming the engine and model), the creators' community health, one
+browser's intake), each visitor linked to a person by email (a newsletter form, or the order
+history), NPS feedback scored for sentiment (naming the engine and model), the next monitoring
+pass scraping the campaign posts' comments and the creators' community health from them, one
 customer's journey, an RFM segment, NPS with its margin, lifetime value and the at-risk list.
 
 The customers are generated sample data, not real people: a fixed seed decides who buys when,
@@ -13,12 +14,14 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 
 SHOP = "https://shop.acme-outdoor.example"
@@ -41,6 +44,7 @@ REVIEWS = {
 }
 """Sample review texts by NPS rating."""
 SENTIMENT_WAIT_SECONDS = 90
+COMMENTS_WAIT_SECONDS = 180
 AT_RISK_MIN = 50.0
 """The at-risk list's threshold the demo asks for (the endpoint's default is 60)."""
 
@@ -135,7 +139,7 @@ def run_insights_flow(
     )
     feedback_ids = _send_feedback(api, customers)
     _report_sentiment(api, feedback_ids)
-    _report_community_health(api, campaign_id)
+    comments = _report_community_health(api, info, campaign_id)
     showcase = next(c for c in customers if c.kind == "loyal" and c.rating is not None)
     _report_journey(api, people[showcase.visitor_id])
     segment = _report_rfm(api)
@@ -150,6 +154,7 @@ def run_insights_flow(
     return {
         "insights_site_id": site["site_id"],
         "insights_customers": len(people),
+        "insights_comments_scored": comments,
         "insights_rfm_segment_id": segment,
         "insights_nps": nps["score"],
         "insights_nps_margin": nps["margin_of_error"],
@@ -289,14 +294,15 @@ def _send_feedback(api: httpx.Client, customers: list[Customer]) -> list[str]:
 
 def _report_sentiment(api: httpx.Client, feedback_ids: list[str]) -> None:
     """feedback.created is scored by the sentiment_events subscriber; wait for every one."""
-    deadline = time.monotonic() + SENTIMENT_WAIT_SECONDS
-    while True:
-        items = _json(api.get("/sentiment", params={"source_type": "feedback", "limit": 100}), 200)[
-            "items"
-        ]
-        if len(items) >= len(feedback_ids) or time.monotonic() > deadline:
-            break
-        time.sleep(1)
+
+    def listed() -> dict[str, Any]:
+        return _json(api.get("/sentiment", params={"source_type": "feedback", "limit": 100}), 200)
+
+    def all_scored() -> dict[str, Any] | None:
+        page = listed()
+        return page if len(page["items"]) >= len(feedback_ids) else None
+
+    items = (_until(all_scored, SENTIMENT_WAIT_SECONDS) or listed())["items"]
     engines = Counter(f"{i['engine']} ({i['model']})" for i in items)
     labels = Counter(str(i["label"]) for i in items)
     _say(
@@ -312,23 +318,47 @@ def _report_sentiment(api: httpx.Client, feedback_ids: list[str]) -> None:
         )
 
 
-def _report_community_health(api: httpx.Client, campaign_id: str) -> None:
-    comments = _json(api.get("/sentiment", params={"source_type": "comment", "limit": 1}), 200)
-    if not comments["items"]:
-        _say(
-            "29. creators' community health: skipped, no comment scraped yet (comments runs are "
-            "planned from the second monitoring pass on, once campaign posts are known; the "
-            "demo runs one)"
-        )
-        return
-    health = _json(api.get(f"/campaigns/{campaign_id}/metrics"), 200)["community_health"]
-    scorer = f"{comments['items'][0]['engine']} ({comments['items'][0]['model']})"
+def _report_community_health(api: httpx.Client, info: StackInfo, campaign_id: str) -> int:
+    """Comments runs are planned from the monitoring pass after the one that found the
+    campaign posts: the demo runs that next pass, as Cloud Scheduler would 12 hours later."""
+    planned = _json(
+        httpx.post(
+            f"{info.functions_base_url}/scrape_monitor",
+            headers=info.invoker_headers(SCHEDULER, "scrape_monitor"),
+            timeout=60,
+        ),
+        200,
+    )
+    runs = [j for j in planned["job_ids"] if str(j).startswith("comments-")]
+
+    def scored() -> dict[str, Any] | None:
+        metrics = _json(api.get(f"/campaigns/{campaign_id}/metrics"), 200)
+        health: dict[str, Any] = metrics["community_health"]
+        return health if health["comments"] and health["scored"] == health["comments"] else None
+
+    health = _until(scored, COMMENTS_WAIT_SECONDS) if runs else None
+    if health is None:
+        why = "no comments run planned" if not runs else f"none scored in {COMMENTS_WAIT_SECONDS}s"
+        _say(f"29. creators' community health: skipped, {why} by the next monitoring pass")
+        return 0
+    comment = _json(api.get("/sentiment", params={"source_type": "comment", "limit": 1}), 200)
+    scorer = ", ".join(f"{i['engine']} ({i['model']})" for i in comment["items"])
     _say(
-        f"29. community health of the campaign's creators: {health['comments']} comments, "
+        f"29. next monitoring pass: {len(runs)} comments run(s) of the campaign posts; "
+        f"community health of the campaign's creators: {health['comments']} comments, "
         f"{health['scored']} scored by {scorer}, positive {_share(health['positive_share'])}, "
         f"negative {_share(health['negative_share'])}, mean toxicity "
         f"{_share(health['mean_toxicity'])}"
     )
+    return int(health["scored"])
+
+
+def _until(check: Callable[[], dict[str, Any] | None], seconds: float) -> dict[str, Any] | None:
+    """check's answer once it has one, None when `seconds` passed without."""
+    deadline = time.monotonic() + seconds
+    while (found := check()) is None and time.monotonic() < deadline:
+        time.sleep(1)
+    return found
 
 
 def _share(value: float | None) -> str:

@@ -206,15 +206,15 @@ def test_a_key_revoked_before_meta_answers_connects_nothing(
 def test_an_organization_deleted_before_meta_answers_connects_nothing(
     tenant: Tenant, graph: httpx.Client, app_services: Services
 ) -> None:
-    """Deletion revokes the keys first, so the callback already fails on the key; and a
-    tombstoned organization refuses the connection on its own, even with a live key."""
+    """The callback refuses a deleted organization (410, before the key is looked at); and a
+    tombstoned organization refuses the connection even with a key still live."""
     start = tenant[Role.ADMIN].post("/ad-accounts/connect", json={}).json()
     with httpx.Client(timeout=60) as browser:
         callback = to_meta_and_back(browser, start["authorize_url"])
         assert tenant[Role.OWNER].delete("/organization").status_code == 202
         landed = browser.get(callback)
-        assert landed.status_code == 401, landed.text
-        assert landed.json()["error"]["field"] == "query.state"
+        assert landed.status_code == 410, landed.text
+        assert landed.json()["error"]["code"] == "org_deleted"
     assert app_services.store.query(accounts_collection(tenant.org_id)) == []
     store, key_id = app_services.store, key_id_of(tenant[Role.ADMIN])
     store.set(

@@ -22,12 +22,14 @@ GOOD: dict[str, Any] = {
         "instagram": {"currency": "EUR", "cpm_views_minor": 500, "value_per_engagement_minor": 10}
     },
     "post_refresh_days": 45,
+    "comments_per_post": 250,
 }
 
 
 def test_settings_round_trip_and_only_admins_change_them(tenant: Tenant) -> None:
     unset = tenant[Role.VIEWER].get("/settings").json()
     assert unset["post_refresh_days"] == 30  # the default is shown, not hidden
+    assert unset["comments_per_post"] == 100
     assert tenant[Role.ADMIN].put("/settings", json=GOOD).status_code == 200
     assert tenant[Role.VIEWER].get("/settings").json() == GOOD
     assert tenant[Role.MEMBER].put("/settings", json=GOOD).status_code == 403
