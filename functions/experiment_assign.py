@@ -14,21 +14,9 @@ from shared.bootstrap import services
 from shared.experiments.models import AssignRequest
 from shared.http.public import PublicApi, PublicCall
 from shared.http.routing import json_reply
+from shared.tracking.browser import preflight, site_key_of, with_cors
 
 MAX_BODY_BYTES = 4096
-PREFLIGHT_MAX_AGE = "600"
-
-
-def _site_key(call: PublicCall) -> str | None:
-    return call.request.headers.get("X-Site-Key") or call.request.args.get("site_key")
-
-
-def _cors(response: flask.Response, origin: str | None) -> flask.Response:
-    """Only an origin the site allows is ever named (admit has checked it)."""
-    response.headers["Vary"] = "Origin"
-    if origin is not None:
-        response.headers["Access-Control-Allow-Origin"] = origin
-    return response
 
 
 def assign_experiment(call: PublicCall) -> flask.Response:
@@ -36,29 +24,21 @@ def assign_experiment(call: PublicCall) -> flask.Response:
     app.track_intake.charge_client(call.client_ip)
     request = call.body(AssignRequest, MAX_BODY_BYTES)
     origin = call.request.headers.get("Origin")
-    org_id, site = app.track_intake.admit(_site_key(call) or request.site_key, origin)
+    org_id, site = app.track_intake.admit(site_key_of(call) or request.site_key, origin)
     call.facts.org_id = org_id
     assignment = app.experiment_assignment.assign(
         org_id, site.site_id, call.path["experiment_id"], request.visitor_id
     )
-    return _cors(json_reply(200, assignment.model_dump(mode="json")), origin)
+    return with_cors(json_reply(200, assignment.model_dump(mode="json")), origin)
 
 
-def preflight(call: PublicCall) -> flask.Response:
-    intake = services().track_intake
-    intake.charge_client(call.client_ip)
-    origin = call.request.headers.get("Origin")
-    intake.admit(_site_key(call), origin or "")
-    response = _cors(flask.Response(status=204), origin)
-    response.headers["Access-Control-Allow-Methods"] = "POST"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key"
-    response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-    return response
+def preflight_request(call: PublicCall) -> flask.Response:
+    return preflight(services().track_intake, call)
 
 
 api = PublicApi(
     "experiment_assign",
-    {"assignExperiment": assign_experiment, "preflightAssignExperiment": preflight},
+    {"assignExperiment": assign_experiment, "preflightAssignExperiment": preflight_request},
 )
 
 

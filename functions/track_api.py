@@ -11,22 +11,10 @@ import functions_framework
 from shared.bootstrap import services
 from shared.http.public import PublicApi, PublicCall
 from shared.http.routing import json_reply
+from shared.tracking.browser import preflight, site_key_of, with_cors
 from shared.tracking.intake import MAX_BODY_BYTES, TrackBatch
 
 SNIPPET = resources.files("shared").joinpath("tracking/snippet.js").read_text(encoding="utf-8")
-PREFLIGHT_MAX_AGE = "600"
-
-
-def _site_key(call: PublicCall) -> str | None:
-    return call.request.headers.get("X-Site-Key") or call.request.args.get("site_key")
-
-
-def _cors(response: flask.Response, origin: str | None) -> flask.Response:
-    """Only an origin the site allows is ever named (the caller has checked it)."""
-    response.headers["Vary"] = "Origin"
-    if origin is not None:
-        response.headers["Access-Control-Allow-Origin"] = origin
-    return response
 
 
 def track_events(call: PublicCall) -> flask.Response:
@@ -34,21 +22,13 @@ def track_events(call: PublicCall) -> flask.Response:
     intake.charge_client(call.client_ip)
     batch = call.body(TrackBatch, MAX_BODY_BYTES)
     origin = call.request.headers.get("Origin")
-    org_id, result = intake.receive(batch, _site_key(call), origin)
+    org_id, result = intake.receive(batch, site_key_of(call), origin)
     call.facts.org_id = org_id
-    return _cors(json_reply(202, result.receipt().model_dump(mode="json")), origin)
+    return with_cors(json_reply(202, result.receipt().model_dump(mode="json")), origin)
 
 
-def preflight(call: PublicCall) -> flask.Response:
-    intake = services().track_intake
-    intake.charge_client(call.client_ip)
-    origin = call.request.headers.get("Origin")
-    intake.admit(_site_key(call), origin or "")
-    response = _cors(flask.Response(status=204), origin)
-    response.headers["Access-Control-Allow-Methods"] = "POST"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key"
-    response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-    return response
+def preflight_request(call: PublicCall) -> flask.Response:
+    return preflight(services().track_intake, call)
 
 
 def snippet(call: PublicCall) -> flask.Response:
@@ -59,7 +39,11 @@ def snippet(call: PublicCall) -> flask.Response:
 
 api = PublicApi(
     "track_api",
-    {"trackEvents": track_events, "preflightTrackEvents": preflight, "getTrackSnippet": snippet},
+    {
+        "trackEvents": track_events,
+        "preflightTrackEvents": preflight_request,
+        "getTrackSnippet": snippet,
+    },
 )
 
 
