@@ -3,6 +3,7 @@ settings, and hands domain services their ports."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
@@ -295,7 +296,16 @@ class Services(CoreServices):
 
     @cached_property
     def comment_sentiment(self) -> CommentSentiment:
+        """A run's comments are bulk work: with Anthropic they go through the Message Batches
+        API at half the price (a batch run named from the comments, so a redelivered event
+        queues nothing new); the offline engine costs nothing and scores them at once."""
+
         def score(org_id: str, comments: Sequence[tuple[str, str]]) -> None:
+            if self.sentiment_batches is not None:
+                ids = "\n".join(sorted(source_id for source_id, _ in comments))
+                digest = hashlib.sha256(ids.encode()).hexdigest()[:24]
+                self.sentiment_batch_job.queue(org_id, f"{org_id}-comments-{digest}")
+                return
             sources = [SentimentSource("comment", source_id, text) for source_id, text in comments]
             self.sentiment.score_sources(org_id, sources)
 

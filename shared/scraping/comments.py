@@ -6,8 +6,9 @@ through the same queue, cap, ledger and webhook as every other run; its ingest (
 shared/scraping/ingest.py) MERGEs the comments by (org_id, platform, comment_id), so a
 redelivered webhook or a later pass reading the same comment replaces its row, never adds one.
 The job is marked done in the batch that puts `comments.ingested` in its outbox; the
-`comment_sentiment` function scores that run's posts' comments through the sentiment service,
-which caches by content hash and model, so a redelivery or a comment read again is never
+`comment_sentiment` function hands that run's posts' comments to the sentiment bulk path (a
+Message Batches run with Anthropic, at once with the offline engine; shared/bootstrap.py), which
+caches by content hash and model, so a redelivery or a comment read again is never
 scored twice. Scoring after the write, off the webhook's path, keeps a slow or paused engine
 from holding the ingest. A comment's sentiment source id is `<platform>:<comment_id>`
 (`comment_source_id`; the creator_community_health view joins on the same).

@@ -77,6 +77,11 @@ class SentimentBatchJob:
         task = BatchTask(org_id=org_id, action="submit", run_id=run_id)
         self._tasks.enqueue(QUEUE, task.model_dump(), task_id=f"sentiment-{run_id}")
 
+    def queue(self, org_id: str, run_id: str) -> None:
+        """A bulk run of the organization's unscored sources now (one per run id: a repeat of
+        the same id is the same named task), e.g. a comments run's new comments."""
+        self._submit(org_id, run_id)
+
     def plan_all(self) -> int:
         """The schedule: one submit per organization and 4-hour window (a rerun is a no-op)."""
         now = self._clock()
