@@ -42,6 +42,7 @@ from shared.scores.service import ScoreService
 from shared.scraping.comments import CommentSentiment
 from shared.segments.service import SegmentService
 from shared.sentiment.batches import SentimentBatchJob
+from shared.sentiment.cache import cache_collection as sentiment_cache_collection
 from shared.sentiment.models import SentimentSource
 from shared.sentiment.pause import EnginePause
 from shared.sentiment.service import SentimentService
@@ -222,7 +223,9 @@ class Services(CoreServices):
 
     @cached_property
     def people(self) -> PeopleService:
-        erasure = PersonErasure(self.store, self.warehouse, PERSON_RECORD_COLLECTIONS)
+        erasure = PersonErasure(
+            self.store, self.warehouse, PERSON_RECORD_COLLECTIONS, (sentiment_cache_collection,)
+        )
         return PeopleService(self.store, self.warehouse, lambda: self.pii, erasure)
 
     @cached_property

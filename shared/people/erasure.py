@@ -5,8 +5,9 @@ What names a person: their person_id, their email's keyed hash, and the anonymou
 linked to them (a visitor's tracked events and sessions are theirs once linked). The warehouse
 tables holding those are found by column (`tables_with_column`, as shared/orgs/purge.py finds
 an organization's), so a table added later is erased without a change here; records derived
-from the person's feedback and form responses (their sentiment scores, the cache keyed by
-source) are found through the journey view, which lists those records' ids.
+from the person's feedback and form responses (their sentiment scores, and the cached results
+of their texts, keyed by content hash) are found through the journey view, which lists those
+records' ids.
 
 The order makes a crash harmless: what tells the erasure where to look (the person document
 with the email hash, and reachops.person_visitors) goes last, so a repeated DELETE finishes
@@ -50,19 +51,25 @@ class PersonErasure:
         store: DocumentStore,
         warehouse: Warehouse,
         record_collections: Sequence[Callable[[str], str]],
+        content_caches: Sequence[Callable[[str], str]] = (),
     ) -> None:
         """`record_collections`: the per-organization Firestore collections whose documents
-        carry a person_id or visitor_id (feedback, form responses), swept by those fields."""
+        carry a person_id or visitor_id (feedback, form responses), swept by those fields.
+        `content_caches`: per-organization caches whose documents carry the `content_hash` of
+        a text they hold results of (sentiment's keywords and entities name what was said)."""
         self._store = store
         self._warehouse = warehouse
         self._collections = record_collections
+        self._caches = content_caches
 
     def erase(self, org_id: str, person_id: str) -> ErasureReport:
         report = ErasureReport()
         person = self._store.get(person_path(org_id, person_id)) or {}
         email_hash = person.get("email_hash") or self._stored_hash(org_id, person_id)
         visitors = self._visitors(org_id, person_id)
-        for source_id in self._source_ids(org_id, person_id):
+        sources = self._source_ids(org_id, person_id)
+        report.firestore_documents += self._erase_cached(org_id, sources)
+        for source_id in sources:
             for table in self._derived_tables():
                 report.count(table, self._delete(table, "source_id", source_id, org_id))
         for visitor_id in visitors:
@@ -116,6 +123,25 @@ class PersonErasure:
             "queries/person_source_ids.sql", {"org_id": org_id, "person_id": person_id}
         )
         return [str(row["source_id"]) for row in rows]
+
+    def _erase_cached(self, org_id: str, sources: Sequence[str]) -> int:
+        """The cached results of the person's texts (before the scores that name their hashes)."""
+        if not sources or not self._caches:
+            return 0
+        rows = self._warehouse.run(
+            "queries/person_content_hashes.sql", {"org_id": org_id, "source_ids": list(sources)}
+        )
+        hashes = sorted({str(row["content_hash"]) for row in rows})
+        deleted = 0
+        for cache_of in self._caches:
+            collection = cache_of(org_id)
+            for start in range(0, len(hashes), FIRESTORE_IN_LIMIT):
+                chunk = hashes[start : start + FIRESTORE_IN_LIMIT]
+                for document in self._store.query(
+                    collection, where=[("content_hash", "in", chunk)]
+                ):
+                    deleted += self._store.delete_tree(f"{collection}/{document.id}")
+        return deleted
 
     def _erase_records(self, org_id: str, person_id: str, visitors: Sequence[str]) -> int:
         deleted = 0

@@ -19,6 +19,7 @@ from shared.bootstrap import Services
 from shared.feedback.service import feedback_collection
 from shared.people.erasure import EMAIL_HASH_COLUMN, PERSON_COLUMN, VISITOR_COLUMN
 from shared.people.models import LinkPersonInteractions
+from shared.sentiment.cache import cache_collection as sentiment_cache_collection
 from tests.integration.test_people_service import people_services
 
 pytestmark = pytest.mark.integration
@@ -134,7 +135,11 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_others(
                 insert(connection, table, {"org_id": elsewhere.org_id, VISITOR_COLUMN: "v-erase"})
         for table in services.warehouse.tables_with_column("source_id"):
             if "source_type" in _columns(connection, table):
-                insert(connection, table, {"org_id": org_id, "source_id": "fb-mine"})
+                insert(
+                    connection,
+                    table,
+                    {"org_id": org_id, "source_id": "fb-mine", "content_hash": "hash-of-mine"},
+                )
         insert(connection, "feedback", {**mine, "feedback_id": "fb-mine", VISITOR_COLUMN: None})
     services.store.set(
         f"{feedback_collection(org_id)}/fb-mine", {"feedback_id": "fb-mine", "person_id": person}
@@ -146,6 +151,11 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_others(
     services.store.set(
         f"{feedback_collection(org_id)}/fb-other", {"feedback_id": "fb-other", "person_id": other}
     )
+    cache = sentiment_cache_collection(org_id)
+    services.store.set(
+        f"{cache}/mine", {"content_hash": "hash-of-mine", "result": {"keywords": ["my knee"]}}
+    )
+    services.store.set(f"{cache}/someone", {"content_hash": "hash-of-theirs", "result": {}})
     assert EMAIL not in all_text(services, org_id)
     names = {**mine}
     before = named_rows(services, names)
@@ -167,6 +177,8 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_others(
     assert "v-erase" not in left
     assert "fb-mine" not in left
     assert "fb-other" in left
+    assert "my knee" not in left  # the cached sentiment of their text is gone too
+    assert services.store.get(f"{cache}/someone") is not None
     assert EMAIL not in left
 
     services.people.erase(admin, person)  # a repeat: nothing more, no error
