@@ -3,6 +3,7 @@ terraform sets each function's entry_point to one of these names."""
 
 import gc
 
+import functions_framework
 from ad_accounts_api import ad_accounts_api
 from ad_token_check import ad_token_check
 from alert_feed import alert_feed
@@ -49,6 +50,8 @@ from sentiment_bulk import sentiment_bulk
 from sentiment_events import sentiment_events
 from token_vault import token_vault
 from track_api import track_api
+
+from shared.http.routing import unroutable_path
 
 __all__ = [
     "ad_accounts_api",
@@ -98,6 +101,9 @@ __all__ = [
     "token_vault",
     "track_api",
 ]
+
+# A path functions-framework cannot route (a newline in an id) is a JSON 404 like any other.
+functions_framework.errorhandler(404)(unroutable_path)
 
 # Everything imported so far lives as long as the instance: move it out of the collector's
 # generations, so a full collection under load no longer walks every module and pydantic

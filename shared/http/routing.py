@@ -80,3 +80,11 @@ def json_reply(status: int, body: Any) -> flask.Response:
     return flask.Response(
         json.dumps(body, allow_nan=False), status=status, mimetype="application/json"
     )
+
+
+def unroutable_path(_error: Exception) -> flask.Response:
+    """functions-framework's own 404 (its catch-all route never matches a path holding a
+    newline, for one), as the same JSON error every other reply uses, not Flask's HTML page:
+    registered on every function's app in functions/main.py."""
+    error = NotFound("no resource has this path (it holds characters no id has)", field="path")
+    return json_reply(error.status, error.to_body())
