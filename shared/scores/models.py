@@ -41,6 +41,15 @@ def period_of(score_type: str, moment: datetime) -> tuple[str, date]:
     return f"{year}-W{week:02d}", day - timedelta(days=weekday - 1)
 
 
+def period_end(score_type: str, moment: datetime) -> datetime:
+    """The last instant of `moment`'s period (UTC): what a scheduled run scores as of, so a
+    rerun in the same period, seconds or days later, gives the same figures on the same data
+    (recency and decay counted to a fixed instant, not to when the job happened to run)."""
+    _, start = period_of(score_type, moment)
+    length = timedelta(days=1 if CADENCE[score_type] == "day" else 7)
+    return datetime.combine(start, time(), UTC) + length - timedelta(microseconds=1)
+
+
 def expires_at(score_type: str, period_start: date) -> datetime:
     """The end of the period plus STALE_AFTER: when the next scheduled run should have
     replaced the value."""

@@ -29,6 +29,7 @@ from shared.scores.models import (
     RankedScore,
     ScoreRun,
     ScoreType,
+    period_end,
     period_of,
 )
 from shared.scores.nps_service import NpsService
@@ -78,11 +79,14 @@ class ScoreService:
 
     def calculate_all(self, score_types: tuple[ScoreType, ...]) -> dict[str, int]:
         """Every organization's scores of the types for the current period (the scheduled
-        jobs); an organization deleted meanwhile is skipped. Returns persons scored per type."""
-        at = self._clock()
+        jobs), each as of the end of its period (`period_end`), so a rerun in the period gives
+        the same figures; an organization deleted meanwhile is skipped. Returns persons scored
+        per type."""
+        now = self._clock()
         scored: dict[str, int] = dict.fromkeys(score_types, 0)
         for org in self._store.query("orgs"):
             for score_type in score_types:
+                at = period_end(score_type, now)
                 try:
                     scored[score_type] += self.calculate_for(org.id, score_type, at).persons_scored
                 except OrgDeleted:

@@ -123,3 +123,21 @@ def test_the_daily_job_is_idempotent_for_its_day(tenant: Tenant, local_stack: St
     scores = tenant[Role.VIEWER].get("/scores", params={"type": "engagement"}).json()["items"]
     assert len(scores) == 4  # each person's feedback is a journey event
     assert all(s["breakdown"]["events"]["feedback"]["events"] == 1 for s in scores)
+
+
+def test_the_weekly_churn_job_is_idempotent_for_its_week(
+    tenant: Tenant, local_stack: StackInfo
+) -> None:
+    post_feedback(tenant[Role.MEMBER])
+    url = f"{local_stack.functions_base_url}/scores_weekly"
+    headers = local_stack.invoker_headers(SCHEDULER, "scores_weekly")
+    first = httpx.post(url, headers=headers, timeout=120)
+    assert first.status_code == 200, first.text
+    scored = tenant[Role.VIEWER].get("/scores", params={"type": "churn_risk"}).json()["items"]
+    assert scored, "every person with feedback gets a churn risk"
+    again = httpx.post(url, headers=headers, timeout=120)
+    assert again.json() == first.json()
+    rescored = tenant[Role.VIEWER].get("/scores", params={"type": "churn_risk"}).json()["items"]
+    assert sorted((s["person_id"], s["value"], s["period"]) for s in rescored) == sorted(
+        (s["person_id"], s["value"], s["period"]) for s in scored
+    )

@@ -11,7 +11,7 @@ import pytest
 from shared.insights.nps import nps
 from shared.scores.churn import WEIGHTS, ChurnInputs, churn_risk
 from shared.scores.engagement import DEFAULT_WEIGHTS, decayed, effective, person_scores
-from shared.scores.models import EngagementSettings, expires_at, period_of
+from shared.scores.models import EngagementSettings, expires_at, period_end, period_of
 from shared.scores.nps_service import bucket, category, on_nps_scale, pooled
 
 
@@ -151,3 +151,12 @@ def test_unknown_components_are_left_out_and_the_weights_rescaled() -> None:
 
 def test_a_person_with_nothing_known_gets_no_score() -> None:
     assert churn_risk(ChurnInputs(None, None, 0, 0, None)) is None
+
+
+def test_a_scheduled_run_scores_as_of_the_last_instant_of_its_period() -> None:
+    monday, sunday = datetime(2026, 11, 30, 0, 0, tzinfo=UTC), datetime(2026, 12, 6, 23, tzinfo=UTC)
+    week_end = datetime(2026, 12, 6, 23, 59, 59, 999_999, tzinfo=UTC)
+    assert period_end("churn_risk", monday) == period_end("churn_risk", sunday) == week_end
+    assert period_of("churn_risk", week_end) == period_of("churn_risk", monday)
+    day_end = datetime(2026, 12, 2, 23, 59, 59, 999_999, tzinfo=UTC)
+    assert period_end("engagement", datetime(2026, 12, 2, 7, 44, tzinfo=UTC)) == day_end
