@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.auth import Role
@@ -42,6 +43,13 @@ def test_campaign_post_comments_reach_the_creators_community_health(
     assert before["positive_share"] is None
     assert "positive_share" in before["unknown"]
 
+    anthropic = httpx.Client(base_url=f"{local_stack.anthropic_api_url}/_control", timeout=10)
+
+    def calls(endpoint: str) -> int:
+        found = anthropic.get("/calls").json()["calls"]
+        return sum(1 for call in found if call["endpoint"] == endpoint)
+
+    messages_before, batches_before = calls("message"), calls("create_batch")
     second = run_monitoring(local_stack)  # now the campaign posts are known: comments runs
     assert any(job_id.startswith("comments-instagram-") for job_id in second)
     eventually(lambda: jobs_finished(member, len(set(first) | set(second))), "the comments run")
@@ -51,6 +59,8 @@ def test_campaign_post_comments_reach_the_creators_community_health(
         return health if health["comments"] and health["scored"] == health["comments"] else None
 
     health = eventually(scored, "the comments scored")
+    assert calls("create_batch") > batches_before  # bulk work: the Message Batches API
+    assert calls("message") == messages_before  # never one Messages call per comment
     assert health["positive_share"] > 0
     assert health["negative_share"] > 0
     if health["mean_toxicity"] is None:
