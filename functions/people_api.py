@@ -1,5 +1,5 @@
-"""HTTP entry point: people (emails encrypted, matched by a keyed hash), their erasure, and
-journeys (SQL over the view journey_events)."""
+"""HTTP entry point: people (emails encrypted, matched by a keyed hash; social handles), their
+erasure, and journeys (SQL over the view journey_events)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,24 @@ import functions_framework
 
 from shared.bootstrap import services
 from shared.http.api import Call, HttpApi, Reply
-from shared.people.models import DropoffQuery, JourneyQuery, LinkPersonInteractions, PathsQuery
+from shared.people.models import (
+    DropoffQuery,
+    JourneyQuery,
+    LinkPersonInteractions,
+    PathsQuery,
+    PersonCreate,
+    PersonUpdate,
+)
+
+
+def create_person(call: Call) -> Reply:
+    created, person = services().people.create(call.principal, call.body(PersonCreate))
+    return Reply(201 if created else 200, person)
+
+
+def update_person(call: Call) -> Reply:
+    person_id = call.path["person_id"]
+    return Reply(200, services().people.update(call.principal, person_id, call.body(PersonUpdate)))
 
 
 def get_person(call: Call) -> Reply:
@@ -41,7 +58,9 @@ def get_journey_dropoff(call: Call) -> Reply:
 api = HttpApi(
     "people_api",
     {
+        "createPerson": create_person,
         "getPerson": get_person,
+        "updatePerson": update_person,
         "erasePerson": erase_person,
         "linkPersonInteractions": link_person_interactions,
         "getPersonJourney": get_person_journey,

@@ -182,6 +182,7 @@ class Services(CoreServices):
             accounts=self.ad_accounts,
             ads=self.ads,
             intake=self.track_intake,
+            people=lambda: self.people,
         )
 
     @cached_property

@@ -2,7 +2,7 @@ locals {
   # One entry per DDL file: bigquery_sql/functions/<name>.sql (persistent SQL functions the views
   # and queries call, e.g. the paid KPIs), bigquery_sql/schema/<name>.sql and views/<name>.sql.
   bq_functions = ["paid_kpis"]
-  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects", "experiment_results", "ref_journey_events", "people", "person_visitors", "feedback", "form_responses", "customer_scores", "sentiment_scores", "segment_members", "post_comments"]
+  bq_tables    = ["campaign_events", "profile_snapshots", "post_snapshots", "post_matches", "allocations", "allocation_metrics", "campaign_metrics", "ad_insights_daily", "ad_conversions_daily", "ad_insights_range", "ad_insights_source", "ad_breakdowns_daily", "ad_objects", "ref_creator_tiers", "ref_currency_minor_units", "ref_cpe_thresholds", "track_events", "conversion_goals", "goal_conditions", "forecasts", "session_resolutions", "attribution_credits", "attribution_removal_effects", "experiment_results", "ref_journey_events", "people", "person_visitors", "person_social_handles", "feedback", "form_responses", "customer_scores", "sentiment_scores", "segment_members", "post_comments"]
   # BigQuery checks a view's sources (tables, views, functions) when it is created, so bq_views
   # lists every view after the views it reads; tests/unit/test_terraform_declares_code.py checks
   # the order against the SQL (the DuckDB warehouse orders by the same graph).
@@ -43,7 +43,7 @@ locals {
         for s in local.journey_map.sources : [
           for named, channel in merge(
             { "" = local.journey_map.events[s.event].channel },
-            s.origin == "track" ? {} : local.journey_map.record_channels
+            contains(local.journey_map.record_channel_origins, s.origin) ? local.journey_map.record_channels : {}
             ) : format(
             "('%s', %s, %s, %s, '%s', '%s', %d, '%s')", s.origin,
             try("'${s.track_source}'", "NULL"), try("'${s.event_type}'", "NULL"),

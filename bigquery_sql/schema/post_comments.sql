@@ -4,7 +4,8 @@
 -- is in the key, and a post's comments are read again for as long as its refresh window is
 -- open. campaign_id is the campaign the post is counted for (the one whose window closes last
 -- when a post is in two). likes NULL means the platform did not report it. text is the
--- commenter's public text; author_username the commenter's public handle.
+-- commenter's public text; author_username the commenter's public handle, normalised as a
+-- person's social handles are (shared/people/handles.py), which the journey view joins it to.
 CREATE TABLE IF NOT EXISTS reachops.post_comments (
   org_id STRING NOT NULL,
   campaign_id STRING,

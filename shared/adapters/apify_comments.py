@@ -26,6 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from shared.adapters.apify_items import ERROR_TARGET_FIELDS, error_reason
 from shared.adapters.apify_urls import post_ref
 from shared.campaigns.models import Platform
+from shared.people.handles import normalise_handle
 from shared.ports import RequestedProfile
 from shared.scraping.results import CommentResults, ScrapedComment
 
@@ -52,19 +53,27 @@ class _Item(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class _InstagramComment(_Item):
-    id: Annotated[str, Field(min_length=1)]
+class _Comment(_Item):
+    """What both actors' comment items carry; each subclass says under which names."""
+
+    comment_id: Annotated[str, Field(min_length=1)]
     text: Text = None
+    owner: str | None = None
+    posted_at: datetime | None = None
+    likes: Count = None
+
+
+class _InstagramComment(_Comment):
+    comment_id: Annotated[str, Field(min_length=1, alias="id")]
     owner: str | None = Field(default=None, alias="ownerUsername")
-    timestamp: datetime | None = None
+    posted_at: datetime | None = Field(default=None, alias="timestamp")
     likes: Count = Field(default=None, alias="likesCount")
 
 
-class _TikTokComment(_Item):
-    cid: Annotated[str, Field(min_length=1)]
-    text: Text = None
+class _TikTokComment(_Comment):
+    comment_id: Annotated[str, Field(min_length=1, alias="cid")]
     owner: str | None = Field(default=None, alias="uniqueId")
-    created: datetime | None = Field(default=None, alias="createTimeISO")
+    posted_at: datetime | None = Field(default=None, alias="createTimeISO")
     likes: Count = Field(default=None, alias="diggCount")
 
 
@@ -102,48 +111,36 @@ class _Run:
         self.results.comments.append(comment)
 
 
-def _instagram(item: dict[str, Any], run: _Run) -> None:
-    comment = _InstagramComment.model_validate(item)
-    post_url = run.post_of(item)
-    if post_url is None:
-        run.results.skipped[NOT_REQUESTED] += 1
-        return
-    run.add(
-        ScrapedComment(
-            platform=Platform.INSTAGRAM,
-            comment_id=comment.id,
-            post_url=post_url,
-            text=comment.text,
-            author_username=comment.owner.lower() if comment.owner else None,
-            likes=comment.likes,
-            posted_at=comment.timestamp,
-        )
-    )
-
-
-def _tiktok(item: dict[str, Any], run: _Run) -> None:
-    comment = _TikTokComment.model_validate(item)
-    post_url = run.post_of(item)
-    if post_url is None:
-        run.results.skipped[NOT_REQUESTED] += 1
-        return
-    run.add(
-        ScrapedComment(
-            platform=Platform.TIKTOK,
-            comment_id=comment.cid,
-            post_url=post_url,
-            text=comment.text,
-            author_username=comment.owner.lower() if comment.owner else None,
-            likes=comment.likes,
-            posted_at=comment.created,
-        )
-    )
-
-
 Parser = Callable[[dict[str, Any], _Run], None]
+
+
+def _parser(model: type[_Comment], platform: Platform) -> Parser:
+    """One actor's parser: its item format, read into the comment of a requested post."""
+
+    def parse(item: dict[str, Any], run: _Run) -> None:
+        comment = model.model_validate(item)
+        post_url = run.post_of(item)
+        if post_url is None:
+            run.results.skipped[NOT_REQUESTED] += 1
+            return
+        run.add(
+            ScrapedComment(
+                platform=platform,
+                comment_id=comment.comment_id,
+                post_url=post_url,
+                text=comment.text,
+                author_username=normalise_handle(comment.owner or "") or None,
+                likes=comment.likes,
+                posted_at=comment.posted_at,
+            )
+        )
+
+    return parse
+
+
 COMMENT_PARSERS: dict[str, Parser] = {
-    "apify/instagram-scraper": _instagram,
-    "clockworks/tiktok-comments-scraper": _tiktok,
+    "apify/instagram-scraper": _parser(_InstagramComment, Platform.INSTAGRAM),
+    "clockworks/tiktok-comments-scraper": _parser(_TikTokComment, Platform.TIKTOK),
 }
 
 

@@ -10,6 +10,13 @@ connection granted leads_retrieval, so no Page token is stored) and records it t
 tracking intake: source 'meta_lead_ads', event id `meta_lead_<leadgen_id>` (once per lead and
 organization, whatever the retries), occurred_at the lead's created_time, Meta's ids as its
 attribution, and only the names of the form's fields.
+
+A lead whose answers carry an email links its person through the people service, as a form
+response with an email does: the person is found or created by the email's keyed hash (the
+email stored only encrypted, on the person) and the lead's event is tracked for the visitor
+`meta_lead:<leadgen_id>`, linked to that person (reachops.person_visitors), so the lead_capture
+is in the person's journey. No answer and no clear email is stored with the lead; a refetch
+links the same visitor to the same person again, which changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -41,6 +49,32 @@ LEADS_QUEUE = "meta-leads"
 AD_OWNERS_SQL = "queries/lead_ad_owners.sql"
 AD_ROWS_KEPT = timedelta(days=3 * 365)
 """How far back a synced ad's row is looked for (an ad keeps its last row once Meta drops it)."""
+LINK_SOURCE = "meta_lead_ads"
+EMAIL_FIELD = "email"
+"""The field_data name of Meta's standard email question (a Lead Ads form's prefilled EMAIL)."""
+
+
+class LeadPeople(Protocol):
+    """What a lead needs of shared/people (PeopleService): the person an email names, found or
+    created by its keyed hash, with the visitor linked to them."""
+
+    def resolve(
+        self, org_id: str, *, email: str | None, visitor_id: str | None, source: str
+    ) -> str | None: ...
+
+
+def lead_email(lead: dict[str, Any]) -> str | None:
+    """The first value of the lead's email answer, or None when the form asked none."""
+    for item in lead.get("field_data") or []:
+        if isinstance(item, dict) and item.get("name") == EMAIL_FIELD:
+            values = [v for v in item.get("values") or [] if isinstance(v, str) and v.strip()]
+            return values[0].strip() if values else None
+    return None
+
+
+def lead_visitor(leadgen_id: str) -> str:
+    """The visitor a lead's event is tracked for, linked to the person its email names."""
+    return f"meta_lead:{leadgen_id}"
 
 
 class LeadTask(BaseModel):
@@ -81,12 +115,15 @@ class LeadFetch:
         accounts: AdAccountService,
         ads: Callable[[], AdsPlatform],
         intake: TrackIntake,
+        people: Callable[[], LeadPeople],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`people` is built on first use, as its cipher's keys are."""
         self._warehouse = warehouse
         self._accounts = accounts
         self._ads = ads
         self._intake = intake
+        self._people = people
         self._clock = clock
 
     def fetch(self, task: LeadTask) -> int:
@@ -132,10 +169,13 @@ class LeadFetch:
             "ad_account_id": account_id,
             "lead_id": str(lead["id"]),
         }
+        event = lead_event(lead)
+        if self._link_person(org_id, lead):
+            event["visitor_id"] = lead_visitor(str(lead["id"]))
         result = self._intake.record(
             org_id,
             "",
-            [lead_event(lead)],
+            [event],
             source="meta_lead_ads",
             window=SERVER_WINDOW,
             links=links,
@@ -149,3 +189,20 @@ class LeadFetch:
                 rejection.reason,
             )
         return result.accepted
+
+    def _link_person(self, org_id: str, lead: dict[str, Any]) -> bool:
+        """Whether the lead's email now names a person linked to its visitor (False when the
+        lead has no email, or one that is no address: the lead is recorded unlinked)."""
+        email = lead_email(lead)
+        if email is None:
+            return False
+        try:
+            self._people().resolve(
+                org_id, email=email, visitor_id=lead_visitor(str(lead["id"])), source=LINK_SOURCE
+            )
+        except ValidationFailed:
+            logger.warning(
+                "lead %s for org %s: its email is no address, not linked", lead["id"], org_id
+            )
+            return False
+        return True

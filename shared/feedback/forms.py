@@ -25,7 +25,7 @@ from shared.feedback.models import (
     check_email,
     rating_0_10,
 )
-from shared.feedback.service import RecordIntake
+from shared.feedback.service import RecordIntake, RecordKind
 from shared.model_base import to_document
 from shared.pagination import Page, fetch_page
 
@@ -41,6 +41,14 @@ def forms_collection(org_id: str) -> str:
 
 def responses_collection(org_id: str) -> str:
     return f"orgs/{org_id}/form_responses"
+
+
+RESPONSES = RecordKind(
+    collection=responses_collection,
+    id_field="response_id",
+    same=("form_id", "fields", "channel", "person_id", "visitor_id"),
+    event_type=RESPONSE_CREATED,
+)
 
 
 def check_answers(
@@ -160,13 +168,7 @@ class FormService:
             created_by=principal.key_id,
         )
         created, stored = self._intake.store_once(
-            principal,
-            path=f"{responses_collection(principal.org_id)}/{response.response_id}",
-            document=response.model_dump(),
-            same=("form_id", "fields", "channel", "person_id", "visitor_id"),
-            id_field="response_id",
-            event_type=RESPONSE_CREATED,
-            mirror=lambda data: self._mirror(principal.org_id, data),
+            principal, RESPONSES, response.model_dump(), self._mirror
         )
         return created, FormResponse.model_validate(stored)
 

@@ -12,7 +12,8 @@ resending; the event waits in the outbox for the flush or the scheduled relay ei
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -43,6 +44,25 @@ class People(Protocol):
     ) -> str | None: ...
 
     def get(self, principal: Principal, person_id: str) -> object: ...
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of record RecordIntake writes: where it is kept and what names it, the fields a
+    resend must repeat, and its event."""
+
+    collection: Callable[[str], str]
+    id_field: str
+    same: tuple[str, ...]
+    event_type: str
+
+
+FEEDBACK = RecordKind(
+    collection=feedback_collection,
+    id_field="feedback_id",
+    same=("rating", "scale", "text", "channel", "person_id", "visitor_id"),
+    event_type=FEEDBACK_CREATED,
+)
 
 
 class RecordIntake:
@@ -95,27 +115,26 @@ class RecordIntake:
     def store_once(
         self,
         principal: Principal,
-        *,
-        path: str,
+        kind: RecordKind,
         document: Mapping[str, Any],
-        same: Sequence[str],
-        id_field: str,
-        event_type: str,
-        mirror: Callable[[Mapping[str, Any]], None],
+        mirror: Callable[[str, Mapping[str, Any]], None],
     ) -> tuple[bool, dict[str, Any]]:
-        """(created, the stored document). A document already at `path` is returned when the
-        `same` fields agree with `document` (a resend), else a 409 naming `id_field`; `mirror`
-        writes the stored document's warehouse row (an idempotent MERGE)."""
+        """(created, the stored document). A document already stored under its id is returned
+        when the `kind.same` fields agree with `document` (a resend), else a 409 naming the id
+        field; `mirror(org_id, stored document)` writes its warehouse row (an idempotent
+        MERGE)."""
+        org_id, id_field, event_type = principal.org_id, kind.id_field, kind.event_type
         record_id = str(document[id_field])
+        path = f"{kind.collection(org_id)}/{record_id}"
         event = DomainEvent(
             # a client-chosen id may repeat in another organization or record kind
-            event_id=f"{principal.org_id}.{event_type}.{record_id}",
+            event_id=f"{org_id}.{event_type}.{record_id}",
             type=event_type,
-            org_id=principal.org_id,
+            org_id=org_id,
             subject_id=record_id,
             actor=Actor(kind="api_key", id=principal.key_id, role=principal.role.value),
             data={
-                "org_id": principal.org_id,
+                "org_id": org_id,
                 id_field: record_id,
                 "person_id": document["person_id"],
             },
@@ -124,12 +143,12 @@ class RecordIntake:
         stored = document if created else self.store.get(path)
         if stored is None:  # created and deleted in between (the person was erased)
             raise Conflict(f"{id_field}: {record_id} was just erased", field=id_field)
-        if not created and any(stored.get(name) != document[name] for name in same):
+        if not created and any(stored.get(name) != document[name] for name in kind.same):
             raise Conflict(
                 f"{id_field}: {record_id} is already stored with other content", field=id_field
             )
         try:
-            mirror(stored)
+            mirror(org_id, stored)
         except Exception as exc:
             raise Unavailable(
                 f"{id_field} {record_id} is saved but its warehouse copy was not written; "
@@ -167,13 +186,7 @@ class FeedbackService:
             created_by=principal.key_id,
         )
         created, stored = self._intake.store_once(
-            principal,
-            path=f"{feedback_collection(principal.org_id)}/{feedback.feedback_id}",
-            document=feedback.model_dump(),
-            same=("rating", "scale", "text", "channel", "person_id", "visitor_id"),
-            id_field="feedback_id",
-            event_type=FEEDBACK_CREATED,
-            mirror=lambda data: self._mirror(principal.org_id, data),
+            principal, FEEDBACK, feedback.model_dump(), self._mirror
         )
         return created, Feedback.model_validate(stored)
 

@@ -75,6 +75,8 @@ from shared.people.models import (
     LinkedPerson,
     LinkPersonInteractions,
     Person,
+    PersonCreate,
+    PersonUpdate,
 )
 from shared.posts.history import PostHistory
 from shared.posts.models import CampaignPostList, PostDecision, PostMatch
@@ -138,6 +140,8 @@ class ApiKeyList(BaseModel):
 
 REQUEST_MODELS: list[type[BaseModel]] = [
     LinkPersonInteractions,
+    PersonCreate,
+    PersonUpdate,
     ApiKeyCreate,
     BrandCreate,
     CampaignCreate,

@@ -1,17 +1,21 @@
 """Erasure of one person (GDPR article 17, the right to erasure): everything that names them,
 in Firestore and in the warehouse.
 
-What names a person: their person_id, their email's keyed hash, and the anonymous visitors
-linked to them (a visitor's tracked events and sessions are theirs once linked). The warehouse
-tables holding those are found by column (`tables_with_column`, as shared/orgs/purge.py finds
+What names a person: their person_id (reachops.person_social_handles' rows included), their
+email's keyed hash, the claims of their email and handles, and the anonymous visitors linked to
+them (a visitor's tracked events and sessions are theirs once linked). The warehouse tables
+holding those are found by column (`tables_with_column`, as shared/orgs/purge.py finds
 an organization's), so a table added later is erased without a change here; records derived
 from the person's feedback and form responses (their sentiment scores, and the cached results
 of their texts, keyed by content hash) are found through the journey view, which lists those
-records' ids.
+records' ids: their comments on campaign posts are among them while their handles are, so the
+sentiment derived from those comments goes too (the public comments themselves stay the
+post's, named by a handle nothing links to a person any more).
 
 The order makes a crash harmless: what tells the erasure where to look (the person document
-with the email hash, and reachops.person_visitors) goes last, so a repeated DELETE finishes
-the work; once everything is gone, a DELETE erases nothing and still succeeds.
+with the email hash and handles, reachops.person_visitors and reachops.person_social_handles)
+goes last, so a repeated DELETE finishes the work; once everything is gone, a DELETE erases
+nothing and still succeeds.
 """
 
 from __future__ import annotations
@@ -20,7 +24,15 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from shared.people.records import PEOPLE_TABLE, VISITORS_TABLE, email_claim_path, person_path
+from shared.people.records import (
+    HANDLES_TABLE,
+    PEOPLE_TABLE,
+    VISITORS_TABLE,
+    email_claim_path,
+    handle_claim_path,
+    person_path,
+)
+from shared.people.social import stored_handles
 from shared.ports import DocumentStore, Warehouse
 
 logger = logging.getLogger(__name__)
@@ -80,8 +92,11 @@ class PersonErasure:
             for table in self._tables(EMAIL_HASH_COLUMN, last=(PEOPLE_TABLE,)):
                 report.count(table, self._delete(table, EMAIL_HASH_COLUMN, email_hash, org_id))
         report.firestore_documents += self._erase_records(org_id, person_id, visitors)
-        for table in self._tables(PERSON_COLUMN, last=(PEOPLE_TABLE, VISITORS_TABLE)):
+        last = (HANDLES_TABLE, PEOPLE_TABLE, VISITORS_TABLE)
+        for table in self._tables(PERSON_COLUMN, last=last):
             report.count(table, self._delete(table, PERSON_COLUMN, person_id, org_id))
+        for handle in stored_handles(person):
+            self._store.delete(handle_claim_path(org_id, handle.key))
         if email_hash:
             self._store.delete(email_claim_path(org_id, email_hash))
         report.firestore_documents += self._store.delete_tree(person_path(org_id, person_id))

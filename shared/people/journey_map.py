@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 REFERENCE_TABLE = "ref_journey_events"
-ORIGINS = ("track", "feedback", "form_response")
+ORIGINS = ("track", "feedback", "form_response", "comment")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class JourneyMap:
     channel_of: dict[str, str]
     sources: tuple[dict[str, str | None], ...]
     record_channels: dict[str, str]
+    record_channel_origins: tuple[str, ...]
 
     @property
     def events(self) -> tuple[str, ...]:
@@ -29,16 +30,16 @@ class JourneyMap:
 
     def rows(self) -> tuple[dict[str, Any], ...]:
         """reachops.ref_journey_events: per source, its event's stage (with the stage's funnel
-        rank, from 1) and default channel (record_channel NULL), and for feedback and form
-        responses one more row per channel such a record may name, with the channel it counts
-        as."""
+        rank, from 1) and default channel (record_channel NULL), and for the origins whose
+        records name a channel (feedback, form responses) one more row per channel such a
+        record may name, with the channel it counts as."""
         rows: list[dict[str, Any]] = []
         for source in self.sources:
             event = str(source["event"])
             stage = self.stage_of[event]
             base = {**source, "stage": stage, "stage_rank": self.stages.index(stage) + 1}
             rows.append({**base, "record_channel": None, "channel": self.channel_of[event]})
-            if source["origin"] != "track":
+            if source["origin"] in self.record_channel_origins:
                 rows += [
                     {**base, "record_channel": named, "channel": channel}
                     for named, channel in self.record_channels.items()
@@ -72,7 +73,12 @@ def parse(loaded: dict[str, Any]) -> JourneyMap:
     record_channels = {str(k): str(v) for k, v in loaded["record_channels"].items()}
     if not set(record_channels.values()) <= set(channels):
         raise ValueError("journey_map.yaml: record_channels maps to an unknown channel")
-    return JourneyMap(stages, channels, stage_of, channel_of, tuple(sources), record_channels)
+    named = tuple(str(o) for o in loaded["record_channel_origins"])
+    if not set(named) <= set(ORIGINS) - {"track"}:
+        raise ValueError("journey_map.yaml: record_channel_origins names an unknown origin")
+    return JourneyMap(
+        stages, channels, stage_of, channel_of, tuple(sources), record_channels, named
+    )
 
 
 @cache

@@ -14,7 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from shared.model_base import ApiModel, QueryModel
+from shared.model_base import ApiModel, Name, QueryModel
+from shared.people.handles import SocialHandle, SocialHandles
 
 PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 VisitorId = Annotated[str, Field(min_length=1, max_length=128)]
@@ -39,6 +40,11 @@ class Person(BaseModel):
     )
     name: str | None
     visitor_ids: list[str] = Field(description="the anonymous visitors linked to this person")
+    social_handles: list[SocialHandle] = Field(
+        default_factory=list,
+        description="the person's social identities (handles normalised: lower case, no @); "
+        "their comments on the organization's campaign posts are social_engage events",
+    )
     created_at: datetime
     updated_at: datetime
     first_seen_at: datetime
@@ -55,6 +61,23 @@ class LinkPersonInteractions(ApiModel):
         None
     ) = None
     source: LinkSource = "api"
+
+
+class PersonCreate(ApiModel):
+    """Find or create the person an email names; the social handles given are added to those
+    the person has (none is removed: that is PATCH's work)."""
+
+    email: Email
+    name: Name | None = None
+    social_handles: SocialHandles = Field(default_factory=list)
+
+
+class PersonUpdate(ApiModel):
+    """The fields sent replace the person's: `social_handles` is the whole set (an empty list
+    removes every handle); a field left out is kept."""
+
+    name: Name | None = None
+    social_handles: SocialHandles | None = None
 
 
 class LinkedPerson(BaseModel):

@@ -6,6 +6,8 @@ PEOPLE_TABLE = "people"
 PEOPLE_KEY = ("org_id", "person_id")
 VISITORS_TABLE = "person_visitors"
 VISITORS_KEY = ("org_id", "visitor_id")
+HANDLES_TABLE = "person_social_handles"
+HANDLES_KEY = ("org_id", "platform", "handle")
 
 
 def people_collection(org_id: str) -> str:
@@ -19,3 +21,9 @@ def person_path(org_id: str, person_id: str) -> str:
 def email_claim_path(org_id: str, email_hash: str) -> str:
     """One document per email and organization, naming its person: the one-person claim."""
     return f"orgs/{org_id}/person_emails/{email_hash}"
+
+
+def handle_claim_path(org_id: str, handle_key: str) -> str:
+    """One document per social identity and organization, naming its person: one handle is
+    one person's (SocialHandle.key)."""
+    return f"orgs/{org_id}/person_handles/{handle_key}"

@@ -25,7 +25,14 @@ from pydantic import TypeAdapter, ValidationError
 from shared.auth import Permission, Principal
 from shared.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from shared.people.erasure import ErasureReport, PersonErasure
-from shared.people.models import Email, LinkedPerson, LinkPersonInteractions, Person
+from shared.people.models import (
+    Email,
+    LinkedPerson,
+    LinkPersonInteractions,
+    Person,
+    PersonCreate,
+    PersonUpdate,
+)
 from shared.people.pii import PiiCipher
 from shared.people.records import (
     PEOPLE_KEY,
@@ -35,6 +42,7 @@ from shared.people.records import (
     email_claim_path,
     person_path,
 )
+from shared.people.social import HandleRegistry, stored_handles
 from shared.ports import DocumentStore, Warehouse
 
 _EMAIL = TypeAdapter(Email)
@@ -66,6 +74,7 @@ class PeopleService:
         self._cipher = cipher
         self._erasure = erasure
         self._clock = clock
+        self._handles = HandleRegistry(store, warehouse, clock)
 
     def resolve(
         self,
@@ -109,6 +118,43 @@ class PeopleService:
             person_id=person_id, visitor_id=request.visitor_id, linked=before is None
         )
 
+    def create(self, principal: Principal, request: PersonCreate) -> tuple[bool, Person]:
+        """(whether the email named nobody before, the person). Sending it again changes
+        nothing; handles given are added to the person's, a handle another person holds is a
+        409 naming social_handles."""
+        principal.require(Permission.WRITE_CAMPAIGNS)
+        org_id = principal.org_id
+        known = self._store.get(email_claim_path(org_id, self._cipher().email_hash(request.email)))
+        person_id = self._person_for(org_id, str(request.email), request.name)
+        if request.social_handles:
+            data = self._store.get(person_path(org_id, person_id)) or {}
+            had = stored_handles(data)
+            added = [h for h in request.social_handles if h not in had]
+            self._handles.assign(org_id, person_id, had + added)
+        return known is None, self.get(principal, person_id)
+
+    def update(self, principal: Principal, person_id: str, request: PersonUpdate) -> Person:
+        """The fields sent replace the person's (PersonUpdate); a repeat changes nothing."""
+        principal.require(Permission.WRITE_CAMPAIGNS)
+        org_id = principal.org_id
+        path = person_path(org_id, person_id)
+        if self._store.get(path) is None:
+            raise NotFound(f"person {person_id} not found", field="path.person_id")
+        if "name" in request.model_fields_set:
+            now = self._clock()
+
+            def rename(current: dict[str, Any] | None) -> dict[str, Any]:
+                if current is None:
+                    raise NotFound(f"person {person_id} not found", field="path.person_id")
+                if current.get("name") == request.name:
+                    return current
+                return {**current, "name": request.name, "updated_at": now}
+
+            self._store.update_atomically(path, rename)
+        if request.social_handles is not None:
+            self._handles.assign(org_id, person_id, request.social_handles)
+        return self.get(principal, person_id)
+
     def get(self, principal: Principal, person_id: str) -> Person:
         principal.require(Permission.READ)
         data = self._store.get(person_path(principal.org_id, person_id))
@@ -123,6 +169,7 @@ class PeopleService:
             email_hidden=bool(encrypted) and not readable,
             name=data.get("name"),
             visitor_ids=visitors,
+            social_handles=stored_handles(data),
             created_at=data["created_at"],
             updated_at=data["updated_at"],
             first_seen_at=data["first_seen_at"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.auth import Permission, Principal
@@ -17,7 +17,8 @@ from shared.model_base import to_document
 from shared.orgs.deletion import OrgDeleted
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.ports import DocumentStore, Warehouse
-from shared.scores import churn, engagement
+from shared.scores import engagement
+from shared.scores.churn_run import churn_scores
 from shared.scores.clv_service import ClvService
 from shared.scores.models import (
     SCORE_TYPES,
@@ -36,10 +37,6 @@ from shared.scores.nps_service import NpsService
 from shared.scores.records import PersonScore, store_run
 
 PAGE_SQL = "queries/scores_page.sql"
-ACTIVITY_SQL = "queries/scores_churn_activity.sql"
-SENTIMENT_SQL = "queries/scores_person_sentiment.sql"
-SENTIMENT_DAYS = 180
-"""Churn risk reads the sentiment of the person's feedback of the past 180 days."""
 
 
 def settings_path(org_id: str) -> str:
@@ -173,52 +170,7 @@ class ScoreService:
 
     def _churn(self, org_id: str, at: datetime) -> ScoreRun:
         clv = self.clv.compute(org_id, at)
-        p_alive: dict[str, float] = {}
-        if not clv.people.empty:
-            p_alive = dict(zip(clv.people["person_id"], clv.people["p_alive"], strict=True))
-        today = at.date()
-        window = timedelta(days=churn.TREND_WINDOW_DAYS)
-        activity = self._warehouse.run(
-            ACTIVITY_SQL,
-            {
-                "org_id": org_id,
-                "as_of": at,
-                "recent_from": today - window + timedelta(days=1),
-                "prior_from": today - 2 * window + timedelta(days=1),
-            },
-        )
-        sentiment = {
-            str(row["person_id"]): float(row["mean_score"])
-            for row in self._warehouse.run(
-                SENTIMENT_SQL,
-                {
-                    "org_id": org_id,
-                    "from_date": today - timedelta(days=SENTIMENT_DAYS - 1),
-                    "to_date": today,
-                    "person_id": None,
-                },
-            )
-        }
-        scores = []
-        for row in activity:
-            person_id = str(row["person_id"])
-            last: datetime = row["last_event_at"]
-            inputs = churn.ChurnInputs(
-                p_alive=float(p_alive[person_id]) if person_id in p_alive else None,
-                days_since_last_event=max((at - last).total_seconds() / 86400, 0.0),
-                recent_events=int(row["recent_events"]),
-                prior_events=int(row["prior_events"]),
-                mean_sentiment=sentiment.get(person_id),
-            )
-            risk = churn.churn_risk(inputs)
-            if risk is not None:
-                breakdown = {"components": risk.components, "reasons": risk.reasons}
-                scores.append(PersonScore(person_id, risk.value, breakdown))
-        diagnostics: dict[str, Any] = {
-            "weights": churn.WEIGHTS,
-            "clv_fit": clv.diagnostics.get("reason", "fitted"),
-            "persons_with_sentiment": len(sentiment),
-        }
+        scores, diagnostics = churn_scores(self._warehouse, clv, org_id, at)
         return self._store_run(org_id, "churn_risk", at, scores, diagnostics)
 
     def _store_run(

@@ -10,13 +10,17 @@ One task per step, each idempotent:
 - `poll`: re-enqueues itself until the batch has ended, then stores its results, once (the
   record says so; the MERGE makes a repeat a no-op anyway). Lines that errored transiently,
   were canceled or expired stay unscored for the next run; a full page starts the next submit.
+A submit leaves out the texts of a batch still out (submitted, not yet stored, under a day
+old): another run while one is out (the next window, a bulk-analyze request) never sends the
+same text twice. A batch's record older than a day does not hold its texts back, since
+Anthropic ends every batch within 24 hours.
 While the engine is paused (pause.py) a task does nothing: the schedule runs again later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -40,6 +44,8 @@ UNSCORED_SQL = "queries/sentiment_unscored.sql"
 BATCH_SIZE = 1_000
 SCHEDULE_WINDOW_HOURS = 4
 POLL_SECONDS = 60.0
+BATCH_LIFETIME = timedelta(hours=24)
+"""Anthropic ends a Message Batch (its unfinished lines expired) within 24 hours."""
 
 
 class BatchTask(BaseModel):
@@ -133,6 +139,19 @@ class SentimentBatchJob:
         ]
         return [source for source in found if source.text.strip()]
 
+    def _out(self, org_id: str) -> set[str]:
+        """Content hashes of the texts in the organization's batches still out."""
+        since = self._clock() - BATCH_LIFETIME
+        records = self._store.query(
+            batches_collection(org_id), where=[("status", "==", "submitted")]
+        )
+        return {
+            item["content_hash"]
+            for record in records
+            if record.data["submitted_at"] > since
+            for item in record.data["items"]
+        }
+
     def _on_submit(self, task: BatchTask) -> dict[str, Any]:
         record = self._store.get(self._record_path(task))
         if record is not None:  # a retried submit: poll what it started
@@ -140,9 +159,11 @@ class SentimentBatchJob:
             return {"run_id": task.run_id, "status": record["status"]}
         unscored = self._unscored(task.org_id)
         cached, rest = self._sentiment.cached(task.org_id, unscored)
+        out = self._out(task.org_id)
+        rest = [source for source in rest if content_hash(source.text) not in out]
         if self._batches is None or not rest:
             scored = self._sentiment.score_sources(task.org_id, rest) if rest else []
-            if len(unscored) == BATCH_SIZE:
+            if len(unscored) == BATCH_SIZE and (cached or scored):  # a page moved on
                 self._submit(task.org_id, f"{task.run_id}-next")
             return {"run_id": task.run_id, "status": "stored", "stored": len(cached) + len(scored)}
         texts = {f"s{i}": source.text.strip() for i, source in enumerate(rest)}

@@ -3,7 +3,9 @@ fetched through the real facebook-business SDK from the Graph API stand-in with 
 account's token, exactly once however often the task is delivered (concurrently too); a lead
 that is gone, that the token may not read or whose ad is no organization's is dropped, and a
 throttled Meta is retried (the task answers 503) and then records it. No answer of the form is
-ever stored."""
+ever stored. A lead whose answers carry an email links the person it names (found or created
+by the email's keyed hash), once however often it is fetched, and its lead_capture is in that
+person's journey."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
@@ -24,6 +27,8 @@ from shared.conversions.service import ConversionService
 from shared.errors import Unavailable
 from shared.localstack.graph import LocalGraphApi
 from shared.localstack.stack import StackInfo
+from shared.people.models import JourneyQuery
+from shared.topology import load_topology
 from shared.tracking.intake import TrackIntake
 from shared.tracking.limits import IntakeLimits
 from tests.integration.graph_standin_fixtures import serving
@@ -47,7 +52,9 @@ def graph_url() -> Iterator[str]:
 def world(
     local_stack: StackInfo, clean_firestore: None, tmp_path: Path, graph_url: str
 ) -> tuple[Services, Principal, LeadFetch, ConversionService]:
-    services = meta_services(tmp_path, graph_url, APP_SECRET)
+    settings = meta_services(tmp_path, graph_url, APP_SECRET).settings
+    pii_keys = {"local_pii_key_file": tmp_path / "pii_keys.json"}
+    services = Services(settings.model_copy(update=pii_keys), load_topology())
     org, owner = services.orgs.create_org("leads")
     principal = Principal(org.org_id, owner.key_id, Role.OWNER)
     connect_with_sample_token(services, principal)
@@ -78,6 +85,7 @@ def world(
         accounts=services.ad_accounts,
         ads=services.ads,
         intake=intake,
+        people=lambda: services.people,
         clock=lambda: NOW,
     )
     conversions = ConversionService(
@@ -154,3 +162,45 @@ def test_a_lead_that_is_gone_unreadable_or_of_no_organization_is_dropped_and_met
     finally:
         httpx.post(f"{graph_url}/_control/reset").raise_for_status()
     assert [r["lead_id"] for r in stored(conversions, principal)] == ["900000000000001"]
+
+
+def test_a_lead_with_an_email_links_its_person_once_and_joins_their_journey(
+    world: tuple[Services, Principal, LeadFetch, ConversionService],
+) -> None:
+    services, principal, fetch, conversions = world
+    lead = LeadTask(leadgen_id="900000000000007", ad_id=LEAD_AD)
+
+    assert fetch.fetch(lead) == 1
+    assert fetch.fetch(lead) == 0  # a redelivered task links nobody twice
+    assert fetch.fetch(LEAD) == 1  # its email is no address (example.invalid): recorded unlinked
+
+    person_id = services.people.person_of_visitor(principal.org_id, "meta_lead:900000000000007")
+    assert person_id is not None
+    person = services.people.get(principal, person_id)
+    assert person.email == "lead.sample@example.com"
+    assert person.visitor_ids == ["meta_lead:900000000000007"]
+    journey = services.journeys.journey(
+        principal, person_id, JourneyQuery.model_validate({"to": NOW.date().isoformat()})
+    )
+    assert [(e.event, e.stage, e.channel, e.source_id) for e in journey.events] == [
+        ("lead_capture", "consideration", "social", "~meta_lead_900000000000007")
+    ]
+    rows = {r["lead_id"]: r for r in stored(conversions, principal)}
+    assert set(rows) == {"900000000000001", "900000000000007"}
+    assert rows["900000000000007"]["properties"] == {
+        "form_id": "700000000000001",
+        "platform": "ig",
+        "is_organic": False,
+        "field_names": "email,full_name,what_are_you_looking_for?",
+    }
+    assert "example.com" not in repr(rows).lower()
+    assert "boots" not in repr(rows)
+    with duckdb.connect(str(services.settings.duckdb_path)) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'reachops' "
+            "AND table_type = 'BASE TABLE'"
+        ).fetchall()
+        for (table,) in tables:
+            text = repr(connection.execute(f"SELECT * FROM reachops.{table}").fetchall())  # noqa: S608
+            assert "example.com" not in text.lower(), table
+            assert "Lead Sample" not in text, table

@@ -1,8 +1,9 @@
 """Erasure of a person (GDPR): after DELETE nothing of them is left, in Firestore (walked
 through the emulator's own client) or in any warehouse table that names a person, an email
-hash or a visitor (every such table gets a row of theirs first), and no clear-text email is
-stored anywhere before or after; another person's rows, and another organization's rows with
-the same visitor id, all survive; a repeat erases nothing and succeeds."""
+hash or a visitor (every such table gets a row of theirs first; their social handles and the
+handles' claims too), and no clear-text email is stored anywhere before or after; another
+person's rows and handles, and another organization's rows with the same visitor id, all
+survive; a repeat erases nothing and succeeds, and the erased person's handle is free again."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from shared.auth import Principal, Role
 from shared.bootstrap import Services
 from shared.feedback.service import feedback_collection
 from shared.people.erasure import EMAIL_HASH_COLUMN, PERSON_COLUMN, VISITOR_COLUMN
-from shared.people.models import LinkPersonInteractions
+from shared.people.handles import SocialHandle
+from shared.people.models import LinkPersonInteractions, PersonUpdate
+from shared.people.records import handle_claim_path
 from shared.sentiment.cache import cache_collection as sentiment_cache_collection
 from tests.integration.test_people_service import people_services
 
@@ -36,6 +39,8 @@ FILLERS: dict[str, Any] = {
     "TIMESTAMP": datetime(2026, 11, 20),
 }
 NAMING = (PERSON_COLUMN, EMAIL_HASH_COLUMN, VISITOR_COLUMN)
+HANDLE = SocialHandle.model_validate({"platform": "instagram", "handle": "erase.me"})
+OTHER_HANDLE = SocialHandle.model_validate({"platform": "instagram", "handle": "keep.me"})
 
 
 def insert(connection: duckdb.DuckDBPyConnection, table: str, values: dict[str, Any]) -> None:
@@ -117,6 +122,8 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_others(
     assert other is not None
     people.resolve(org_id, email=None, visitor_id="v-erase", source="t")
     people.link(admin, LinkPersonInteractions(email=EMAIL, visitor_id="v-erase-2"))
+    people.update(admin, person, PersonUpdate(social_handles=[HANDLE]))
+    people.update(admin, other, PersonUpdate(social_handles=[OTHER_HANDLE]))
     email_hash = services.pii.email_hash(EMAIL)
     mine = {"org_id": org_id, PERSON_COLUMN: person, EMAIL_HASH_COLUMN: email_hash}
     theirs = {
@@ -178,6 +185,9 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_others(
     assert "fb-mine" not in left
     assert "fb-other" in left
     assert "my knee" not in left  # the cached sentiment of their text is gone too
+    assert HANDLE.handle not in left  # their handle's row and its claim
+    assert services.store.get(handle_claim_path(org_id, HANDLE.key)) is None
+    assert services.store.get(handle_claim_path(org_id, OTHER_HANDLE.key)) == {"person_id": other}
     assert services.store.get(f"{cache}/someone") is not None
     assert EMAIL not in left
 
@@ -185,6 +195,8 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_others(
     again = people.resolve(org_id, email=EMAIL, visitor_id=None, source="t")
     assert again is not None
     assert again != person
+    retaken = people.update(admin, again, PersonUpdate(social_handles=[HANDLE]))
+    assert retaken.social_handles == [HANDLE]  # the erased person's handle is free again
 
 
 def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:

@@ -41,6 +41,10 @@ def test_reference_rows_rank_stages_in_funnel_order_and_map_record_channels() ->
     assert feedback["email"] == "email"
     assert feedback["in_app"] == "web"
     assert "phone" not in feedback  # counts as the default channel
+    comments = [r for r in rows if r["origin"] == "comment"]
+    assert [(r["event"], r["stage"], r["channel"], r["record_channel"]) for r in comments] == [
+        ("social_engage", "awareness", "social", None)
+    ]
 
 
 def loaded(**changes: Any) -> dict[str, Any]:
@@ -48,6 +52,7 @@ def loaded(**changes: Any) -> dict[str, Any]:
         "stages": ["awareness", "conversion"],
         "channels": ["web"],
         "record_channels": {"web": "web"},
+        "record_channel_origins": ["feedback"],
         "events": {"page_view": {"stage": "awareness", "channel": "web"}},
         "sources": [
             {
@@ -82,6 +87,7 @@ def loaded(**changes: Any) -> dict[str, Any]:
         {"sources": [{"origin": "feedback", "event_type": "x", "event": "page_view"}]},
         {"sources": [{"origin": "somewhere", "event": "page_view"}]},
         {"sources": [{"origin": "feedback", "event": "unknown_event"}]},
+        {"record_channel_origins": ["track"]},
     ],
 )
 def test_an_inconsistent_mapping_is_refused(changes: dict[str, Any]) -> None:
