@@ -8,6 +8,10 @@ and its hash; the warehouse gets the hash only (reachops.people), and the visito
 (reachops.person_visitors, first link wins), which the journey view joins, so a visitor's
 sessions from before the link join the person's journey without rewriting any event.
 
+A person may also carry social handles (shared/people/social.py: one person's each, mirrored
+to reachops.person_social_handles), which bring the comments those handles wrote on the
+organization's campaign posts into the journey.
+
 Every write is idempotent: a repeated resolve or link changes nothing but last_seen_at, and a
 person whose warehouse copy failed is mirrored again by the next resolve that names them.
 """
