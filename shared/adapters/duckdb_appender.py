@@ -20,7 +20,6 @@ from typing import Any
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 from shared.adapters.sql_files import DATASET, identifiers
 
-
 COMMIT_SPACING_SECONDS = 0.01
 """The least time between two flushes' starts (the appender's `write_spacing`). A flush is a
 DuckDB commit, about 40 microseconds of CPU per column however few the rows (1.5-3 ms for

@@ -59,14 +59,20 @@ def _int(text: str) -> int | _Unstorable:
     return number
 
 
+_WALKED = (dict, list, _Unstorable)
+
+
 def _check(value: Any, path: str, depth: int) -> None:
+    """Walks containers and marked numbers only: a plain string, number or null (most of a
+    body) needs no call of its own, nor a path built for it."""
     where = path or "body"
     if isinstance(value, dict | list):
         if depth >= MAX_DEPTH:
             raise InvalidJson(f"request body nests deeper than {MAX_DEPTH} levels", field=where)
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
-            _check(item, f"{path}.{key}" if path else str(key), depth + 1)
+            if isinstance(item, _WALKED):
+                _check(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, _Unstorable):
         raise ValidationFailed(
             f"{where}: {value.reason}",

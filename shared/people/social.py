@@ -91,6 +91,7 @@ class HandleRegistry:
                 self._store.delete(path)
 
     def _mirror(self, org_id: str, person_id: str, entries: Sequence[dict[str, Any]]) -> None:
+        written = self._clock()
         rows = [
             {
                 "org_id": org_id,
@@ -98,6 +99,7 @@ class HandleRegistry:
                 "platform": entry["platform"],
                 "handle": entry["handle"],
                 "added_at": entry["added_at"],
+                "updated_at": written,
             }
             for entry in entries
         ]
