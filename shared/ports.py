@@ -115,11 +115,7 @@ class RowAppender(Protocol):
     """Appends rows to one warehouse table without a MERGE (production's tracking events: the
     BigQuery Storage Write API, shared/adapters/bigquery_write.py; locally DuckDB's appender,
     shared/adapters/duckdb_appender.py). A row may land twice (a client's resend); readers see
-    each event once through reachops.track_events_unique. `write_spacing` is the least time
-    between two appends' starts worth keeping (shared/tracking/group_commit.py): 0 where an
-    append costs a round trip, more where it costs this process's CPU."""
-
-    write_spacing: float
+    each event once through reachops.track_events_unique."""
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
 

@@ -140,10 +140,7 @@ def encode_row(
 
 class StorageWriteAppender:
     """Appends rows of one table on this instance's COMMITTED stream (one append at a time:
-    offsets are the stream's order). An append is a network round trip, which costs this
-    process next to no CPU, so appends need no spacing."""
-
-    write_spacing = 0.0
+    offsets are the stream's order)."""
 
     def __init__(
         self,

@@ -20,18 +20,9 @@ from typing import Any
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 from shared.adapters.sql_files import DATASET, identifiers
 
-COMMIT_SPACING_SECONDS = 0.01
-"""The least time between two flushes' starts (the appender's `write_spacing`). A flush is a
-DuckDB commit, about 40 microseconds of CPU per column however few the rows (1.5-3 ms for
-track_events' 33), so at a beacon's rate unspaced flushes would take the CPU the requests
-need; spaced, at most 100 a second share the rows that queued (group_commit.py), and a lone
-request on an idle instance still flushes at once."""
-
 
 class DuckDbAppender:
     """Appends rows of one table of `warehouse`; None is NULL, an unknown key is an error."""
-
-    write_spacing = COMMIT_SPACING_SECONDS
 
     def __init__(self, warehouse: DuckDbWarehouse, table: str) -> None:
         identifiers(table)

@@ -145,7 +145,6 @@ class TombstoneGuardedAppender:
     def __init__(self, inner: RowAppender, tombstones: Tombstones) -> None:
         self._inner = inner
         self._tombstones = tombstones
-        self.write_spacing = inner.write_spacing
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
         for org_id in {row.get("org_id") for row in rows}:

@@ -134,12 +134,11 @@ class TrackIntake:
         self._sites = sites
         self._limits = limits
         self._clock = clock
-        if appender is None:
-            self._commit = GroupCommit(
-                lambda rows: warehouse.merge_rows(TABLE, rows, KEYS, update_existing=False)
-            )
-        else:
-            self._commit = GroupCommit(appender.append, spacing=appender.write_spacing)
+        self._commit = GroupCommit(
+            appender.append
+            if appender is not None
+            else lambda rows: warehouse.merge_rows(TABLE, rows, KEYS, update_existing=False)
+        )
 
     def admit(self, site_key: str | None, origin: str | None) -> tuple[str, Site]:
         """The site a request may write for. Says no more than needed: any unknown, malformed

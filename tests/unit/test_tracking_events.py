@@ -224,59 +224,6 @@ def test_concurrent_writes_share_a_merge_and_each_returns_once_its_rows_are_writ
     assert len(written) < 8
 
 
-def test_a_write_on_an_idle_instance_waits_for_nothing() -> None:
-    slept: list[float] = []
-    written: list[list[Any]] = []
-    commit = GroupCommit(written.append, spacing=0.01, clock=lambda: 100.0, sleep=slept.append)
-    commit.write([{"n": 1}])
-    assert written == [[{"n": 1}]]
-    assert slept == []
-
-
-def test_a_write_soon_after_the_last_waits_out_the_spacing() -> None:
-    now = [100.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    commit = GroupCommit(lambda rows: None, spacing=0.01, clock=lambda: now[0], sleep=sleep)
-    commit.write([{"n": 1}])
-    now[0] += 0.004
-    commit.write([{"n": 2}])
-    assert slept == [pytest.approx(0.006)]
-    now[0] += 0.02
-    commit.write([{"n": 3}])
-    assert len(slept) == 1
-
-
-def test_rows_arriving_while_a_write_waits_out_its_spacing_share_that_write() -> None:
-    written: list[list[Any]] = []
-    waiting, release = threading.Event(), threading.Event()
-
-    def sleep(seconds: float) -> None:
-        waiting.set()
-        release.wait(5)
-
-    commit = GroupCommit(
-        lambda rows: written.append(list(rows)), spacing=60, clock=time.monotonic, sleep=sleep
-    )
-    commit.write([{"n": 0}])
-    first = threading.Thread(target=commit.write, args=([{"n": 1}],))
-    first.start()
-    assert waiting.wait(5)
-    others = [threading.Thread(target=commit.write, args=([{"n": n}],)) for n in (2, 3)]
-    for thread in others:
-        thread.start()
-    time.sleep(0.1)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
-    assert len(written) == 2
-    assert sorted(row["n"] for row in written[1]) == [1, 2, 3]
-
-
 def test_a_failed_merge_fails_every_request_of_its_batch() -> None:
     def merge(rows: list[Any]) -> None:
         raise RuntimeError("warehouse down")
