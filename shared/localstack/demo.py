@@ -29,6 +29,7 @@ from shared.localstack import stack
 from shared.localstack.demo_adplanning import run_adplanning_flow
 from shared.localstack.demo_creators import SAMPLE_CREATORS, run_creator_flow
 from shared.localstack.demo_experiments import run_experiments_flow
+from shared.localstack.demo_http import expect
 from shared.localstack.demo_insights import run_insights_flow
 from shared.localstack.demo_paid import run_paid_flow
 
@@ -54,22 +55,12 @@ def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
-def _check(response: httpx.Response, expected: int) -> dict[str, Any]:
-    if response.status_code != expected:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url} answered "
-            f"{response.status_code}, expected {expected}: {response.text}"
-        )
-    body: dict[str, Any] = response.json() if response.content else {}
-    return body
-
-
 def _wait_for_activity(
     api: httpx.Client, campaign_id: str, event_type: str
 ) -> list[dict[str, Any]]:
     deadline = time.monotonic() + ACTIVITY_WAIT_SECONDS
     while time.monotonic() < deadline:
-        items: list[dict[str, Any]] = _check(api.get(f"/campaigns/{campaign_id}/activity"), 200)[
+        items: list[dict[str, Any]] = expect(api.get(f"/campaigns/{campaign_id}/activity"), 200)[
             "items"
         ]
         if any(item["type"] == event_type for item in items):
@@ -105,7 +96,7 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
     _say(f"1. organization {org.org_id} created with an OWNER key")
     headers = {"Authorization": f"Bearer {owner_key.api_key}"}
     with httpx.Client(base_url=info.api_base_url + "/v1", headers=headers, timeout=30) as api:
-        brand = _check(
+        brand = expect(
             api.post("/brands", json={"name": "Acme Outdoor", "industry": "Apparel"}), 201
         )
         _say(f"2. brand {brand['name']} ({brand['brand_id']}); creators added:")
@@ -118,9 +109,9 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
                 "declared_engagement_rate": rate,
             }
             body = {"name": username, "profiles": [profile], "location": "DE"}
-            creator_ids[username] = _check(api.post("/creators", json=body), 201)["creator_id"]
+            creator_ids[username] = expect(api.post("/creators", json=body), 201)["creator_id"]
             _say(f"     - @{username}: {followers:,} followers, {rate:.1%} engagement (declared)")
-        draft = _check(
+        draft = expect(
             api.post(
                 "/campaigns",
                 json={
@@ -135,12 +126,12 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
         )
         campaign_id = draft["campaign_id"]
         _say(f"3. draft campaign {draft['name']} ({campaign_id}), budget EUR 25,000.00")
-        refused = _check(api.post(f"/campaigns/{campaign_id}/activate"), 422)
+        refused = expect(api.post(f"/campaigns/{campaign_id}/activate"), 422)
         _say("4. activation refused until the draft is complete:")
         for failed in refused["error"]["details"]:
             _say(f"     - {failed['field']}: {failed['message']}")
         today = datetime.now(UTC).date()
-        _check(
+        expect(
             api.patch(
                 f"/campaigns/{campaign_id}",
                 json={
@@ -159,7 +150,7 @@ def _walk_through(info: stack.StackInfo, state_dir: Path, stack_left_running: bo
             200,
         )
         _say("5. draft completed: platform, tier, dates, 2 creators wanted, tracking rules")
-        active = _check(api.post(f"/campaigns/{campaign_id}/activate"), 200)
+        active = expect(api.post(f"/campaigns/{campaign_id}/activate"), 200)
         _say(f"6. campaign is {active['status']}; waiting for campaign.activated on the timeline")
         timeline = _wait_for_activity(api, campaign_id, "campaign.activated")
         lines = [

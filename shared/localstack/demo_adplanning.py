@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from shared.localstack.demo_http import expect, expect_status
 from shared.localstack.demo_paid import SAMPLE_CAMPAIGN
 from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
@@ -44,20 +45,6 @@ def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
-def _expect(response: httpx.Response, status: int) -> httpx.Response:
-    if response.status_code != status:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url} answered "
-            f"{response.status_code}, expected {status}: {response.text[:2000]}"
-        )
-    return response
-
-
-def _json(response: httpx.Response, status: int) -> dict[str, Any]:
-    body: dict[str, Any] = _expect(response, status).json()
-    return body
-
-
 def _eur(micros: float | None) -> str:
     return "n/a" if micros is None else f"{micros / 1e6:,.2f}"
 
@@ -77,7 +64,7 @@ def run_adplanning_flow(
     """Steps 16-21, after the paid flow: everything over the gateway with the demo's OWNER key
     (the intake with the site key, as a browser), the daily job as Cloud Scheduler calls it."""
     now = datetime.now(UTC)
-    site = _json(
+    site = expect(
         api.post(
             "/sites",
             json={"name": "Acme Outdoor shop", "brand_id": brand_id, "allowed_origins": [SHOP]},
@@ -88,7 +75,7 @@ def run_adplanning_flow(
         f"16. site {site['name']} ({site['site_id']}) for {SHOP}; publishable key "
         f"…{site['site_key_hint']} (it can only write this site's events, from its origins)"
     )
-    allocations = _json(api.get(f"/campaigns/{campaign_id}/allocations"), 200)["items"]
+    allocations = expect(api.get(f"/campaigns/{campaign_id}/allocations"), 200)["items"]
     anna = next(a for a in allocations if a["username"] == "trail.anna")
     events = _journey_events(now, anna["tracking_query"])
     receipts = [_send(info, site["site_key"], events) for _ in range(2)]
@@ -176,7 +163,7 @@ def _journey_events(now: datetime, creator_query: str) -> list[dict[str, Any]]:
 
 def _send(info: StackInfo, site_key: str, events: list[dict[str, Any]]) -> dict[str, Any]:
     """The public intake, as a browser calls it: the site key and the page's Origin, no API key."""
-    return _json(
+    return expect(
         httpx.post(
             f"{info.api_base_url}/v1/track/events",
             json={"events": events},
@@ -188,7 +175,7 @@ def _send(info: StackInfo, site_key: str, events: list[dict[str, Any]]) -> dict[
 
 
 def _attribution(api: httpx.Client, info: StackInfo, today: date) -> float:
-    job = _json(
+    job = expect(
         httpx.post(
             f"{info.functions_base_url}/attribution_resolve",
             json={"schedule": "resolve-attribution"},
@@ -201,11 +188,11 @@ def _attribution(api: httpx.Client, info: StackInfo, today: date) -> float:
         f"18. attribution job (Cloud Scheduler, daily): {job['sessions_resolved']} sessions "
         f"resolved to a campaign, {job['sessions_unresolved']} without one (direct visits)"
     )
-    names = {c["campaign_id"]: c["name"] for c in _json(api.get("/campaigns"), 200)["items"]}
+    names = {c["campaign_id"]: c["name"] for c in expect(api.get("/campaigns"), 200)["items"]}
     span = {"from": (today - timedelta(days=2)).isoformat(), "to": today.isoformat()}
     total = 0.0
     for by in ("campaign", "channel"):
-        compared = _json(
+        compared = expect(
             api.get(
                 "/attribution/compare",
                 params={**span, "by": by, "event_type": "purchase"},
@@ -251,7 +238,7 @@ def _cell(model: dict[str, Any], column: str, key: str | None) -> str:
 
 def _forecasts(api: httpx.Client, campaign_id: str, today: date) -> dict[str, Any]:
     as_of = today - timedelta(days=14)
-    backtest = _json(
+    backtest = expect(
         api.post(
             "/forecasts/generate",
             json={
@@ -271,7 +258,7 @@ def _forecasts(api: httpx.Client, campaign_id: str, today: date) -> dict[str, An
         f"{spend['history_days']} days with the paid sync's look-back; method {spend['method']}),"
         f" 14 days, {backtest['level']:.0%} interval: total EUR {_total(spend)}"
     )
-    accuracy = _json(
+    accuracy = expect(
         api.get("/forecasts/accuracy", params={"campaign_id": campaign_id, "metric": "spend"}),
         200,
     )
@@ -290,7 +277,7 @@ def _forecasts(api: httpx.Client, campaign_id: str, today: date) -> dict[str, An
             f"{_pct(None if scored['coverage'] is None else scored['coverage'] * 100)} vs "
             f"nominal {scored['nominal_level']:.0%}"
         )
-    forward = _json(
+    forward = expect(
         api.post(
             "/forecasts/generate",
             json={"campaign_id": campaign_id, "horizon_days": 28},
@@ -328,7 +315,7 @@ def _count_total(metric: dict[str, Any]) -> str:
 
 def _overview(api: httpx.Client, today: date) -> dict[str, Any]:
     span = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
-    overview = _json(api.get("/dashboard/overview", params=span, timeout=SLOW), 200)
+    overview = expect(api.get("/dashboard/overview", params=span, timeout=SLOW), 200)
     _say(
         f"20. dashboard overview {overview['from_day']} to {overview['to_day']} (creator and paid "
         f"together; results are purchases and leads under the {overview['model']} model):"
@@ -357,7 +344,7 @@ def _reports(api: httpx.Client, campaign_id: str, today: date, state_dir: Path) 
     written: dict[str, Any] = {}
     lines = 0
     for kind in ("pdf", "csv"):
-        answer = _expect(
+        answer = expect_status(
             api.get(f"/campaigns/{campaign_id}/report.{kind}", params=span, timeout=SLOW), 200
         )
         path = folder / f"campaign-{campaign_id}.{kind}"

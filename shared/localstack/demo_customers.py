@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from shared.localstack.demo_http import expect
 from shared.localstack.stack import StackInfo
 
 SHOP = "https://shop.acme-outdoor.example"
@@ -82,18 +83,6 @@ def sample_customers() -> list[Customer]:
         values = tuple(f"{basket * draw.uniform(0.6, 1.4):.2f}" for _ in days)
         customers.append(Customer(number, kind, tuple(days), values, rating))
     return customers
-
-
-def expect(response: httpx.Response, *statuses: int) -> dict[str, Any]:
-    """The reply's JSON body, or a RuntimeError naming the request when its status is not
-    one of `statuses`."""
-    if response.status_code not in statuses:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url} answered "
-            f"{response.status_code}, expected {statuses}: {response.text[:2000]}"
-        )
-    body: dict[str, Any] = response.json() if response.content else {}
-    return body
 
 
 def send_activity(

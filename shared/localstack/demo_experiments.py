@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from shared.localstack.demo_http import expect
 from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 
@@ -34,27 +35,17 @@ def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
-def _json(response: httpx.Response, status: int) -> dict[str, Any]:
-    if response.status_code != status:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url} answered "
-            f"{response.status_code}, expected {status}: {response.text[:2000]}"
-        )
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def run_experiments_flow(api: httpx.Client, info: StackInfo, *, brand_id: str) -> dict[str, Any]:
     """Steps 22-25, after ad planning, over the gateway with the demo's OWNER key (assignment
     and tracking with the site key, as a browser)."""
-    site = _json(
+    site = expect(
         api.post(
             "/sites",
             json={"name": "Acme trail landing", "brand_id": brand_id, "allowed_origins": [LANDING]},
         ),
         201,
     )
-    goal = _json(
+    goal = expect(
         api.post(
             "/goals",
             json={
@@ -65,7 +56,7 @@ def run_experiments_flow(api: httpx.Client, info: StackInfo, *, brand_id: str) -
         ),
         201,
     )
-    experiment = _json(
+    experiment = expect(
         api.post(
             "/experiments",
             json={
@@ -97,14 +88,14 @@ def run_experiments_flow(api: httpx.Client, info: StackInfo, *, brand_id: str) -
         201,
     )
     experiment_id = experiment["experiment_id"]
-    _json(api.post(f"/experiments/{experiment_id}/start"), 200)
+    expect(api.post(f"/experiments/{experiment_id}/start"), 200)
     _say(
         f"22. experiment {experiment['name']} ({experiment_id}) started: 'control' (catalogue) "
         "vs 'trail_story', 50/50, goal: purchases; secondary: revenue per visitor (EUR)"
     )
     events, split = _sample_visitors(info, experiment_id, site["site_key"])
     for start in range(0, len(events), 100):
-        _json(
+        expect(
             httpx.post(
                 f"{info.api_base_url}/v1/track/events",
                 json={"events": events[start : start + 100]},
@@ -120,7 +111,7 @@ def run_experiments_flow(api: httpx.Client, info: StackInfo, *, brand_id: str) -
         f"{split['trail_story']} trail_story; their experiment_viewed events and {purchases} "
         "purchases sent to /v1/track/events"
     )
-    job = _json(
+    job = expect(
         httpx.post(
             f"{info.functions_base_url}/experiments_hourly",
             json={"schedule": "recompute-experiments"},
@@ -133,7 +124,7 @@ def run_experiments_flow(api: httpx.Client, info: StackInfo, *, brand_id: str) -
         f"24. hourly results job (Cloud Scheduler): {job['experiments']} running experiment(s), "
         f"{job['rows']} result rows stored for the run at {job['run_at']}"
     )
-    results = _json(api.get(f"/experiments/{experiment_id}/results"), 200)
+    results = expect(api.get(f"/experiments/{experiment_id}/results"), 200)
     return _report(experiment_id, results)
 
 
@@ -147,7 +138,7 @@ def _sample_visitors(
     split = dict.fromkeys(BUY_RATE, 0)
     for n in range(VISITORS):
         visitor = f"sample-visitor-{n:04d}"
-        assigned = _json(
+        assigned = expect(
             httpx.post(
                 f"{info.api_base_url}/v1/experiments/{experiment_id}/assign",
                 json={"visitor_id": visitor},

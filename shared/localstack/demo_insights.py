@@ -26,12 +26,12 @@ from shared.localstack.demo_customers import (
     OLDEST_DAYS,
     SEED,
     SHOP,
-    expect,
     link_visitors,
     sample_customers,
     send_activity,
     send_feedback,
 )
+from shared.localstack.demo_http import expect
 from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 from shared.scores.models import AtRiskQuery

@@ -101,3 +101,20 @@ def accepted_instagram_campaign(tenant: Tenant, **overrides: Any) -> tuple[str, 
     )
     assert accepted.status_code == 200, accepted.text
     return campaign_id, allocation
+
+
+def first_pass_with_a_campaign_post(
+    stack: StackInfo, member: httpx.Client, campaign_id: str, allocation: dict[str, Any]
+) -> list[str]:
+    """Run the monitoring pass until the allocation's campaign post is matched (the next pass
+    then scrapes its comments); the pass's job ids, which the comments run's wait counts."""
+    first = run_monitoring(stack)
+    eventually(lambda: jobs_finished(member, len(first)), "the first pass's scrape jobs")
+    base = f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/posts"
+
+    def matched() -> list[Any] | None:
+        posts = [p for p in member.get(base).json()["items"] if p["match"]["is_campaign_content"]]
+        return posts or None
+
+    eventually(matched, "a campaign post")
+    return first

@@ -16,6 +16,7 @@ from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import (
     accepted_instagram_campaign,
     eventually,
+    first_pass_with_a_campaign_post,
     jobs_finished,
     run_monitoring,
 )
@@ -29,15 +30,7 @@ def test_campaign_post_comments_reach_the_creators_community_health(
     member, viewer = tenant[Role.MEMBER], tenant[Role.VIEWER]
     campaign_id, allocation = accepted_instagram_campaign(tenant)
     creator_id = allocation["creator_id"]
-    first = run_monitoring(local_stack)
-    eventually(lambda: jobs_finished(member, len(first)), "the first pass's scrape jobs")
-
-    def matched() -> list[Any] | None:
-        base = f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/posts"
-        posts = [p for p in member.get(base).json()["items"] if p["match"]["is_campaign_content"]]
-        return posts or None
-
-    eventually(matched, "a campaign post")
+    first = first_pass_with_a_campaign_post(local_stack, member, campaign_id, allocation)
     before = viewer.get(f"/creators/{creator_id}").json()["community_health"]
     assert before["comments"] == 0
     assert before["positive_share"] is None

@@ -23,6 +23,7 @@ from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import (
     accepted_instagram_campaign,
     eventually,
+    first_pass_with_a_campaign_post,
     jobs_finished,
     run_monitoring,
 )
@@ -67,15 +68,7 @@ def test_comments_by_a_persons_handle_are_their_social_journey_until_erased(
     assert taken.json()["error"]["field"] == "social_handles"
 
     campaign_id, allocation = accepted_instagram_campaign(tenant)
-    first = run_monitoring(local_stack)
-    eventually(lambda: jobs_finished(member, len(first)), "the first pass's scrape jobs")
-
-    def matched() -> list[Any] | None:
-        base = f"/campaigns/{campaign_id}/allocations/{allocation['allocation_id']}/posts"
-        posts = [p for p in member.get(base).json()["items"] if p["match"]["is_campaign_content"]]
-        return posts or None
-
-    eventually(matched, "a campaign post")
+    first = first_pass_with_a_campaign_post(local_stack, member, campaign_id, allocation)
     second = run_monitoring(local_stack)  # the campaign posts are known now: comments runs
     eventually(lambda: jobs_finished(member, len(set(first) | set(second))), "the comments run")
 
