@@ -30,6 +30,7 @@ from shared.orgs.guard import (
 from shared.people.erasure import PersonErasure
 from shared.people.journeys import JourneyService
 from shared.people.pii import PiiCipher, pii_keys
+from shared.people.records import handle_claims_collection
 from shared.people.service import PeopleService
 from shared.ports import (
     RowAppender,
@@ -54,7 +55,7 @@ from shared.tracking.sites import SiteService
 
 # Every per-organization collection whose documents carry a person_id or visitor_id: what a
 # person's erasure sweeps in Firestore (shared/people/erasure.py).
-PERSON_RECORD_COLLECTIONS = (feedback_collection, responses_collection)
+PERSON_RECORD_COLLECTIONS = (feedback_collection, responses_collection, handle_claims_collection)
 
 if TYPE_CHECKING:
     from shared.adapters.anthropic_sentiment import AnthropicSentiment

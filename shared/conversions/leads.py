@@ -14,8 +14,9 @@ attribution, and only the names of the form's fields.
 A lead whose answers carry an email links its person through the people service, as a form
 response with an email does: the person is found or created by the email's keyed hash (the
 email stored only encrypted, on the person) and the lead's event is tracked for the visitor
-`meta_lead:<leadgen_id>`, linked to that person (reachops.person_visitors), so the lead_capture
-is in the person's journey. No answer and no clear email is stored with the lead; a refetch
+`meta_lead:<leadgen_id>`, linked to that person (reachops.person_visitors) once the event is
+recorded (a lead the intake rejects links no one), so the lead_capture is in the person's
+journey. No answer and no clear email is stored with the lead; a refetch
 links the same visitor to the same person again, which changes nothing.
 """
 
@@ -170,7 +171,8 @@ class LeadFetch:
             "lead_id": str(lead["id"]),
         }
         event = lead_event(lead)
-        if self._link_person(org_id, lead):
+        email = lead_email(lead)
+        if email is not None:
             event["visitor_id"] = lead_visitor(str(lead["id"]))
         result = self._intake.record(
             org_id,
@@ -188,21 +190,18 @@ class LeadFetch:
                 rejection.field,
                 rejection.reason,
             )
+        if email is not None and not result.rejected:
+            self._link_person(org_id, str(lead["id"]), email)
         return result.accepted
 
-    def _link_person(self, org_id: str, lead: dict[str, Any]) -> bool:
-        """Whether the lead's email now names a person linked to its visitor (False when the
-        lead has no email, or one that is no address: the lead is recorded unlinked)."""
-        email = lead_email(lead)
-        if email is None:
-            return False
+    def _link_person(self, org_id: str, leadgen_id: str, email: str) -> None:
+        """Once its event is recorded (or was before), the lead's email names a person linked
+        to its visitor; an email that is no address leaves the lead recorded unlinked."""
         try:
             self._people().resolve(
-                org_id, email=email, visitor_id=lead_visitor(str(lead["id"])), source=LINK_SOURCE
+                org_id, email=email, visitor_id=lead_visitor(leadgen_id), source=LINK_SOURCE
             )
         except ValidationFailed:
             logger.warning(
-                "lead %s for org %s: its email is no address, not linked", lead["id"], org_id
+                "lead %s for org %s: its email is no address, not linked", leadgen_id, org_id
             )
-            return False
-        return True

@@ -8,9 +8,10 @@ holding those are found by column (`tables_with_column`, as shared/orgs/purge.py
 an organization's), so a table added later is erased without a change here; records derived
 from the person's feedback and form responses (their sentiment scores, and the cached results
 of their texts, keyed by content hash) are found through the journey view, which lists those
-records' ids: their comments on campaign posts are among them while their handles are, so the
-sentiment derived from those comments goes too (the public comments themselves stay the
-post's, named by a handle nothing links to a person any more).
+records' ids. Their comments on campaign posts are not among those: a comment is public
+content, the creator's post's (journey_map.yaml `public_origins`), so it and its sentiment stay,
+named by a handle nothing links to a person any more once the handle rows and claims are gone
+(the next bulk run has nothing to score again, and community health does not move).
 
 The order makes a crash harmless: what tells the erasure where to look (the person document
 with the email hash and handles, reachops.person_visitors and reachops.person_social_handles)
@@ -24,15 +25,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from shared.people.journey_map import journey_map
 from shared.people.records import (
     HANDLES_TABLE,
     PEOPLE_TABLE,
     VISITORS_TABLE,
     email_claim_path,
-    handle_claim_path,
     person_path,
 )
-from shared.people.social import stored_handles
 from shared.ports import DocumentStore, Warehouse
 
 logger = logging.getLogger(__name__)
@@ -95,8 +95,6 @@ class PersonErasure:
         last = (HANDLES_TABLE, PEOPLE_TABLE, VISITORS_TABLE)
         for table in self._tables(PERSON_COLUMN, last=last):
             report.count(table, self._delete(table, PERSON_COLUMN, person_id, org_id))
-        for handle in stored_handles(person):
-            self._store.delete(handle_claim_path(org_id, handle.key))
         if email_hash:
             self._store.delete(email_claim_path(org_id, email_hash))
         report.firestore_documents += self._store.delete_tree(person_path(org_id, person_id))
@@ -135,7 +133,12 @@ class PersonErasure:
 
     def _source_ids(self, org_id: str, person_id: str) -> list[str]:
         rows = self._warehouse.run(
-            "queries/person_source_ids.sql", {"org_id": org_id, "person_id": person_id}
+            "queries/person_source_ids.sql",
+            {
+                "org_id": org_id,
+                "person_id": person_id,
+                "public_events": list(journey_map().public_events),
+            },
         )
         return [str(row["source_id"]) for row in rows]
 

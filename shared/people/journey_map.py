@@ -23,10 +23,18 @@ class JourneyMap:
     sources: tuple[dict[str, str | None], ...]
     record_channels: dict[str, str]
     record_channel_origins: tuple[str, ...]
+    public_origins: tuple[str, ...] = ()
 
     @property
     def events(self) -> tuple[str, ...]:
         return tuple(self.stage_of)
+
+    @property
+    def public_events(self) -> tuple[str, ...]:
+        """The events only public content becomes (social_engage): erasure keeps their records."""
+        own = {s["event"] for s in self.sources if s["origin"] not in self.public_origins}
+        public = {s["event"] for s in self.sources if s["origin"] in self.public_origins}
+        return tuple(sorted(str(event) for event in public - own))
 
     def rows(self) -> tuple[dict[str, Any], ...]:
         """reachops.ref_journey_events: per source, its event's stage (with the stage's funnel
@@ -76,8 +84,11 @@ def parse(loaded: dict[str, Any]) -> JourneyMap:
     named = tuple(str(o) for o in loaded["record_channel_origins"])
     if not set(named) <= set(ORIGINS) - {"track"}:
         raise ValueError("journey_map.yaml: record_channel_origins names an unknown origin")
+    public = tuple(str(o) for o in loaded.get("public_origins") or ())
+    if not set(public) <= set(ORIGINS):
+        raise ValueError("journey_map.yaml: public_origins names an unknown origin")
     return JourneyMap(
-        stages, channels, stage_of, channel_of, tuple(sources), record_channels, named
+        stages, channels, stage_of, channel_of, tuple(sources), record_channels, named, public
     )
 
 

@@ -23,7 +23,13 @@ def email_claim_path(org_id: str, email_hash: str) -> str:
     return f"orgs/{org_id}/person_emails/{email_hash}"
 
 
+def handle_claims_collection(org_id: str) -> str:
+    """The organization's handle claims; each document names its person (`person_id`), so
+    erasure finds a person's claims by that field, the ones their document lost included."""
+    return f"orgs/{org_id}/person_handles"
+
+
 def handle_claim_path(org_id: str, handle_key: str) -> str:
     """One document per social identity and organization, naming its person: one handle is
     one person's (SocialHandle.key)."""
-    return f"orgs/{org_id}/person_handles/{handle_key}"
+    return f"{handle_claims_collection(org_id)}/{handle_key}"

@@ -129,6 +129,8 @@ class PeopleService:
         principal.require(Permission.WRITE_CAMPAIGNS)
         org_id = principal.org_id
         known = self._store.get(email_claim_path(org_id, self._cipher().email_hash(request.email)))
+        for handle in request.social_handles or ():
+            self._handles.check_free(org_id, known["person_id"] if known else None, handle)
         person_id = self._person_for(org_id, str(request.email), request.name)
         if request.social_handles:
             data = self._store.get(person_path(org_id, person_id)) or {}

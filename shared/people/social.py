@@ -46,7 +46,7 @@ class HandleRegistry:
         released, the set mirrored to the warehouse."""
         wanted = list(dict.fromkeys(handles))
         for handle in wanted:
-            self._check_free(org_id, person_id, handle)
+            self.check_free(org_id, person_id, handle)
         claimed: list[SocialHandle] = []
         for handle in wanted:
             path = handle_claim_path(org_id, handle.key)
@@ -74,11 +74,17 @@ class HandleRegistry:
             return {**current, FIELD: entries, **({"updated_at": now} if changed else {})}
 
         before = self._store.get(person_path(org_id, person_id)) or {}
-        person = self._store.update_atomically(person_path(org_id, person_id), keep)
+        try:
+            person = self._store.update_atomically(person_path(org_id, person_id), keep)
+        except Exception:
+            self._release(org_id, person_id, claimed)  # the person does not hold them
+            raise
         self._release(org_id, person_id, [h for h in stored_handles(before) if h not in wanted])
         self._mirror(org_id, person_id, person[FIELD])
 
-    def _check_free(self, org_id: str, person_id: str, handle: SocialHandle) -> None:
+    def check_free(self, org_id: str, person_id: str | None, handle: SocialHandle) -> None:
+        """A 409 naming social_handles when the handle is a person's other than `person_id`
+        (None: anyone's), so a request can be refused before it changes anything."""
         claim = self._store.get(handle_claim_path(org_id, handle.key))
         if claim is not None and claim["person_id"] != person_id:
             raise self._taken(handle)

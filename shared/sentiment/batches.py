@@ -11,9 +11,12 @@ One task per step, each idempotent:
   record says so; the MERGE makes a repeat a no-op anyway). Lines that errored transiently,
   were canceled or expired stay unscored for the next run; a full page starts the next submit.
 A submit leaves out the texts of a batch still out (submitted, not yet stored, under a day
-old): another run while one is out (the next window, a bulk-analyze request) never sends the
-same text twice. A batch's record older than a day does not hold its texts back, since
-Anthropic ends every batch within 24 hours.
+old): a run after one is out (the next window, a bulk-analyze request) does not send its texts
+again. Two submits at the very same moment (the schedule's and a bulk-analyze request's) can
+each read before the other's record is written and both send a text: that costs one more
+request, and changes no figure (results are MERGEd by source, cached by content). A batch's
+record older than a day does not hold its texts back, since Anthropic ends every batch
+within 24 hours.
 While the engine is paused (pause.py) a task does nothing: the schedule runs again later.
 """
 

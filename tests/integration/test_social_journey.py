@@ -19,7 +19,7 @@ from shared.bootstrap import Services
 from shared.errors import Conflict
 from shared.people.handles import SocialHandle
 from shared.people.models import JourneyQuery, LinkPersonInteractions, PersonCreate, PersonUpdate
-from shared.people.records import HANDLES_TABLE
+from shared.people.records import HANDLES_TABLE, handle_claim_path
 from shared.scores.engagement import DEFAULT_WEIGHTS, decayed, query_params
 from shared.scraping.comments import COMMENTS_KEY, COMMENTS_TABLE
 from tests.integration.test_people_service import people_services
@@ -206,3 +206,58 @@ def test_feedback_and_form_responses_map_through_one_union_with_their_channels(
         ("form_submit", "consideration", "sms", "r-visitor"),
         ("form_submit", "consideration", "web", "r-person"),  # phone: the default channel
     ]
+
+
+def test_a_refused_create_stores_no_one_and_erasure_frees_every_claim_of_the_person(
+    world: tuple[Services, Principal],
+) -> None:
+    services, member = world
+    people, admin = services.people, Principal(member.org_id, member.key_id, Role.ADMIN)
+    _, jane = people.create(
+        member,
+        PersonCreate(email="jane@example.com", social_handles=[handle("instagram", "jane.doe")]),
+    )
+    with pytest.raises(Conflict):
+        people.create(
+            member,
+            PersonCreate(email="new@example.com", social_handles=[handle("instagram", "jane.doe")]),
+        )
+    created, _ = people.create(member, PersonCreate(email="new@example.com"))
+    assert created  # the refused request made no one
+    # a claim the person's document lost (an interrupted change) is found by its person_id
+    stray = handle("tiktok", "jane.stray")
+    stray_path = handle_claim_path(member.org_id, stray.key)
+    services.store.create(stray_path, {"person_id": jane.person_id})
+    scored = {
+        "org_id": member.org_id,
+        "source_type": "comment",
+        "source_id": "instagram:ig-1",
+        "content_hash": "h-ig-1",
+        "engine": "vader",
+        "model": "vader-3.3.2",
+        "status": "scored",
+        "score": 0.6,
+        "label": "positive",
+        "keywords_json": "[]",
+        "entities_json": "[]",
+        "toxicity": None,
+        "reason": None,
+        "scored_at": T0,
+    }
+    services.warehouse.merge_rows(
+        "sentiment_scores", [scored], ("org_id", "source_type", "source_id"), update_existing=True
+    )
+    people.erase(admin, jane.person_id)
+    assert services.store.get(stray_path) is None
+    _, taken = people.create(
+        member,
+        PersonCreate(email="other@example.com", social_handles=[handle("instagram", "jane.doe")]),
+    )
+    assert [h.handle for h in taken.social_handles] == ["jane.doe"]
+    # the comments are the post's: they and their sentiment stay, now another person's journey
+    kept = services.warehouse.run_statement(
+        "SELECT source_id FROM reachops.sentiment_scores WHERE org_id = @org_id",
+        {"org_id": member.org_id},
+    )
+    assert kept == [{"source_id": "instagram:ig-1"}]
+    assert len(journey(services, member, taken.person_id)) == 2

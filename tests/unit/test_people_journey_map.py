@@ -118,3 +118,8 @@ def test_no_sql_spells_a_journey_name(path: Path) -> None:
 def test_terraform_seeds_the_reference_table_from_the_same_yaml() -> None:
     terraform = (ROOT / "terraform" / "bigquery.tf").read_text(encoding="utf-8")
     assert 'file("${path.module}/../shared/people/journey_map.yaml")' in terraform
+
+
+def test_only_the_comment_origin_is_public_content_kept_on_erasure() -> None:
+    assert journey_map().public_origins == ("comment",)
+    assert journey_map().public_events == ("social_engage",)
