@@ -124,10 +124,12 @@ class CoreServices:
 
                 client = bigquery.Client(project=self.settings.project_id)
                 return BigQueryWarehouse(client, self.settings.sql_dir)
+            from shared.adapters.duckdb_appender import load_leftover_appends
             from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 
             duckdb_warehouse = DuckDbWarehouse(self.settings.duckdb_path, self.settings.sql_dir)
             duckdb_warehouse.apply_schema()
+            load_leftover_appends(duckdb_warehouse)
             return duckdb_warehouse
 
     @cached_property

@@ -3,22 +3,58 @@
 Production lands tracking events through the BigQuery Storage Write API: an append, no key
 check, and readers count each event once through reachops.track_events_unique. Locally the same
 append semantics hold, so a test or the demo sees what production stores (a resend is a second
-row, the view counts it once), and the write is cheap enough for the intake's beacon rate: a
-DuckDB Appender buffers the rows as values (no staging frame, no SQL to transpile, no
-anti-join) and flushes them with one statement, committed on its own like an append on a
-COMMITTED stream.
+row, the view counts it once).
 
-The column order is read from the table once; each append is only the rows' values in that
-order, taken under the warehouse's lock (the Appender is on its connection).
+An append is checked and encoded exactly as the Storage Write adapter encodes it (the same
+protocol buffer, derived from the table's DDL: an unknown column, a wrong type or a missing NOT
+NULL value fails the append, nothing of it stored), written to a durable log on disk
+(append_log.py) and answered. It does not wait on DuckDB: a DuckDB commit costs a few
+milliseconds of its own and, beside busy request threads, tens more waiting to take the GIL
+back, which one beacon's request should not pay. A loader moves the logged rows into the table
+in one DuckDB Appender flush, off the request path (within LOAD_DELAY_SECONDS of an append) and
+before every other statement on the warehouse, so every reader in the process sees every
+append that returned (read-your-writes, as on a COMMITTED stream), and an erasure or a purge
+deletes rows that were still in the log. Rows a crash left in the log are loaded when the next
+process opens the warehouse (`load_leftover_appends`).
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
+import time
+import weakref
 from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from shared.adapters.append_log import QUARANTINE_SUFFIX, open_log, unframe
+from shared.adapters.bigquery_write import (
+    Column,
+    encode_row,
+    message_class,
+    row_descriptor,
+    table_columns,
+)
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 from shared.adapters.sql_files import DATASET, identifiers
+
+LOAD_DELAY_SECONDS = 0.2
+"""How long the loader lets appends gather before it loads them (one DuckDB commit for all)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LIVE: weakref.WeakSet[DuckDbAppender] = weakref.WeakSet()
+logger = logging.getLogger(__name__)
+
+
+def _value(column: Column, encoded: Any) -> Any:
+    """A column's Python value back from its wire value (bigquery_write._wire_value)."""
+    if column.type == "TIMESTAMP":
+        return _EPOCH + timedelta(microseconds=encoded)
+    if column.type == "DATE":
+        return date(1970, 1, 1) + timedelta(days=encoded)
+    return encoded
 
 
 class DuckDbAppender:
@@ -29,27 +65,104 @@ class DuckDbAppender:
         self._warehouse = warehouse
         with warehouse.exclusive() as connection:
             found = connection.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ?",
                 [DATASET, table],
             ).fetchall()
-            if not found:
+            if not found[0][0]:
                 raise ValueError(f"no table {DATASET}.{table}")
-            self._columns = tuple(str(row[0]) for row in found)
-            self._appender = connection.appender(f"{DATASET}.{table}", columns=list(self._columns))
-        self._known = frozenset(self._columns)
+            self._columns = table_columns(warehouse.sql_dir, table)
+            self._row_class = message_class(row_descriptor(table, self._columns))
+            names = [column.name for column in self._columns]
+            self._appender = connection.appender(f"{DATASET}.{table}", columns=names)
+        self._log = open_log(warehouse.append_log_dir(table))
+        self._load_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._loader: threading.Thread | None = None
+        self.load()
+        warehouse.before_each_statement(self.load)
+        _LIVE.add(self)
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
-        unknown = {key for row in rows for key in row} - self._known
-        if unknown:
-            raise ValueError(f"columns not in the table: {sorted(unknown)}")
-        values = [[row.get(column) for column in self._columns] for row in rows]
-        with self._warehouse.exclusive():
+        records = [encode_row(self._row_class, self._columns, row) for row in rows]
+        self._log.write(records)
+        self._start_loader()
+        self._wake.set()
+
+    def load(self) -> None:
+        """Move every logged row into the table: one Appender flush, then the segments go. A
+        flush DuckDB refuses keeps its segments, renamed `*.failed` beside the log, and is
+        logged; the rows are never dropped."""
+        with self._load_lock:
+            segments = self._log.seal()
+            if not segments:
+                return
             try:
-                self._appender.append_rows(values)
-                self._appender.flush()
-            except BaseException:
-                self._appender.clear()  # a failed append leaves nothing for the next flush
-                raise
+                values = [self._values(record) for path in segments for record in _records(path)]
+                with self._warehouse.exclusive():
+                    try:
+                        self._appender.append_rows(values)
+                        self._appender.flush()
+                    except BaseException:
+                        self._appender.clear()
+                        raise
+            except Exception:
+                logger.exception("appended rows could not be loaded; kept in %s", segments)
+                for path in segments:
+                    path.rename(path.with_name(path.name + QUARANTINE_SUFFIX))
+                return
+            for path in segments:
+                path.unlink()
+
+    def _values(self, record: bytes) -> list[Any]:
+        row = self._row_class.FromString(record)
+        return [
+            _value(column, getattr(row, column.name)) if row.HasField(column.name) else None
+            for column in self._columns
+        ]
+
+    def _start_loader(self) -> None:
+        """The loader thread holds the appender weakly and ends once it is collected."""
+        if self._loader is None:
+            with self._load_lock:
+                if self._loader is None:
+                    self._loader = threading.Thread(
+                        target=_load_when_woken,
+                        args=(weakref.ref(self), self._wake),
+                        name="duckdb-appender",
+                        daemon=True,
+                    )
+                    weakref.finalize(self, self._wake.set)
+                    self._loader.start()
+
+
+def _load_when_woken(appender: weakref.ref[DuckDbAppender], wake: threading.Event) -> None:
+    while True:
+        wake.wait()
+        wake.clear()
+        time.sleep(LOAD_DELAY_SECONDS)
+        alive = appender()
+        if alive is None:
+            return
+        alive.load()
+        del alive
+
+
+@atexit.register
+def _load_before_exit() -> None:
+    """A clean exit loads what is logged; a crash leaves it to load_leftover_appends."""
+    for appender in list(_LIVE):
+        appender.load()
+
+
+def _records(path: Path) -> list[bytes]:
+    return list(unframe(path.read_bytes()))
+
+
+def load_leftover_appends(warehouse: DuckDbWarehouse) -> None:
+    """Load the rows an earlier process logged and did not load (it crashed), so a process that
+    only reads sees them too."""
+    for directory in warehouse.append_log_dirs():
+        DuckDbAppender(warehouse, directory.name)

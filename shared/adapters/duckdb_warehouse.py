@@ -12,8 +12,9 @@ in a view or query runs unchanged on both.
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -103,6 +104,43 @@ class DuckDbWarehouse:
         self._connection.execute(f"CREATE SCHEMA IF NOT EXISTS {DATASET}")
         self._sql_dir = sql_dir
         self._lock = threading.Lock()
+        self._hooks: list[Callable[[], None]] = []
+        self._in_memory = str(path) == ":memory:"
+        self._appends = Path(f"{path}.appends")
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def sql_dir(self) -> Path:
+        return self._sql_dir
+
+    def append_log_dir(self, table: str) -> Path:
+        """Where rows appended to `table` are logged before they are loaded
+        (duckdb_appender.py): beside the database file (a temporary directory for an
+        in-memory one)."""
+        identifiers(table)
+        if not self._in_memory:
+            return self._appends / table
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="reachops-appends-")
+        return Path(self._scratch.name) / table
+
+    def append_log_dirs(self) -> list[Path]:
+        """The tables that have a log on disk (none for an in-memory database: no other
+        process can have left one)."""
+        if self._in_memory or not self._appends.is_dir():
+            return []
+        return sorted(path for path in self._appends.iterdir() if path.is_dir())
+
+    def before_each_statement(self, hook: Callable[[], None]) -> None:
+        """`hook` runs before every statement but an `exclusive()` writer's (an appender's
+        loader: every append that returned is in the table before anything reads or
+        deletes)."""
+        self._hooks.append(hook)
+
+    def _before_statement(self) -> None:
+        for hook in self._hooks:
+            hook()
 
     def apply_schema(self) -> None:
         """Create SQL functions, tables and views, then replace the reference tables' rows with
@@ -118,6 +156,7 @@ class DuckDbWarehouse:
         identifiers(table.name, *columns)
         target = f"{DATASET}.{table.name}"
         marks = ", ".join("?" for _ in columns)
+        self._before_statement()
         with self._lock:
             cursor = self._connection.cursor()
             cursor.execute("BEGIN TRANSACTION")
@@ -135,6 +174,7 @@ class DuckDbWarehouse:
         self, sql: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         statements = to_duckdb(sql)
+        self._before_statement()
         with self._lock:
             cursor = self._connection.cursor()
             rows: list[dict[str, Any]] = []
@@ -159,6 +199,7 @@ class DuckDbWarehouse:
         frame = pd.DataFrame(latest_rows(rows, keys))  # the rule BigQuery's MERGE applies
         prune = prune_range(self._sql_dir, table, rows, keys)
         statements = merge_statements(table, list(frame.columns), keys, update_existing, prune)
+        self._before_statement()
         with self._lock:
             cursor = self._connection.cursor()
             cursor.register("incoming", frame)
@@ -183,6 +224,7 @@ class DuckDbWarehouse:
             yield self._connection
 
     def tables_with_column(self, column: str) -> list[str]:
+        self._before_statement()
         with self._lock:
             found = self._connection.execute(
                 "SELECT c.table_name FROM information_schema.columns c "
@@ -196,6 +238,7 @@ class DuckDbWarehouse:
     def delete_rows(self, table: str, column: str, value: str, *, org_id: str | None = None) -> int:
         identifiers(table, column)
         tenant = "" if org_id is None else " AND org_id = ?"
+        self._before_statement()
         with self._lock:
             deleted = self._connection.execute(
                 f"DELETE FROM {DATASET}.{table} WHERE {column} = ?{tenant}",  # noqa: S608 - identifiers checked

@@ -1,0 +1,109 @@
+"""A durable, append-only log of encoded rows on local disk, in numbered segment files.
+
+The local warehouse's append path (duckdb_appender.py) writes each append's rows here and
+answers; its loader seals the segment being written (the next append opens a new one) and moves
+a sealed segment's rows into DuckDB in one write, then deletes the file. A segment still on
+disk when the process ends, cleanly or not, is loaded by the next process that opens the log.
+
+Each record is one encoded row, prefixed by its length (4 bytes, little endian). An append is
+one `os.write` of all its records: the file is put back to its length before the call if the
+write fails part way, so a failed append leaves no torn record for the loader to misread. The
+bytes are in the operating system's page cache once `os.write` returns: they survive the
+process crashing, not the machine losing power (no fsync; this is a workstation's warehouse).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+SUFFIX = ".seg"
+QUARANTINE_SUFFIX = ".failed"
+_LENGTH = struct.Struct("<I")
+
+
+def frame(records: Sequence[bytes]) -> bytes:
+    return b"".join(_LENGTH.pack(len(record)) + record for record in records)
+
+
+def unframe(data: bytes) -> Iterator[bytes]:
+    """The records of a segment's bytes; a segment is only ever whole records (see above)."""
+    offset = 0
+    while offset < len(data):
+        (length,) = _LENGTH.unpack_from(data, offset)
+        start = offset + _LENGTH.size
+        if start + length > len(data):
+            raise ValueError(f"a torn record at byte {offset} of a segment")
+        yield data[start : start + length]
+        offset = start + length
+
+
+_OPEN: weakref.WeakValueDictionary[Path, AppendLog] = weakref.WeakValueDictionary()
+_OPEN_LOCK = threading.Lock()
+
+
+def open_log(directory: Path) -> AppendLog:
+    """The process's one log in `directory`: two logs on one directory would load and delete
+    each other's segment while it is written."""
+    key = directory.resolve()
+    with _OPEN_LOCK:
+        log = _OPEN.get(key)
+        if log is None:
+            log = _OPEN[key] = AppendLog(key)
+        return log
+
+
+class AppendLog:
+    """Segments `<number>.seg` in `directory`; one is open for writing at a time. Open it
+    through `open_log`."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._directory = directory
+        self._lock = threading.Lock()
+        self._sealed = sorted(directory.glob(f"*{SUFFIX}"), key=_number)
+        self._next = _number(self._sealed[-1]) + 1 if self._sealed else 1
+        self._path, self._fd = self._open()
+        self._written = False
+
+    def _open(self) -> tuple[Path, int]:
+        path = self._directory / f"{self._next:012d}{SUFFIX}"
+        self._next += 1
+        return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    def write(self, records: Sequence[bytes]) -> None:
+        data = frame(records)
+        with self._lock:
+            start = os.fstat(self._fd).st_size
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self._fd, view) :]
+            except BaseException:
+                os.ftruncate(self._fd, start)
+                raise
+            self._written = True
+
+    def seal(self) -> list[Path]:
+        """Every sealed segment, oldest first, the one being written included if it holds
+        anything (later writes go to a new one)."""
+        with self._lock:
+            if self._written:
+                os.close(self._fd)
+                self._sealed.append(self._path)
+                self._path, self._fd = self._open()
+                self._written = False
+            sealed, self._sealed = self._sealed, []
+        return sealed
+
+    def __del__(self) -> None:
+        if hasattr(self, "_fd"):
+            os.close(self._fd)
+
+
+def _number(path: Path) -> int:
+    return int(path.name.removesuffix(SUFFIX))
