@@ -58,8 +58,8 @@ def open_log(directory: Path) -> AppendLog:
 
 
 class AppendLog:
-    """Segments `<number>.seg` in `directory`; one is open for writing at a time. Open it
-    through `open_log`."""
+    """Segments `<number>.seg` in `directory`; the newest is written to, opened at its first
+    write. Open a log through `open_log`."""
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -67,42 +67,42 @@ class AppendLog:
         self._lock = threading.Lock()
         self._sealed = sorted(directory.glob(f"*{SUFFIX}"), key=_number)
         self._next = _number(self._sealed[-1]) + 1 if self._sealed else 1
-        self._path, self._fd = self._open()
-        self._written = False
-
-    def _open(self) -> tuple[Path, int]:
-        path = self._directory / f"{self._next:012d}{SUFFIX}"
-        self._next += 1
-        return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._open: tuple[Path, int] | None = None
+        self._size = 0
 
     def write(self, records: Sequence[bytes]) -> None:
         data = frame(records)
         with self._lock:
-            start = os.fstat(self._fd).st_size
+            if self._open is None:
+                path = self._directory / f"{self._next:012d}{SUFFIX}"
+                self._next += 1
+                flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+                self._open, self._size = (path, os.open(path, flags, 0o600)), 0
+            fd = self._open[1]
             try:
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(self._fd, view) :]
+                    view = view[os.write(fd, view) :]
             except BaseException:
-                os.ftruncate(self._fd, start)
+                os.ftruncate(fd, self._size)
                 raise
-            self._written = True
+            self._size += len(data)
 
     def seal(self) -> list[Path]:
-        """Every sealed segment, oldest first, the one being written included if it holds
-        anything (later writes go to a new one)."""
+        """Every segment not yet handed out, oldest first, the one being written included
+        (the next write opens a new one)."""
         with self._lock:
-            if self._written:
-                os.close(self._fd)
-                self._sealed.append(self._path)
-                self._path, self._fd = self._open()
-                self._written = False
+            if self._open is not None:
+                path, fd = self._open
+                os.close(fd)
+                self._sealed.append(path)
+                self._open = None
             sealed, self._sealed = self._sealed, []
         return sealed
 
     def __del__(self) -> None:
-        if hasattr(self, "_fd"):
-            os.close(self._fd)
+        if getattr(self, "_open", None) is not None:
+            os.close(self._open[1])  # type: ignore[index]
 
 
 def _number(path: Path) -> int:

@@ -43,6 +43,7 @@ from google.cloud.bigquery_storage_v1 import BigQueryWriteClient, types
 from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory
 from sqlglot import exp
 
+from shared.adapters.group_commit import GroupCommit
 from shared.adapters.sql_files import DATASET
 from shared.errors import Unavailable
 
@@ -125,22 +126,30 @@ def _wire_value(column: Column, value: Any) -> Any:
 def encode_row(
     row_class: type[message.Message], columns: Sequence[Column], row: Mapping[str, Any]
 ) -> bytes:
-    """One row as the API reads it; None is NULL (absent), an unknown key is an error."""
+    """One row as the API reads it; None is NULL (absent). An unknown key, a missing NOT NULL
+    value or a value of the wrong type is a ValueError naming the column."""
     unknown = set(row) - {c.name for c in columns}
     if unknown:
         raise ValueError(f"columns not in the table: {sorted(unknown)}")
     encoded = row_class()
     for column in columns:
         value = row.get(column.name)
-        if value is not None:
+        if value is None:
+            if column.required:
+                raise ValueError(f"{column.name}: NOT NULL column without a value")
+            continue
+        try:
             setattr(encoded, column.name, _wire_value(column, value))
-    wire: bytes = encoded.SerializeToString()  # EncodeError if a required column is missing
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{column.name} is {column.type}, not {type(value).__name__}") from exc
+    wire: bytes = encoded.SerializeToString()
     return wire
 
 
 class StorageWriteAppender:
-    """Appends rows of one table on this instance's COMMITTED stream (one append at a time:
-    offsets are the stream's order)."""
+    """Appends rows of one table on this instance's COMMITTED stream, one append at a time
+    (offsets are the stream's order): the rows of concurrent calls share one append
+    (group_commit.py), and each call returns once its own rows are committed."""
 
     def __init__(
         self,
@@ -160,11 +169,14 @@ class StorageWriteAppender:
         self._lock = threading.Lock()
         self._stream: str | None = None
         self._offset = 0
+        self._group = GroupCommit(self._append_now)
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
+        """Rows a wrong type or a missing NOT NULL value fails are refused before any wait."""
         serialized = [encode_row(self._row_class, self._columns, row) for row in rows]
+        self._group.write(serialized)
+
+    def _append_now(self, serialized: list[bytes]) -> None:
         with self._lock:
             stream = self._stream or self._open_stream()
             request = types.AppendRowsRequest(
@@ -180,7 +192,7 @@ class StorageWriteAppender:
             except (GoogleAPICallError, RetryError) as exc:
                 self._stream, self._offset = None, 0  # its end is unknown now
                 raise Unavailable(f"BigQuery Storage Write append failed: {exc}") from exc
-            self._offset += len(rows)
+            self._offset += len(serialized)
 
     def _open_stream(self) -> str:
         stream = self._client.create_write_stream(

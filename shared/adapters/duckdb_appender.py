@@ -92,15 +92,22 @@ class DuckDbAppender:
         self._wake.set()
 
     def load(self) -> None:
-        """Move every logged row into the table: one Appender flush, then the segments go. A
-        flush DuckDB refuses keeps its segments, renamed `*.failed` beside the log, and is
-        logged; the rows are never dropped."""
+        """Move every logged row into the table in one Appender flush, then delete the
+        segments. A segment that cannot be read, or a flush DuckDB refuses, is kept beside
+        the log as `*.failed` and logged: rows are never dropped."""
         with self._load_lock:
-            segments = self._log.seal()
-            if not segments:
+            values: list[list[Any]] = []
+            loaded: list[Path] = []
+            for path in self._log.seal():
+                try:
+                    values += [self._values(record) for record in unframe(path.read_bytes())]
+                except Exception:
+                    _quarantine([path])
+                    continue
+                loaded.append(path)
+            if not loaded:
                 return
             try:
-                values = [self._values(record) for path in segments for record in _records(path)]
                 with self._warehouse.exclusive():
                     try:
                         self._appender.append_rows(values)
@@ -109,11 +116,9 @@ class DuckDbAppender:
                         self._appender.clear()
                         raise
             except Exception:
-                logger.exception("appended rows could not be loaded; kept in %s", segments)
-                for path in segments:
-                    path.rename(path.with_name(path.name + QUARANTINE_SUFFIX))
+                _quarantine(loaded)
                 return
-            for path in segments:
+            for path in loaded:
                 path.unlink()
 
     def _values(self, record: bytes) -> list[Any]:
@@ -157,8 +162,11 @@ def _load_before_exit() -> None:
         appender.load()
 
 
-def _records(path: Path) -> list[bytes]:
-    return list(unframe(path.read_bytes()))
+def _quarantine(segments: Sequence[Path]) -> None:
+    """Called while handling the error that stopped the load, so its traceback is logged."""
+    logger.exception("appended rows could not be loaded; kept as *.failed: %s", segments)
+    for path in segments:
+        path.rename(path.with_name(path.name + QUARANTINE_SUFFIX))
 
 
 def load_leftover_appends(warehouse: DuckDbWarehouse) -> None:

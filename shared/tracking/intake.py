@@ -3,10 +3,10 @@
 A beacon's request never reads the warehouse (a BigQuery query per page view would cost more
 than the write and seconds of latency). The rows are appended with no key check, the same way on
 both warehouses (`appender`: the BigQuery Storage Write API in production,
-shared/adapters/bigquery_write.py, exactly once per stream offset; a DuckDB Appender locally,
-shared/adapters/duckdb_appender.py), so a resend from another request is stored again, and
-every reader counts events through the view reachops.track_events_unique (one row per event):
-a resent event is counted once.
+shared/adapters/bigquery_write.py, exactly once per stream offset; locally a durable log that
+is loaded into DuckDB, shared/adapters/duckdb_appender.py), so a resend from another request
+is stored again, and every reader counts events through the view
+reachops.track_events_unique (one row per event): a resent event is counted once.
 A receipt's `duplicates` are therefore what is known without a read: an event_id repeated
 within the batch, and a purchase whose order_id another event already claimed. A purchase
 counts once per order_id: its first event claims the order in Firestore (a create, so two
@@ -44,7 +44,6 @@ from shared.tracking.events import (
     check_event,
     event_row,
 )
-from shared.tracking.group_commit import GroupCommit
 from shared.tracking.limits import IntakeLimits
 from shared.tracking.sites import Site, SiteService, sites_collection
 
@@ -134,7 +133,7 @@ class TrackIntake:
         self._sites = sites
         self._limits = limits
         self._clock = clock
-        self._commit = GroupCommit(
+        self._write: Callable[[Sequence[Mapping[str, Any]]], None] = (
             appender.append
             if appender is not None
             else lambda rows: warehouse.merge_rows(TABLE, rows, KEYS, update_existing=False)
@@ -179,9 +178,9 @@ class TrackIntake:
     ) -> IntakeResult:
         """Check each event (as `model`, within `window`), drop repeats (within the batch; for
         a server-side source also those the site already stores), claim purchases' orders,
-        and write the rest in one write shared with concurrent requests (group_commit.py),
-        each row marked with its `source` and `links` (the explicit attribution a
-        server-side conversion carries)."""
+        and write the rest in one append (production's shares its round trip with concurrent
+        requests: shared/adapters/group_commit.py), each row marked with its `source` and
+        `links` (the explicit attribution a server-side conversion carries)."""
         now = self._clock()
         result = IntakeResult()
         checked: list[tuple[int, TrackEvent, int | None]] = []
@@ -220,7 +219,7 @@ class TrackIntake:
             rows[event.event_id] = event_row(
                 org_id, site_id, event, micros, now, source=source, links=links
             )
-        self._commit.write(list(rows.values()))
+        self._write(list(rows.values()))
         result.accepted = len(rows)
         result.rejected.sort(key=lambda r: r.index)
         return result

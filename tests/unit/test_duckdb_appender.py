@@ -1,20 +1,30 @@
 """The local append path for tracking events (shared/adapters/duckdb_appender.py): production's
 semantics (an append, no key check; the view counts an event once), every column of the DDL
-landed as given, a failed append landing nothing and leaving nothing behind, and appends from
-many threads interleaved with queries on the same warehouse."""
+landed as given, a failed append landing nothing and leaving nothing behind, appends from many
+threads interleaved with queries on the same warehouse, and the log between an append and the
+table: read before any statement, loaded on its own with no reader, kept across a crash, and
+never dropped."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from shared.adapters.bigquery_write import Column, table_columns
-from shared.adapters.duckdb_appender import DuckDbAppender
+from shared.adapters import append_log
+from shared.adapters.bigquery_write import (
+    Column,
+    encode_row,
+    message_class,
+    row_descriptor,
+    table_columns,
+)
+from shared.adapters.duckdb_appender import DuckDbAppender, load_leftover_appends
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "bigquery_sql"
@@ -23,8 +33,8 @@ AT = datetime(2026, 3, 16, 10, 0, 0, 123456, tzinfo=UTC)
 COLUMNS = table_columns(SQL_DIR, TABLE)
 
 
-def warehouse() -> DuckDbWarehouse:
-    local = DuckDbWarehouse(":memory:", SQL_DIR)
+def warehouse(path: Path | str = ":memory:") -> DuckDbWarehouse:
+    local = DuckDbWarehouse(path, SQL_DIR)
     local.run(f"schema/{TABLE}.sql")
     local.run("views/track_events_unique.sql")
     return local
@@ -84,15 +94,87 @@ def test_an_unknown_column_is_refused_before_anything_lands() -> None:
 
 
 def test_a_failed_append_lands_none_of_its_rows_and_leaves_nothing_for_the_next() -> None:
+    """Refused as production's encoder refuses them (bigquery_write.encode_row), at once."""
     local = warehouse()
     appender = DuckDbAppender(local, TABLE)
-    with pytest.raises(duckdb.Error, match="NOT NULL"):
+    with pytest.raises(ValueError, match="org_id: NOT NULL"):
         appender.append([event("e1"), {**event("e2"), "org_id": None}])
-    with pytest.raises(duckdb.Error, match="INT64"):
+    with pytest.raises(ValueError, match="value_micros is INT64"):
         appender.append([{**event("e3"), "value_micros": "not a number"}])
     appender.append([event("e4")])
 
     assert [row["event_id"] for row in stored(local)] == ["e4"]
+
+
+def test_a_write_that_fails_part_way_leaves_no_torn_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    local = warehouse()
+    appender = DuckDbAppender(local, TABLE)
+    real_write = os.write
+
+    def half_then_full_disk(fd: int, data: memoryview) -> int:
+        real_write(fd, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("shared.adapters.append_log.os.write", half_then_full_disk)
+    with pytest.raises(OSError, match="No space"):
+        appender.append([event("e1"), event("e2")])
+    monkeypatch.setattr("shared.adapters.append_log.os.write", real_write)
+    appender.append([event("e3")])
+
+    assert [row["event_id"] for row in stored(local)] == ["e3"]
+
+
+def test_logged_rows_reach_the_table_with_no_reader_to_ask_for_them() -> None:
+    local = warehouse()
+    DuckDbAppender(local, TABLE).append([event("e1")])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with local.exclusive() as connection:  # reads without loading the log first
+            count = connection.execute("SELECT count(*) FROM reachops.track_events").fetchall()
+        if count == [(1,)]:
+            return
+        time.sleep(0.05)
+    pytest.fail("the loader never loaded the logged row")
+
+
+def logged_by_a_process_that_crashed(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rows written to the log and never loaded, as a process killed after its 202 leaves them."""
+    local = warehouse(path)
+    row_class = message_class(row_descriptor(TABLE, COLUMNS))
+    log = append_log.open_log(local.append_log_dir(TABLE))
+    log.write([encode_row(row_class, COLUMNS, row) for row in rows])
+    local.close()
+
+
+def test_rows_a_crash_left_in_the_log_are_loaded_when_the_warehouse_opens_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    logged_by_a_process_that_crashed(path, [event("e1"), event("e2")])
+    reopened = warehouse(path)
+    load_leftover_appends(reopened)
+
+    assert [row["event_id"] for row in stored(reopened)] == ["e1", "e2"]
+    assert list(reopened.append_log_dir(TABLE).glob("*.seg")) == []
+    assert reopened.append_log_dirs() == [reopened.append_log_dir(TABLE)]
+
+
+def test_a_segment_that_cannot_be_read_is_kept_aside_and_the_others_still_load(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    logged_by_a_process_that_crashed(path, [event("e1")])
+    directory = path.parent / f"{path.name}.appends" / TABLE
+    torn = directory / "000000000000.seg"
+    torn.write_bytes(append_log.frame([b"\x08"])[:-1])  # a record cut short
+    reopened = warehouse(path)
+    load_leftover_appends(reopened)
+
+    assert [row["event_id"] for row in stored(reopened)] == ["e1"]
+    assert [p.name for p in directory.glob("*.failed")] == ["000000000000.seg.failed"]
+    assert "could not be loaded" in caplog.text
 
 
 def test_an_unknown_table_is_a_configuration_error() -> None:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from google.protobuf.message import EncodeError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,9 +65,13 @@ def test_a_row_round_trips(at: datetime, micros: int | None, currency: str | Non
     assert (decoded.currency if decoded.HasField("currency") else None) == currency
 
 
-def test_a_missing_required_column_or_an_unknown_one_is_refused() -> None:
+def test_a_missing_required_column_a_wrong_type_or_an_unknown_column_is_refused() -> None:
     row = base_row(datetime(2026, 3, 16, tzinfo=UTC))
-    with pytest.raises(EncodeError):
+    with pytest.raises(ValueError, match="event_id: NOT NULL"):
         encode_row(ROW_CLASS, COLUMNS, {**row, "event_id": None})
+    with pytest.raises(ValueError, match="value_micros is INT64, not str"):
+        encode_row(ROW_CLASS, COLUMNS, {**row, "value_micros": "12.50"})
+    with pytest.raises(ValueError, match="occurred_at is TIMESTAMP, not str"):
+        encode_row(ROW_CLASS, COLUMNS, {**row, "occurred_at": "2026-03-16"})
     with pytest.raises(ValueError, match="not in the table"):
         encode_row(ROW_CLASS, COLUMNS, {**row, "colour": "red"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +23,6 @@ from shared.tracking.events import (
     event_row,
     to_micros,
 )
-from shared.tracking.group_commit import GroupCommit
 from shared.tracking.intake import TrackIntake
 from shared.tracking.limits import IntakeLimits
 from shared.tracking.sites import SiteCreate, SiteService
@@ -202,34 +199,6 @@ def test_a_site_key_is_charged_per_event_and_a_client_per_request() -> None:
 def test_fields_of_another_type_are_refused_not_ignored() -> None:
     with pytest.raises(ValidationError):
         TrackEvent.model_validate(event(experiment_id="exp"))
-
-
-def test_concurrent_writes_share_a_merge_and_each_returns_once_its_rows_are_written() -> None:
-    written: list[list[Any]] = []
-    gate = threading.Event()
-
-    def merge(rows: list[Any]) -> None:
-        gate.wait(5)  # the first merge is slow, so the others queue behind it
-        written.append(list(rows))
-
-    commit = GroupCommit(merge)
-    threads = [threading.Thread(target=commit.write, args=([{"n": i}],)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.2)
-    gate.set()
-    for thread in threads:
-        thread.join(5)
-    assert sorted(row["n"] for batch in written for row in batch) == list(range(8))
-    assert len(written) < 8
-
-
-def test_a_failed_merge_fails_every_request_of_its_batch() -> None:
-    def merge(rows: list[Any]) -> None:
-        raise RuntimeError("warehouse down")
-
-    with pytest.raises(RuntimeError, match="warehouse down"):
-        GroupCommit(merge).write([{"n": 1}])
 
 
 class Orders:

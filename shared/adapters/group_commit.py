@@ -1,7 +1,7 @@
 """Group commit: rows of concurrent requests go to the warehouse in one write.
 
-A write costs about the same for one row as for a hundred (a Storage Write round trip, a
-DuckDB Appender flush and commit), so one request's write at a time caps intake at one write's
+A Storage Write append costs about the same round trip for one row as for a hundred
+(bigquery_write.py), so one request's append at a time would cap intake at one round trip's
 rate. Here a request whose rows arrive while a write runs waits for it to end; then one of the
 waiting requests writes every row that queued meanwhile, and each request returns only once its
 own rows are written (or raises that write's error), so a 202 still means stored. Nothing
@@ -11,28 +11,28 @@ waits on a timer: an idle instance writes a lone request's rows at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
-Rows = Sequence[Mapping[str, Any]]
+Row = TypeVar("Row")
 
 
 @dataclass
-class _Entry:
-    rows: Rows
+class _Entry(Generic[Row]):
+    rows: Sequence[Row]
     done: bool = False
     error: BaseException | None = None
 
 
-class GroupCommit:
-    def __init__(self, write: Callable[[list[Mapping[str, Any]]], None]) -> None:
+class GroupCommit(Generic[Row]):
+    def __init__(self, write: Callable[[list[Row]], None]) -> None:
         self._write = write
         self._condition = threading.Condition(threading.Lock())
-        self._pending: list[_Entry] = []
+        self._pending: list[_Entry[Row]] = []
         self._writing = False
 
-    def write(self, rows: Rows) -> None:
+    def write(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
         entry = _Entry(rows)
