@@ -12,6 +12,7 @@ from shared.auth import Role
 from shared.localstack.identities import SCHEDULER
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
+from tests.e2e.creator_flow import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -129,6 +130,14 @@ def test_the_weekly_churn_job_is_idempotent_for_its_week(
     tenant: Tenant, local_stack: StackInfo
 ) -> None:
     post_feedback(tenant[Role.MEMBER])
+
+    def all_feedback_scored() -> bool:
+        """Sentiment is scored in the background; a run before it lands reads other inputs."""
+        params = {"source_type": "feedback", "limit": 100}
+        scored = tenant[Role.VIEWER].get("/sentiment", params=params).json()["items"]
+        return len(scored) == len(RATINGS)
+
+    eventually(all_feedback_scored, "the feedback's sentiment")
     url = f"{local_stack.functions_base_url}/scores_weekly"
     headers = local_stack.invoker_headers(SCHEDULER, "scores_weekly")
     first = httpx.post(url, headers=headers, timeout=120)
