@@ -8,7 +8,7 @@ import functions_framework
 
 from shared.bootstrap import services
 from shared.conversions.meta_leads import SIGNATURE_HEADER
-from shared.errors import PayloadTooLarge
+from shared.http.body import read_body
 from shared.http.public import PublicApi, PublicCall
 from shared.http.routing import json_reply
 
@@ -24,9 +24,7 @@ def verify(call: PublicCall) -> flask.Response:
 
 
 def receive(call: PublicCall) -> flask.Response:
-    raw = call.request.stream.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"body exceeds {MAX_BODY_BYTES} bytes")
+    raw = read_body(call.request, MAX_BODY_BYTES)
     receipt = services().lead_webhook.receive(raw, call.request.headers.get(SIGNATURE_HEADER))
     return json_reply(200, receipt.model_dump(mode="json"))
 

@@ -19,10 +19,10 @@ from shared.bootstrap import Services, services
 from shared.errors import (
     BadRequest,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
 )
+from shared.http.body import read_body
 from shared.http.json_input import parse_json
 from shared.http.logging import RequestFacts
 from shared.http.routing import RoutedApi, json_reply
@@ -82,9 +82,7 @@ class Call:
             raise UnsupportedMediaType(
                 f"send the body as {media_type}", field="header.Content-Type"
             )
-        raw = self.request.stream.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            raise PayloadTooLarge(f"upload exceeds {max_bytes} bytes")
+        raw = read_body(self.request, max_bytes, "upload")
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -104,13 +102,7 @@ class Call:
                 raise UnsupportedMediaType(
                     "send the body as application/json", field="header.Content-Type"
                 )
-            length = self.request.content_length
-            if length is not None and length > self.max_body_bytes:
-                raise PayloadTooLarge(f"body exceeds {self.max_body_bytes} bytes")
-            raw = self.request.stream.read(self.max_body_bytes + 1)
-            if len(raw) > self.max_body_bytes:
-                raise PayloadTooLarge(f"body exceeds {self.max_body_bytes} bytes")
-            self._raw_body = raw
+            self._raw_body = read_body(self.request, self.max_body_bytes)
         return self._raw_body
 
 

@@ -17,11 +17,8 @@ from typing import TypeVar
 import flask
 from pydantic import BaseModel, ValidationError
 
-from shared.errors import (
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
+from shared.errors import UnsupportedMediaType, ValidationFailed
+from shared.http.body import read_body
 from shared.http.json_input import parse_json
 from shared.http.logging import RequestFacts
 from shared.http.routing import RoutedApi
@@ -52,12 +49,7 @@ class PublicCall:
                 "send the body as application/json (or text/plain holding JSON)",
                 field="header.Content-Type",
             )
-        length = self.request.content_length
-        if length is not None and length > max_bytes:
-            raise PayloadTooLarge(f"body exceeds {max_bytes} bytes")
-        raw = self.request.stream.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            raise PayloadTooLarge(f"body exceeds {max_bytes} bytes")
+        raw = read_body(self.request, max_bytes)
         parse_json(raw)
         try:
             return model.model_validate_json(raw)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from shared.auth import Role
+from shared.tracking.intake import MAX_BODY_BYTES
 from shared.tracking.limits import SITE_EVENTS_PER_MINUTE
 from tests.e2e.conftest import Tenant
 from tests.e2e.helpers import create_brand
@@ -120,6 +121,23 @@ def test_a_wrong_key_or_origin_says_no_more_than_needed(
         "/track/events", json=batch, headers={"X-Site-Key": key, "Origin": "https://evil.example"}
     )
     assert evil.status_code == 403
+
+
+def test_an_oversized_batch_is_a_413_and_nothing_of_it_is_kept(
+    tenant: Tenant, anonymous: httpx.Client
+) -> None:
+    """The oversized purchase claims no order: the same order with another value is new."""
+    key = create_site(tenant)["site_key"]
+    headers = {"X-Site-Key": key, "Origin": ORIGIN}
+    purchase = page_view("p1", type="purchase", order_id="o-1", value=10, currency="EUR")
+    padding = {"properties": {"padding": "x" * MAX_BODY_BYTES}}
+    big = anonymous.post("/track/events", json={"events": [purchase | padding]}, headers=headers)
+    assert big.status_code == 413
+    assert big.json()["error"]["code"] == "payload_too_large"
+    again = {**purchase, "event_id": "p2", "value": 12}
+    reply = anonymous.post("/track/events", json={"events": [again]}, headers=headers)
+    assert reply.status_code == 202, reply.text
+    assert reply.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
 
 
 def test_a_site_key_past_its_events_per_minute_is_a_429(
