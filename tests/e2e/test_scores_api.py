@@ -133,7 +133,7 @@ def test_the_weekly_churn_job_is_idempotent_for_its_week(
 
     def all_feedback_scored() -> bool:
         """Sentiment is scored in the background; a run before it lands reads other inputs."""
-        params = {"source_type": "feedback", "limit": 100}
+        params: dict[str, str | int] = {"source_type": "feedback", "limit": 100}
         scored = tenant[Role.VIEWER].get("/sentiment", params=params).json()["items"]
         return len(scored) == len(RATINGS)
 
