@@ -3,16 +3,18 @@
 Starts the Firestore emulator and registers several sites, then serves two functions on
 loopback the way Cloud Run runs them: `functions-framework --target NAME` (gunicorn, one worker
 of gthreads), each in its own process. One is the real `track_api` (site key check, rate
-limits, per-event checks, the order claim of purchases, the append into a DuckDB warehouse);
+limits, per-event checks, the order claim of purchases, the append to the local warehouse);
 the other a bare function that answers 202 and does nothing. Both get the same load in the
 same run, from a load generator in a process of its own (asyncio and aiohttp, kept-alive
-connections): an open loop at --rate requests per second for --seconds, each request sent at
-its scheduled time whatever the earlier replies do, its latency measured from that time (no
-coordinated omission; p99); then a closed loop of --workers connections for --seconds
-(throughput). Each request is one beacon, a one-event batch, from many visitors (their
-addresses as the gateway forwards them) on several sites: page views with UTM and click ids,
-some add-to-carts and purchases. Every reply must be a 202. The last line is one JSON object:
-    python scripts/bench/track_intake.py [--rate 200] [--seconds 10] [--workers 16]
+connections): after a warm-up, an open loop at --rate requests per second for --seconds, each
+request sent at its scheduled time whatever the earlier replies do, its latency measured from
+that time (no coordinated omission; p99); then --rounds closed loops of --workers connections
+for --seconds each, the two functions taking turns, so a slow spell of the machine falls on
+both (throughput: the median round). Each request is one beacon, a one-event batch, from many
+visitors (their addresses as the gateway forwards them) on several sites: page views with UTM
+and click ids, some add-to-carts and purchases. Every reply must be a 202. The last line is
+one JSON object:
+    python scripts/bench/track_intake.py [--rate 200] [--seconds 10] [--workers 16] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from shared.localstack.stack import LOCAL_PROJECT_ID, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "https://shop.example"
+TARGETS = ("track_api", "bare")
 READY_SECONDS = 60
 SITES = 16
 VISITORS = 20_000
@@ -153,17 +156,20 @@ class Load:
 
 
 def generate(plan: dict[str, Any]) -> dict[str, Any]:
-    """One function's measurement (the load generator process): warm-up, open, closed loop."""
+    """One phase of one function's measurement (the load generator process): a warm-up and
+    the open loop, or one closed loop."""
     load = Load(plan["url"], plan["site_keys"], plan["first"])
-    asyncio.run(load.closed_loop(4, 1))
-    latencies = np.array(asyncio.run(load.open_loop(plan["rate"], plan["seconds"]))) * 1000
-    rps = asyncio.run(load.closed_loop(plan["workers"], plan["seconds"]))
-    return {
-        "p50_ms": float(np.percentile(latencies, 50)),
-        "p99_ms": float(np.percentile(latencies, 99)),
-        "rps": rps,
-        "statuses": load.statuses,
-    }
+    figures: dict[str, Any] = {}
+    if plan["phase"] == "open":
+        asyncio.run(load.closed_loop(4, 2))
+        latencies = np.array(asyncio.run(load.open_loop(plan["rate"], plan["seconds"]))) * 1000
+        figures = {
+            "p50_ms": float(np.percentile(latencies, 50)),
+            "p99_ms": float(np.percentile(latencies, 99)),
+        }
+    else:
+        figures["rps"] = asyncio.run(load.closed_loop(plan["workers"], plan["seconds"]))
+    return figures | {"statuses": load.statuses}
 
 
 def wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
@@ -219,17 +225,51 @@ def measure(plan: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
+def run_phases(
+    args: argparse.Namespace, urls: dict[str, str], site_keys: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Each function's open loop, then the closed-loop rounds taking turns. Every phase's
+    events are numbered from its own block, so no event id is sent twice to a function."""
+    plans = [(target, "open") for target in TARGETS]
+    plans += [(target, "closed") for _ in range(args.rounds) for target in TARGETS]
+    figures: dict[str, dict[str, Any]] = {target: {"rounds": []} for target in TARGETS}
+    for block, (target, phase) in enumerate(plans):
+        plan = {
+            "url": urls[target],
+            "site_keys": site_keys,
+            "first": block * 10_000_000,
+            "phase": phase,
+            "rate": args.rate,
+            "seconds": args.seconds,
+            "workers": args.workers,
+        }
+        measured = measure(plan)
+        if phase == "open":
+            figures[target] |= measured
+        else:
+            figures[target]["rounds"].append(measured["rps"])
+    for target, found in figures.items():
+        found["rps"] = float(np.median(found["rounds"]))
+        rounds = ", ".join(f"{r:.0f}" for r in found["rounds"])
+        print(
+            f"{target}: p99 {found['p99_ms']:.1f} ms (p50 {found['p50_ms']:.1f} ms) at "
+            f"{args.rate:g} rps; {found['rps']:.0f} rps with {args.workers} connections "
+            f"(median of rounds {rounds})"
+        )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--generate", action="store_true", help="(the load generator process)")
     args = parser.parse_args()
     if args.generate:
         print(json.dumps(generate(json.loads(sys.stdin.read()))))
         return 0
-    figures: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         host_port = f"127.0.0.1:{free_port()}"
         log = Path(tmp) / "firestore.log"
@@ -244,26 +284,12 @@ def main() -> int:
             )
             site_keys = seed_sites(SITES)
             urls = {}
-            for target in ("track_api", "bare"):
+            for target in TARGETS:
                 port = free_port()
                 servers.append(serve(target, port, Path(tmp) / f"{target}.log"))
                 urls[target] = f"http://127.0.0.1:{port}/v1/track/events"
                 wait_for(urls[target], servers[-1])
-            for target, url in urls.items():
-                plan = {
-                    "url": url,
-                    "site_keys": site_keys,
-                    "first": 0,
-                    "rate": args.rate,
-                    "seconds": args.seconds,
-                    "workers": args.workers,
-                }
-                figures[target] = measure(plan)
-                print(
-                    f"{target}: p99 {figures[target]['p99_ms']:.1f} ms "
-                    f"(p50 {figures[target]['p50_ms']:.1f} ms) at {args.rate:g} rps, "
-                    f"{figures[target]['rps']:.0f} rps with {args.workers} connections"
-                )
+            figures = run_phases(args, urls, site_keys)
         finally:
             for server in servers:
                 server.terminate()
