@@ -131,8 +131,8 @@ class Services(CoreServices):
     def track_events_appender(self) -> RowAppender:
         """Tracking events are appended, never MERGEd, on both warehouses: production through
         the BigQuery Storage Write API (one COMMITTED stream per instance), locally through a
-        DuckDB Appender on the local warehouse; readers count them through
-        reachops.track_events_unique either way."""
+        log that is loaded into the local warehouse (duckdb_appender.py); readers count them
+        through reachops.track_events_unique either way."""
         if self.settings.warehouse != "bigquery":
             from shared.adapters.duckdb_appender import DuckDbAppender
             from shared.adapters.duckdb_warehouse import DuckDbWarehouse
@@ -142,7 +142,7 @@ class Services(CoreServices):
                 raise TypeError(f"the local warehouse is DuckDB, not {type(local).__name__}")
             with self._lock:
                 return TombstoneGuardedAppender(
-                    DuckDbAppender(local, TRACK_EVENTS), self.tombstones
+                    DuckDbAppender.for_table(local, TRACK_EVENTS), self.tombstones
                 )
         from google.cloud.bigquery_storage_v1 import BigQueryWriteClient
 

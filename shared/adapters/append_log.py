@@ -1,11 +1,15 @@
-"""A durable, append-only log of encoded rows on local disk, in numbered segment files.
+"""An append-only log of encoded rows on local disk, in numbered segment files.
 
 The local warehouse's append path (duckdb_appender.py) writes each append's rows here and
 answers; its loader seals the segment being written (the next append opens a new one) and moves
 a sealed segment's rows into DuckDB in one write, then deletes the file. A segment still on
 disk when the process ends, cleanly or not, is loaded by the next process that opens the log.
+Segment numbers keep rising past every file in the directory, quarantined ones included, so
+no segment is ever written over.
 
-Each record is one encoded row, prefixed by its length (4 bytes, little endian). An append is
+A segment's first record is the log's header (the writer's column list), so a segment written
+for another version of the table is recognised rather than misread. Each record is one
+encoded row, prefixed by its length (4 bytes, little endian). An append is
 one `os.write` of all its records: the file is put back to its length before the call if the
 write fails part way, so a failed append leaves no torn record for the loader to misread. The
 bytes are in the operating system's page cache once `os.write` returns: they survive the
@@ -30,6 +34,12 @@ def frame(records: Sequence[bytes]) -> bytes:
     return b"".join(_LENGTH.pack(len(record)) + record for record in records)
 
 
+def read_segment(path: Path) -> tuple[bytes | None, list[bytes]]:
+    """(header, rows) of a segment; no header for an empty one (its only write failed)."""
+    records = list(unframe(path.read_bytes()))
+    return (records[0], records[1:]) if records else (None, [])
+
+
 def unframe(data: bytes) -> Iterator[bytes]:
     """The records of a segment's bytes; a segment is only ever whole records (see above)."""
     offset = 0
@@ -46,14 +56,16 @@ _OPEN: weakref.WeakValueDictionary[Path, AppendLog] = weakref.WeakValueDictionar
 _OPEN_LOCK = threading.Lock()
 
 
-def open_log(directory: Path) -> AppendLog:
+def open_log(directory: Path, header: bytes) -> AppendLog:
     """The process's one log in `directory`: two logs on one directory would load and delete
     each other's segment while it is written."""
     key = directory.resolve()
     with _OPEN_LOCK:
         log = _OPEN.get(key)
         if log is None:
-            log = _OPEN[key] = AppendLog(key)
+            log = _OPEN[key] = AppendLog(key, header)
+        if log.header != header:
+            raise ValueError(f"the log in {key} is open with another header")
         return log
 
 
@@ -61,17 +73,17 @@ class AppendLog:
     """Segments `<number>.seg` in `directory`; the newest is written to, opened at its first
     write. Open a log through `open_log`."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, header: bytes) -> None:
         directory.mkdir(parents=True, exist_ok=True)
+        self.header = header
         self._directory = directory
         self._lock = threading.Lock()
         self._sealed = sorted(directory.glob(f"*{SUFFIX}"), key=_number)
-        self._next = _number(self._sealed[-1]) + 1 if self._sealed else 1
+        self._next = max(map(_number, directory.glob(f"*{SUFFIX}*")), default=0) + 1
         self._open: tuple[Path, int] | None = None
         self._size = 0
 
     def write(self, records: Sequence[bytes]) -> None:
-        data = frame(records)
         with self._lock:
             if self._open is None:
                 path = self._directory / f"{self._next:012d}{SUFFIX}"
@@ -79,6 +91,7 @@ class AppendLog:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
                 self._open, self._size = (path, os.open(path, flags, 0o600)), 0
             fd = self._open[1]
+            data = frame([self.header, *records] if self._size == 0 else records)
             try:
                 view = memoryview(data)
                 while view:
@@ -96,9 +109,14 @@ class AppendLog:
                 path, fd = self._open
                 os.close(fd)
                 self._sealed.append(path)
-                self._open = None
+                self._open, self._size = None, 0
             sealed, self._sealed = self._sealed, []
         return sealed
+
+    def unseal(self, segments: Sequence[Path]) -> None:
+        """Segments a loader could not load, handed back to be loaded first next time."""
+        with self._lock:
+            self._sealed = [*segments, *self._sealed]
 
     def __del__(self) -> None:
         if getattr(self, "_open", None) is not None:
@@ -106,4 +124,5 @@ class AppendLog:
 
 
 def _number(path: Path) -> int:
-    return int(path.name.removesuffix(SUFFIX))
+    """`000000000012.seg` and `000000000012.seg.failed` are both number 12."""
+    return int(path.name.split(".", 1)[0])

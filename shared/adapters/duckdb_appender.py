@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.append_log import QUARANTINE_SUFFIX, open_log, unframe
+from shared.adapters.append_log import QUARANTINE_SUFFIX, open_log, read_segment
 from shared.adapters.bigquery_write import (
     Column,
     encode_row,
@@ -57,8 +57,14 @@ def _value(column: Column, encoded: Any) -> Any:
     return encoded
 
 
+def segment_header(columns: Sequence[Column]) -> bytes:
+    """What a segment was written for: the columns in their field order, and their types."""
+    return ",".join(f"{column.name} {column.type}" for column in columns).encode()
+
+
 class DuckDbAppender:
-    """Appends rows of one table of `warehouse`; None is NULL, an unknown key is an error."""
+    """Appends rows of one table of `warehouse`; None is NULL, an unknown key is an error. One
+    per table and warehouse: get it through `for_table`."""
 
     def __init__(self, warehouse: DuckDbWarehouse, table: str) -> None:
         identifiers(table)
@@ -75,13 +81,17 @@ class DuckDbAppender:
             self._row_class = message_class(row_descriptor(table, self._columns))
             names = [column.name for column in self._columns]
             self._appender = connection.appender(f"{DATASET}.{table}", columns=names)
-        self._log = open_log(warehouse.append_log_dir(table))
+        self._log = open_log(warehouse.append_log_dir(table), segment_header(self._columns))
         self._load_lock = threading.Lock()
         self._wake = threading.Event()
         self._loader: threading.Thread | None = None
         self.load()
         warehouse.before_each_statement(self.load)
         _LIVE.add(self)
+
+    @classmethod
+    def for_table(cls, warehouse: DuckDbWarehouse, table: str) -> DuckDbAppender:
+        return warehouse.attached(f"appender:{table}", lambda: cls(warehouse, table))
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
@@ -93,33 +103,47 @@ class DuckDbAppender:
 
     def load(self) -> None:
         """Move every logged row into the table in one Appender flush, then delete the
-        segments. A segment that cannot be read, or a flush DuckDB refuses, is kept beside
-        the log as `*.failed` and logged: rows are never dropped."""
+        segments. A segment that cannot be read, or one written for other columns, is kept
+        beside the log as `*.failed` and logged. A flush DuckDB refuses hands its segments
+        back to the log, to be loaded first next time, and raises: the reader that asked for
+        them learns they are not in the table. Rows are never dropped. A crash between a
+        flush and the deletes loads those segments again next time, which
+        reachops.track_events_unique counts once."""
         with self._load_lock:
+            if self._warehouse.closed:
+                return
             values: list[list[Any]] = []
             loaded: list[Path] = []
             for path in self._log.seal():
                 try:
-                    values += [self._values(record) for record in unframe(path.read_bytes())]
+                    values += [self._values(record) for record in self._records(path)]
                 except Exception:
-                    _quarantine([path])
+                    _quarantine(path)
                     continue
                 loaded.append(path)
-            if not loaded:
-                return
-            try:
-                with self._warehouse.exclusive():
-                    try:
-                        self._appender.append_rows(values)
-                        self._appender.flush()
-                    except BaseException:
-                        self._appender.clear()
-                        raise
-            except Exception:
-                _quarantine(loaded)
-                return
+            if values:
+                self._flush(values, loaded)
             for path in loaded:
                 path.unlink()
+
+    def _records(self, path: Path) -> list[bytes]:
+        header, records = read_segment(path)
+        if header not in (None, self._log.header):
+            raise ValueError(f"{path.name} was written for other columns: {header!r}")
+        return records
+
+    def _flush(self, values: list[list[Any]], segments: list[Path]) -> None:
+        try:
+            with self._warehouse.exclusive():
+                try:
+                    self._appender.append_rows(values)
+                    self._appender.flush()
+                except BaseException:
+                    self._appender.clear()
+                    raise
+        except BaseException:
+            self._log.unseal(segments)
+            raise
 
     def _values(self, record: bytes) -> list[Any]:
         row = self._row_class.FromString(record)
@@ -144,6 +168,7 @@ class DuckDbAppender:
 
 
 def _load_when_woken(appender: weakref.ref[DuckDbAppender], wake: threading.Event) -> None:
+    """A failed load is logged and left for the next (its segments stay in the log)."""
     while True:
         wake.wait()
         wake.clear()
@@ -151,26 +176,37 @@ def _load_when_woken(appender: weakref.ref[DuckDbAppender], wake: threading.Even
         alive = appender()
         if alive is None:
             return
-        alive.load()
+        _load_logging_errors(alive)
         del alive
+
+
+def _load_logging_errors(appender: DuckDbAppender) -> None:
+    try:
+        appender.load()
+    except Exception:
+        logger.exception("logged rows could not be loaded yet; they stay in the log")
 
 
 @atexit.register
 def _load_before_exit() -> None:
     """A clean exit loads what is logged; a crash leaves it to load_leftover_appends."""
     for appender in list(_LIVE):
-        appender.load()
+        _load_logging_errors(appender)
 
 
-def _quarantine(segments: Sequence[Path]) -> None:
+def _quarantine(segment: Path) -> None:
     """Called while handling the error that stopped the load, so its traceback is logged."""
-    logger.exception("appended rows could not be loaded; kept as *.failed: %s", segments)
-    for path in segments:
-        path.rename(path.with_name(path.name + QUARANTINE_SUFFIX))
+    logger.exception("a segment of logged rows cannot be loaded; kept as *.failed: %s", segment)
+    segment.rename(segment.with_name(segment.name + QUARANTINE_SUFFIX))
 
 
 def load_leftover_appends(warehouse: DuckDbWarehouse) -> None:
     """Load the rows an earlier process logged and did not load (it crashed), so a process that
-    only reads sees them too."""
+    only reads sees them too. A log for a table the schema no longer has is left alone."""
     for directory in warehouse.append_log_dirs():
-        DuckDbAppender(warehouse, directory.name)
+        try:
+            DuckDbAppender.for_table(warehouse, directory.name)
+        except ValueError:
+            logger.warning(
+                "logged rows of %s: no such table, left in %s", directory.name, directory
+            )

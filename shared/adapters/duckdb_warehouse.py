@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -30,6 +30,7 @@ from shared.adapters.sql_files import DATASET, identifiers, read_sql, schema_fil
 from shared.adapters.warehouse_merge import Prune, latest_rows, match_condition, prune_range
 from shared.metrics.definitions import ReferenceTable, reference_tables
 
+T = TypeVar("T")
 _STORAGE_HINTS = (exp.PartitionedByProperty, exp.ClusterProperty, exp.Property)
 _PARAMETER = re.compile(r"\$(\w+)")
 
@@ -105,6 +106,9 @@ class DuckDbWarehouse:
         self._sql_dir = sql_dir
         self._lock = threading.Lock()
         self._hooks: list[Callable[[], None]] = []
+        self._attached: dict[str, Any] = {}
+        self._attach_lock = threading.Lock()
+        self._closed = False
         self._in_memory = str(path) == ":memory:"
         self._appends = Path(f"{path}.appends")
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -112,6 +116,18 @@ class DuckDbWarehouse:
     @property
     def sql_dir(self) -> Path:
         return self._sql_dir
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def attached(self, key: str, make: Callable[[], T]) -> T:
+        """One object per key for this warehouse's life, made on first use (an appender per
+        table: two would each seal the other's segments)."""
+        with self._attach_lock:
+            if key not in self._attached:
+                self._attached[key] = make()
+            return cast(T, self._attached[key])
 
     def append_log_dir(self, table: str) -> Path:
         """Where rows appended to `table` are logged before they are loaded
@@ -247,4 +263,11 @@ class DuckDbWarehouse:
         return int(deleted[0]) if deleted else 0
 
     def close(self) -> None:
-        self._connection.close()
+        """Loads what is logged first (the hooks), then closes; what a failed load leaves in
+        the log is loaded when the warehouse is next opened."""
+        try:
+            self._before_statement()
+        finally:
+            with self._lock:
+                self._closed = True
+                self._connection.close()

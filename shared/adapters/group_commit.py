@@ -48,7 +48,7 @@ class GroupCommit(Generic[Row]):
                 error: BaseException | None = None
                 try:
                     self._write([row for queued in batch for row in queued.rows])
-                except Exception as exc:  # handed to every request of the batch
+                except BaseException as exc:  # handed to every request of the batch, and raised
                     error = exc
                 finally:
                     self._condition.acquire()

@@ -3,7 +3,7 @@
 A beacon's request never reads the warehouse (a BigQuery query per page view would cost more
 than the write and seconds of latency). The rows are appended with no key check, the same way on
 both warehouses (`appender`: the BigQuery Storage Write API in production,
-shared/adapters/bigquery_write.py, exactly once per stream offset; locally a durable log that
+shared/adapters/bigquery_write.py, exactly once per stream offset; locally a log on disk that
 is loaded into DuckDB, shared/adapters/duckdb_appender.py), so a resend from another request
 is stored again, and every reader counts events through the view
 reachops.track_events_unique (one row per event): a resent event is counted once.

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from shared.adapters import append_log
@@ -24,7 +25,11 @@ from shared.adapters.bigquery_write import (
     row_descriptor,
     table_columns,
 )
-from shared.adapters.duckdb_appender import DuckDbAppender, load_leftover_appends
+from shared.adapters.duckdb_appender import (
+    DuckDbAppender,
+    load_leftover_appends,
+    segment_header,
+)
 from shared.adapters.duckdb_warehouse import DuckDbWarehouse
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "bigquery_sql"
@@ -143,7 +148,7 @@ def logged_by_a_process_that_crashed(path: Path, rows: list[dict[str, Any]]) -> 
     """Rows written to the log and never loaded, as a process killed after its 202 leaves them."""
     local = warehouse(path)
     row_class = message_class(row_descriptor(TABLE, COLUMNS))
-    log = append_log.open_log(local.append_log_dir(TABLE))
+    log = append_log.open_log(local.append_log_dir(TABLE), segment_header(COLUMNS))
     log.write([encode_row(row_class, COLUMNS, row) for row in rows])
     local.close()
 
@@ -174,7 +179,42 @@ def test_a_segment_that_cannot_be_read_is_kept_aside_and_the_others_still_load(
 
     assert [row["event_id"] for row in stored(reopened)] == ["e1"]
     assert [p.name for p in directory.glob("*.failed")] == ["000000000000.seg.failed"]
-    assert "could not be loaded" in caplog.text
+    assert "cannot be loaded" in caplog.text
+
+
+def test_a_new_segment_is_numbered_past_every_file_so_none_is_written_over(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "000000000007.seg.failed").write_bytes(b"kept for a person to look at")
+    log = append_log.AppendLog(tmp_path, b"header")
+    log.write([b"row"])
+
+    assert [path.name for path in log.seal()] == ["000000000008.seg"]
+    assert (tmp_path / "000000000007.seg.failed").read_bytes() == b"kept for a person to look at"
+
+
+def test_a_flush_duckdb_refuses_keeps_the_rows_logged_until_one_succeeds() -> None:
+    local = warehouse()
+    appender = DuckDbAppender.for_table(local, TABLE)
+    assert DuckDbAppender.for_table(local, TABLE) is appender
+    with local.exclusive() as connection:
+        connection.execute("ALTER TABLE reachops.track_events ALTER COLUMN url SET NOT NULL")
+    appender.append([{**event("e1"), "url": None}])
+    with pytest.raises(duckdb.Error, match="NOT NULL"):
+        stored(local)  # the reader learns the row is not in the table yet
+    with local.exclusive() as connection:
+        connection.execute("ALTER TABLE reachops.track_events ALTER COLUMN url DROP NOT NULL")
+
+    assert [row["event_id"] for row in stored(local)] == ["e1"]
+
+
+def test_closing_the_warehouse_loads_what_is_logged(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    local = warehouse(path)
+    DuckDbAppender.for_table(local, TABLE).append([event("e1")])
+    local.close()
+
+    assert [row["event_id"] for row in stored(warehouse(path))] == ["e1"]
 
 
 def test_an_unknown_table_is_a_configuration_error() -> None:
