@@ -16,7 +16,7 @@ def create_conversion(call: Call) -> Reply:
     created, conversion = services().conversions.create(
         call.principal, call.body(ConversionBody).root
     )
-    return Reply(201 if created else 200, conversion)
+    return Reply.created_or_found(created, conversion)
 
 
 def list_conversions(call: Call) -> Reply:

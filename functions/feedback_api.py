@@ -19,7 +19,7 @@ from shared.http.api import Call, HttpApi, Reply
 
 def create_feedback(call: Call) -> Reply:
     created, feedback = services().feedback.create(call.principal, call.body(FeedbackCreate))
-    return Reply(201 if created else 200, feedback)
+    return Reply.created_or_found(created, feedback)
 
 
 def list_feedback(call: Call) -> Reply:
@@ -41,7 +41,7 @@ def get_form(call: Call) -> Reply:
 def create_form_response(call: Call) -> Reply:
     request = call.body(ResponseCreate)
     created, response = services().forms.respond(call.principal, call.path["form_id"], request)
-    return Reply(201 if created else 200, response)
+    return Reply.created_or_found(created, response)
 
 
 def list_form_responses(call: Call) -> Reply:

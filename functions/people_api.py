@@ -20,7 +20,7 @@ from shared.people.models import (
 
 def create_person(call: Call) -> Reply:
     created, person = services().people.create(call.principal, call.body(PersonCreate))
-    return Reply(201 if created else 200, person)
+    return Reply.created_or_found(created, person)
 
 
 def update_person(call: Call) -> Reply:

@@ -4,7 +4,8 @@ settings, and hands domain services their ports."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -289,6 +290,12 @@ class Services(CoreServices):
         )
 
     @cached_property
+    def clock(self) -> Callable[[], datetime]:
+        """The time a scheduled job's window is taken from; a test of reruns replaces it
+        before the job is built."""
+        return lambda: datetime.now(UTC)
+
+    @cached_property
     def sentiment_batch_job(self) -> SentimentBatchJob:
         return SentimentBatchJob(
             store=self.store,
@@ -297,6 +304,7 @@ class Services(CoreServices):
             batches=self.sentiment_batches,
             tasks=self.tasks,
             poll_seconds=self.settings.sentiment_poll_seconds,
+            clock=self.clock,
         )
 
     @cached_property

@@ -57,6 +57,12 @@ class Reply:
     status: int
     body: BaseModel | Mapping[str, Any] | Attachment | None = None
 
+    @classmethod
+    def created_or_found(cls, created: bool, body: BaseModel) -> Reply:
+        """An idempotent create's reply: 201 when it made the record, 200 when the same
+        request (or key) already had, with the stored record either way."""
+        return cls(201 if created else 200, body)
+
 
 @dataclass
 class Call:

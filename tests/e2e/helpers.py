@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -69,3 +71,9 @@ def to_meta_and_back(browser: httpx.Client, start_url: str) -> str:
     dialog = browser.get(started.headers["Location"])
     assert dialog.status_code == 302, dialog.text
     return str(dialog.headers["Location"])
+
+
+def signed(body: bytes, secret: str) -> dict[str, str]:
+    """Headers of a Meta webhook delivery: X-Hub-Signature-256, HMAC-SHA256 of the raw body."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}

@@ -5,8 +5,6 @@ becomes a conversion of the organization whose synced ad it came from."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,7 @@ from shared.auth import Role
 from shared.localstack.stack import StackInfo
 from tests.e2e.conftest import Tenant
 from tests.e2e.creator_flow import eventually
-from tests.e2e.helpers import create_brand, create_campaign
+from tests.e2e.helpers import create_brand, create_campaign, signed
 from tests.e2e.test_paid_conversions import EU_ACCOUNT, connect_and_sync, graph
 from tests.e2e.test_tracking import ORIGIN, create_site, page_view
 
@@ -162,11 +160,6 @@ def test_who_may_send_and_read_conversions(tenant: Tenant) -> None:
     assert tenant[Role.VIEWER].get("/conversions/stats", params=too_long).status_code == 422
     forged = tenant[Role.VIEWER].get("/conversions", params={"cursor": "forged"})
     assert forged.status_code == 400
-
-
-def signed(body: bytes, secret: str) -> dict[str, str]:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
 
 
 def test_a_signed_lead_becomes_a_conversion_of_the_ads_organization(

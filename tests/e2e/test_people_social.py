@@ -9,8 +9,6 @@ answered an email links the person it names, and its lead_capture is in their jo
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from tests.e2e.creator_flow import (
     jobs_finished,
     run_monitoring,
 )
+from tests.e2e.helpers import signed
 from tests.e2e.test_paid_conversions import EU_ACCOUNT, connect_and_sync, graph
 
 pytestmark = pytest.mark.e2e
@@ -100,11 +99,6 @@ def test_comments_by_a_persons_handle_are_their_social_journey_until_erased(
     reborn = member.post("/people", json={**body, "email": "someone@example.com"})
     assert reborn.status_code == 201, reborn.text  # the erased person's handle is free again
     assert reborn.json()["social_handles"] == [{"platform": "instagram", "handle": COMMENTER}]
-
-
-def signed(body: bytes, secret: str) -> dict[str, str]:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
 
 
 def test_a_lead_with_an_email_links_its_person_and_joins_their_journey(

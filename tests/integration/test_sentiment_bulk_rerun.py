@@ -29,7 +29,7 @@ from shared.localstack.anthropic import LocalAnthropicServer
 from shared.localstack.host import TaskDispatcherApp
 from shared.localstack.stack import StackInfo
 from shared.localstack.task_dispatcher import QueueWorker
-from shared.sentiment.batches import QUEUE, SentimentBatchJob, batches_collection
+from shared.sentiment.batches import QUEUE, batches_collection
 from shared.sentiment.cache import cache_collection
 from shared.topology import load_topology
 
@@ -99,15 +99,7 @@ def world(
     services.cache_clear()
     app = services()  # what both entry points use in this process
     clock = Clock(datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
-    app.__dict__["sentiment_batch_job"] = SentimentBatchJob(
-        store=app.store,
-        warehouse=app.warehouse,
-        sentiment=app.sentiment,
-        batches=app.sentiment_batches,
-        tasks=app.tasks,
-        poll_seconds=app.settings.sentiment_poll_seconds,
-        clock=clock,
-    )
+    app.__dict__["clock"] = clock  # before the job is built, so its windows follow this clock
     org, _ = app.orgs.create_org("Rerun Brand")
     bulk = functions_framework.create_app("sentiment_bulk", str(MAIN)).test_client()  # type: ignore[no-untyped-call]
     try:
