@@ -111,24 +111,56 @@ def test_a_failed_append_lands_none_of_its_rows_and_leaves_nothing_for_the_next(
     assert [row["event_id"] for row in stored(local)] == ["e4"]
 
 
-def test_a_write_that_fails_part_way_leaves_no_torn_record(
+def test_a_full_disk_fails_the_append_whole_and_the_next_one_lands(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     local = warehouse()
     appender = DuckDbAppender(local, TABLE)
-    real_write = os.write
+    appender.append([event("e1")])
+    local.run_statement("SELECT 1")  # loads e1: the next append opens a new segment
+    real_allocate = os.posix_fallocate
 
-    def half_then_full_disk(fd: int, data: memoryview) -> int:
-        real_write(fd, data[: len(data) // 2])
+    def full_disk(fd: int, offset: int, length: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("shared.adapters.append_log.os.write", half_then_full_disk)
+    monkeypatch.setattr("shared.adapters.append_log.os.posix_fallocate", full_disk)
     with pytest.raises(OSError, match="No space"):
-        appender.append([event("e1"), event("e2")])
-    monkeypatch.setattr("shared.adapters.append_log.os.write", real_write)
-    appender.append([event("e3")])
+        appender.append([event("e2"), event("e3")])
+    monkeypatch.setattr("shared.adapters.append_log.os.posix_fallocate", real_allocate)
+    appender.append([event("e4")])
 
-    assert [row["event_id"] for row in stored(local)] == ["e3"]
+    assert [row["event_id"] for row in stored(local)] == ["e1", "e4"]
+    assert list(local.append_log_dir(TABLE).glob("*.seg")) == []
+
+
+def test_an_append_a_crash_cut_short_is_not_in_the_segment(tmp_path: Path) -> None:
+    """The writer leaves an append's first length for last: until it is written, the segment
+    ends where the append began."""
+    log = append_log.AppendLog(tmp_path, b"header")
+    log.write([b"row 1"])
+    (segment,) = log.seal()
+    whole = append_log.frame([b"header", b"row 1"])
+    cut_short = whole + bytes(4) + append_log.frame([b"row 2", b"row 3"])[4:]
+    with segment.open("r+b") as file:
+        file.write(cut_short)
+
+    assert append_log.read_segment(segment) == (b"header", [b"row 1"])
+    assert segment.stat().st_size == append_log.SEGMENT_BYTES
+
+
+def test_an_append_too_big_for_a_segment_has_one_of_its_own(tmp_path: Path) -> None:
+    log = append_log.AppendLog(tmp_path, b"header")
+    log.write([b"small"])
+    big = b"x" * append_log.SEGMENT_BYTES
+    log.write([big])
+    log.write([b"after"])
+    segments = log.seal()
+
+    assert [append_log.read_segment(path)[1] for path in segments] == [
+        [b"small"],
+        [big],
+        [b"after"],
+    ]
 
 
 def test_logged_rows_reach_the_table_with_no_reader_to_ask_for_them() -> None:
