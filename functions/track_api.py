@@ -10,7 +10,7 @@ import functions_framework
 
 from shared.bootstrap import services
 from shared.http.public import PublicApi, PublicCall
-from shared.http.routing import json_reply
+from shared.http.routing import model_reply
 from shared.tracking.browser import preflight, site_key_of, with_cors
 from shared.tracking.intake import MAX_BODY_BYTES, TrackBatch
 
@@ -24,7 +24,7 @@ def track_events(call: PublicCall) -> flask.Response:
     origin = call.request.headers.get("Origin")
     org_id, result = intake.receive(batch, site_key_of(call), origin)
     call.facts.org_id = org_id
-    return with_cors(json_reply(202, result.receipt().model_dump(mode="json")), origin)
+    return with_cors(model_reply(202, result.receipt()), origin)
 
 
 def preflight_request(call: PublicCall) -> flask.Response:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
 import flask
+from pydantic import BaseModel
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
@@ -35,6 +36,13 @@ class RoutedApi(Generic[H]):
                 f"!= handlers {sorted(handlers)}"
             )
         self._handlers = dict(handlers)
+        self._static = {
+            (method, rule.rule): cast(Operation, rule.endpoint)
+            for rule in self._routes.iter_rules()
+            if not rule.arguments
+            for method in rule.methods or ()
+        }
+        """Paths with no parameter (a beacon's, a list's), answered without the matcher."""
 
     def __call__(self, request: flask.Request) -> flask.Response:
         started = time.perf_counter()
@@ -63,16 +71,22 @@ class RoutedApi(Generic[H]):
     def _match(
         self, request: flask.Request, facts: RequestFacts
     ) -> tuple[Operation, dict[str, str]]:
+        operation = self._static.get((request.method, request.path))
+        path: dict[str, str] = {}
+        if operation is None:
+            operation, path = self._matched(request.method, request.path)
+        facts.route = operation.path
+        return operation, path
+
+    def _matched(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         adapter = self._routes.bind("localhost")
         try:
-            endpoint, path = adapter.match(request.path, method=request.method)
+            endpoint, parameters = adapter.match(path, method=method)
         except WerkzeugMethodNotAllowed as exc:
-            raise MethodNotAllowed(f"{request.method} is not allowed on {request.path}") from exc
+            raise MethodNotAllowed(f"{method} is not allowed on {path}") from exc
         except WerkzeugNotFound as exc:
-            raise NotFound(f"no operation at {request.path}") from exc
-        operation = cast(Operation, endpoint)
-        facts.route = operation.path
-        return operation, dict(path)
+            raise NotFound(f"no operation at {path}") from exc
+        return cast(Operation, endpoint), dict(parameters)
 
 
 def json_reply(status: int, body: Any) -> flask.Response:
@@ -80,6 +94,11 @@ def json_reply(status: int, body: Any) -> flask.Response:
     return flask.Response(
         json.dumps(body, allow_nan=False), status=status, mimetype="application/json"
     )
+
+
+def model_reply(status: int, body: BaseModel) -> flask.Response:
+    """A model's JSON reply, serialised by pydantic (which writes no NaN or Infinity)."""
+    return flask.Response(body.model_dump_json(), status=status, mimetype="application/json")
 
 
 def unroutable_path(_error: Exception) -> flask.Response:
