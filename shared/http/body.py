@@ -5,10 +5,9 @@ length is read as exactly that many bytes: reading `bound + 1` instead makes the
 allocate and zero a buffer of the bound (256 KiB for a one-event beacon) on every request,
 which on the tracking intake cost more than everything else it does. A body with no declared
 length (chunked) is read up to `bound + 1`, so one too large is still seen as too large.
-
-A declared length is read from the server's own stream (`wsgi.input`, which PEP 3333 lets an
-application read up to CONTENT_LENGTH): werkzeug's wrapper around it adds layers of Python that
-every beacon paid for and that guard only reads past the length, which this never does.
+It is read through werkzeug's stream, never the server's `wsgi.input` directly: functions-
+framework drains that stream after every request, and the drain fails (a 500) on a body that
+was read behind its back.
 """
 
 from __future__ import annotations
@@ -23,10 +22,7 @@ def read_body(request: flask.Request, max_bytes: int, what: str = "body") -> byt
     length = request.content_length
     if length is not None and length > max_bytes:
         raise PayloadTooLarge(f"{what} exceeds {max_bytes} bytes")
-    if length is None:
-        raw = request.stream.read(max_bytes + 1)
-    else:
-        raw = request.environ["wsgi.input"].read(length)
+    raw = request.stream.read(max_bytes + 1 if length is None else length)
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"{what} exceeds {max_bytes} bytes")
     return raw
